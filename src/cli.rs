@@ -1,0 +1,342 @@
+//! The terminal front end: argument parsing and the offline commands.
+//!
+//! Thin on purpose: every answer comes from [`Engine::answer`], every text from the
+//! [`crate::reply::Composer`]. This module only reads input and prints.
+
+use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::engine::Engine;
+use crate::gaps::GapLog;
+use crate::knowledge::{self, Diagnostic, EntryKind, Severity};
+use crate::reply::Reply;
+use crate::store::KnowledgeStore;
+
+/// The knowledge folder shipped with the source, used when nothing else is given.
+pub const BUNDLED_KNOWLEDGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge");
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sciatica-bot",
+    version,
+    about = "Sciatica self-care answers from a curated knowledge folder, on Discord or in a terminal.",
+    after_help = "Not medical advice. If you have numbness in the saddle area, new bladder or bowel \
+                  problems, or weakness in both legs, get emergency help now."
+)]
+pub struct Cli {
+    /// Knowledge folder (default: $KNOWLEDGE_DIR, else ./knowledge, else the bundled one)
+    #[arg(long, global = true, env = "KNOWLEDGE_DIR", value_name = "DIR")]
+    pub knowledge: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer one question, or one per line from stdin with --json and no question
+    Ask {
+        /// Print one JSON object per question (the `ask --json` contract)
+        #[arg(long)]
+        json: bool,
+        /// The question (words are joined); omit it to read questions from stdin
+        question: Vec<String>,
+    },
+    /// Ask questions interactively
+    Chat,
+    /// List routines, or print one step by step
+    Routine {
+        /// Routine id (see the list)
+        name: Option<String>,
+    },
+    /// Validate a knowledge folder; problems as file:line:col, non-zero exit on errors
+    Check {
+        /// Folder to check (default: the knowledge folder in use)
+        dir: Option<PathBuf>,
+    },
+    /// Print the loaded knowledge as JSON (entries with their source file and line)
+    Export,
+    /// The most frequent unanswered questions from $UNANSWERED_LOG
+    Gaps {
+        /// How many groups to show
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Run the Discord bot (needs DISCORD_TOKEN)
+    Serve,
+}
+
+/// Parse arguments and run. The binary's `main` is just this.
+pub fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let dir = knowledge_dir(cli.knowledge.as_deref());
+    let command = match cli.command {
+        Some(c) => c,
+        None if std::env::var("DISCORD_TOKEN").is_ok_and(|t| !t.trim().is_empty()) => {
+            Command::Serve
+        }
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            return ExitCode::SUCCESS;
+        }
+    };
+    match run(command, &dir) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Where the knowledge is: the flag or $KNOWLEDGE_DIR, else ./knowledge, else the bundled one.
+pub fn knowledge_dir(flag: Option<&Path>) -> PathBuf {
+    if let Some(d) = flag {
+        return d.to_path_buf();
+    }
+    let local = PathBuf::from("knowledge");
+    if local.join("messages.toml").is_file() {
+        return local;
+    }
+    PathBuf::from(BUNDLED_KNOWLEDGE)
+}
+
+fn run(command: Command, dir: &Path) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Check { dir: other } => Ok(check(other.as_deref().unwrap_or(dir))),
+        Command::Serve => serve(dir),
+        other => {
+            let Some(engine) = load_engine(dir) else {
+                return Ok(ExitCode::FAILURE);
+            };
+            let mut out = io::stdout().lock();
+            match other {
+                Command::Ask { json, question } => ask(&engine, json, &question, &mut out)?,
+                Command::Chat => chat(&engine, &mut out)?,
+                Command::Routine { name } => return routine(&engine, name.as_deref(), &mut out),
+                Command::Export => export(&engine, &mut out)?,
+                Command::Gaps { limit } => return crate::gaps::cli_report(&engine, limit, &mut out),
+                Command::Check { .. } | Command::Serve => unreachable!("handled above"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Load for a terminal command; on failure print every problem and return `None`.
+fn load_engine(dir: &Path) -> Option<Engine> {
+    match Engine::load(dir) {
+        Ok((engine, _)) => Some(engine),
+        Err(failure) => {
+            eprintln!(
+                "error: the knowledge folder {} could not be loaded:",
+                dir.display()
+            );
+            print_diagnostics(dir, &failure.diagnostics);
+            None
+        }
+    }
+}
+
+fn print_diagnostics(dir: &Path, diags: &[Diagnostic]) {
+    for d in diags {
+        let mut d = d.clone();
+        if d.line > 0 || d.file.as_os_str().is_empty() {
+            d.file = dir.join(&d.file);
+        }
+        eprintln!("{d}");
+    }
+}
+
+fn ask(engine: &Engine, json: bool, words: &[String], out: &mut impl Write) -> io::Result<()> {
+    let gaps = GapLog::from_env();
+    let emit = |q: &str, out: &mut dyn Write| -> io::Result<()> {
+        let reply = engine.answer(q);
+        if let Some(g) = &gaps {
+            g.record(q, &reply);
+        }
+        if json {
+            writeln!(out, "{}", reply.to_json())
+        } else {
+            writeln!(out, "{}", reply.text())
+        }
+    };
+    if !words.is_empty() {
+        return emit(&words.join(" "), out);
+    }
+    if !json {
+        // One question, read whole from stdin (lets people pipe a long message in).
+        let mut buf = Vec::new();
+        io::Read::read_to_end(&mut io::stdin().lock(), &mut buf)?;
+        return emit(&String::from_utf8_lossy(&buf), out);
+    }
+    // JSON lines: one question per line, answers in the same order. A line that is not valid
+    // UTF-8 is decoded with replacement characters rather than dropped, so the output keeps
+    // one object per input line and the safety screen still reads what it can.
+    for line in io::stdin().lock().split(b'\n') {
+        let line = line?;
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches('\r');
+        emit(text, out)?;
+    }
+    out.flush()
+}
+
+fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
+    let gaps = GapLog::from_env();
+    writeln!(
+        out,
+        "{}\n\nType a question, or /help, /routines, /quit.",
+        engine.composer().help().text()
+    )?;
+    let stdin = io::stdin();
+    let mut input = stdin.lock();
+    loop {
+        write!(out, "\n> ")?;
+        out.flush()?;
+        let mut buf = Vec::new();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            writeln!(out)?;
+            return Ok(());
+        }
+        let line = String::from_utf8_lossy(&buf);
+        let line = line.trim();
+        let reply = match line {
+            "/quit" | "/exit" | "quit" | "exit" => return Ok(()),
+            "/help" => engine.composer().help(),
+            "/routines" | "/routine" => engine
+                .composer()
+                .routine_list(&engine.knowledge().routines),
+            q => {
+                let reply = engine.answer(q);
+                if let Some(g) = &gaps {
+                    g.record(q, &reply);
+                }
+                reply
+            }
+        };
+        writeln!(out, "\n{}", reply.text())?;
+    }
+}
+
+fn routine(engine: &Engine, name: Option<&str>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let k = engine.knowledge();
+    let composer = engine.composer();
+    let (reply, code): (Reply, ExitCode) = match name {
+        None => (composer.routine_list(&k.routines), ExitCode::SUCCESS),
+        Some(n) => match k.routine(n) {
+            Some(r) => (composer.routine_overview(r), ExitCode::SUCCESS),
+            None => {
+                let ids: Vec<&str> = k.routines.iter().map(|r| r.id.as_str()).collect();
+                (
+                    composer.error(format!(
+                        "There is no routine called \"{n}\". Routines: {}.",
+                        ids.join(", ")
+                    )),
+                    ExitCode::FAILURE,
+                )
+            }
+        },
+    };
+    writeln!(out, "{}", reply.text())?;
+    Ok(code)
+}
+
+fn check(dir: &Path) -> ExitCode {
+    match knowledge::load_dir(dir) {
+        Ok(loaded) => {
+            print_diagnostics(dir, &loaded.warnings);
+            let k = &loaded.knowledge;
+            println!(
+                "ok: {} ({} files): {} FAQ, {} muscles, {} techniques, {} routines, {} red-flag rules; {} warning(s)",
+                dir.display(),
+                k.files.len(),
+                k.count(EntryKind::Faq),
+                k.count(EntryKind::Muscle),
+                k.count(EntryKind::Technique),
+                k.routines.len(),
+                k.safety.red_flags.len(),
+                loaded.warnings.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            print_diagnostics(dir, &failure.diagnostics);
+            let warnings = failure
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .count();
+            eprintln!(
+                "failed: {} error(s), {warnings} warning(s) in {}",
+                failure.error_count(),
+                dir.display()
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn export(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
+    let k = engine.knowledge();
+    let entries: Vec<_> = k
+        .entries
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "id": e.id,
+                "kind": e.kind.as_str(),
+                "title": e.title,
+                "phrasings": e.phrasings,
+                "answer": e.answer_text(),
+                "tags": e.tags,
+                "source": e.source,
+                "reviewed": e.reviewed,
+                "file": e.origin.file,
+                "line": e.origin.line,
+            })
+        })
+        .chain(k.routines.iter().map(|r| {
+            serde_json::json!({
+                "id": r.id,
+                "kind": "routine",
+                "title": r.title,
+                "phrasings": r.phrasings,
+                "answer": r.summary,
+                "steps": r.steps,
+                "source": r.source,
+                "reviewed": r.reviewed,
+                "file": r.origin.file,
+                "line": r.origin.line,
+            })
+        }))
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &entries)?;
+    writeln!(out)
+}
+
+fn serve(dir: &Path) -> anyhow::Result<ExitCode> {
+    let config = crate::discord::Config::from_env()?;
+    let store = match KnowledgeStore::open(dir) {
+        Ok(s) => Arc::new(s),
+        Err(failure) => {
+            eprintln!(
+                "error: the knowledge folder {} could not be loaded:",
+                dir.display()
+            );
+            print_diagnostics(dir, &failure.diagnostics);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(crate::discord::serve(config, store))?;
+    Ok(ExitCode::SUCCESS)
+}

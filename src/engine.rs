@@ -1,0 +1,108 @@
+//! `Engine::answer(question) -> Reply`: the one answering path every front end uses.
+//!
+//! Order matters and is the product's main invariant: the safety screen reads the whole
+//! message first, and only a message it clears reaches the matcher.
+
+use std::time::SystemTime;
+
+use crate::knowledge::{self, Knowledge, LoadFailure, Loaded};
+use crate::matcher::{Matcher, ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
+use crate::normalize;
+use crate::reply::{Composer, Reply, Suggestion};
+use crate::safety::{SafetyScreen, Verdict};
+
+/// Questions longer than this are screened for safety but not matched: nobody asks one
+/// question in more than a few paragraphs, and matching a novel would waste time.
+pub const MAX_QUESTION_CHARS: usize = 2000;
+/// How many "did you mean" suggestions a no-match offers.
+pub const MAX_SUGGESTIONS: usize = 3;
+
+/// Knowledge plus everything built from it, immutable once built. The live store swaps whole
+/// engines, so a question always sees one consistent knowledge base.
+pub struct Engine {
+    knowledge: Knowledge,
+    safety: SafetyScreen,
+    matcher: Matcher,
+    composer: Composer,
+    loaded_at: SystemTime,
+}
+
+impl Engine {
+    pub fn new(knowledge: Knowledge) -> Self {
+        Self {
+            safety: SafetyScreen::new(&knowledge.safety),
+            matcher: Matcher::build(&knowledge),
+            composer: Composer::new(knowledge.messages.clone()),
+            knowledge,
+            loaded_at: SystemTime::now(),
+        }
+    }
+
+    /// Load, validate and index a knowledge folder.
+    pub fn load(dir: &std::path::Path) -> Result<(Engine, Loaded), LoadFailure> {
+        let loaded = knowledge::load_dir(dir)?;
+        let engine = Engine::new(loaded.knowledge.clone());
+        Ok((engine, loaded))
+    }
+
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
+    }
+
+    pub fn composer(&self) -> &Composer {
+        &self.composer
+    }
+
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    pub fn loaded_at(&self) -> SystemTime {
+        self.loaded_at
+    }
+
+    /// Answer one question. Never panics, whatever the input.
+    pub fn answer(&self, question: &str) -> Reply {
+        match self.safety.screen(question) {
+            Verdict::Crisis => return self.composer.crisis(&self.knowledge.safety.crisis),
+            Verdict::RedFlags(idx) => {
+                let rules: Vec<_> = idx
+                    .iter()
+                    .filter_map(|&i| self.knowledge.safety.red_flags.get(i).map(|(r, _)| r))
+                    .collect();
+                return self.composer.red_flag(&rules);
+            }
+            Verdict::Clear => {}
+        }
+        if normalize::is_blank(question) {
+            return self.composer.empty_question();
+        }
+        if question.chars().count() > MAX_QUESTION_CHARS {
+            return self.composer.too_long(MAX_QUESTION_CHARS);
+        }
+        let hits = self.matcher.search(question, MAX_SUGGESTIONS + 1);
+        match hits.first() {
+            Some(best) if best.score >= ANSWER_THRESHOLD => {
+                self.composer.answer(&self.knowledge.entries[best.entry], best.score)
+            }
+            best => {
+                let suggestions = hits
+                    .iter()
+                    .filter(|h| h.score >= SUGGEST_THRESHOLD)
+                    .take(MAX_SUGGESTIONS)
+                    .map(|h| self.suggestion(h.entry))
+                    .collect();
+                self.composer
+                    .no_match(suggestions, best.map_or(0.0, |h| h.score))
+            }
+        }
+    }
+
+    fn suggestion(&self, entry: usize) -> Suggestion {
+        let e = &self.knowledge.entries[entry];
+        Suggestion {
+            id: e.id.clone(),
+            title: e.title.clone(),
+        }
+    }
+}

@@ -1,0 +1,566 @@
+//! The admin-owned knowledge folder: loading, the in-memory model, and validation.
+//!
+//! Loading is all-or-nothing: [`load_dir`] returns a complete [`Knowledge`] or every problem it
+//! found, never a partial knowledge base. The live store relies on that to keep serving the
+//! last good knowledge when an edit is bad.
+
+pub mod diagnostics;
+pub mod schema;
+mod validate;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use diagnostics::{Diagnostic, Diagnostics, LineIndex, Origin, Severity};
+
+use crate::safety::{CrisisRules, NegationRules, RedFlagRule};
+use schema::FileDoc;
+
+/// Files larger than this are refused: knowledge is text an admin reads in a diff.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    Faq,
+    Muscle,
+    Technique,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Faq => "faq",
+            EntryKind::Muscle => "muscle",
+            EntryKind::Technique => "technique",
+        }
+    }
+}
+
+/// A titled part of an answer ("Where it is", "How to massage it"...). FAQ answers have one
+/// section with no heading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Section {
+    pub heading: Option<String>,
+    pub text: String,
+}
+
+/// One answerable entry: an FAQ, a muscle card or a technique card.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub id: String,
+    pub kind: EntryKind,
+    pub title: String,
+    pub phrasings: Vec<String>,
+    pub sections: Vec<Section>,
+    pub tags: Vec<String>,
+    pub related: Vec<String>,
+    pub source: String,
+    pub reviewed: String,
+    pub origin: Origin,
+    /// Where each phrasing is written, parallel to `phrasings`.
+    #[serde(skip)]
+    pub phrasing_at: Vec<Origin>,
+}
+
+impl Entry {
+    /// All answer text, sections joined; used by validation and export.
+    pub fn answer_text(&self) -> String {
+        let mut out = String::new();
+        for s in &self.sections {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            if let Some(h) = &s.heading {
+                out.push_str(h);
+                out.push_str(": ");
+            }
+            out.push_str(&s.text);
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub instruction: String,
+    pub uses: String,
+    pub seconds: u32,
+    pub stop_cue: String,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Routine {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub phrasings: Vec<String>,
+    pub steps: Vec<Step>,
+    pub source: String,
+    pub reviewed: String,
+    pub origin: Origin,
+}
+
+impl Routine {
+    pub fn total_seconds(&self) -> u32 {
+        self.steps.iter().map(|s| s.seconds).sum()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Synonym {
+    pub canonical: String,
+    pub variants: Vec<String>,
+}
+
+/// Fixed texts of the bot. The disclaimer lives here so admins can word it, but it can never
+/// be empty (validation) and it is appended by [`crate::reply::Composer`] to every reply.
+#[derive(Debug, Clone, Serialize)]
+pub struct Messages {
+    pub disclaimer: String,
+    pub no_match: String,
+    pub suggestions_intro: String,
+    pub empty_question: String,
+    pub too_long: String,
+    pub help: String,
+    pub this_hurts: String,
+    pub example_questions: Vec<String>,
+}
+
+/// The red-flag and crisis rules, as loaded.
+#[derive(Debug, Clone, Serialize)]
+pub struct SafetyRules {
+    pub red_flags: Vec<(RedFlagRule, Origin)>,
+    pub crisis: CrisisRules,
+    pub negation: NegationRules,
+}
+
+/// Everything the bot knows, validated.
+#[derive(Debug, Clone, Serialize)]
+pub struct Knowledge {
+    pub entries: Vec<Entry>,
+    pub routines: Vec<Routine>,
+    pub synonyms: Vec<Synonym>,
+    pub messages: Messages,
+    pub safety: SafetyRules,
+    /// Files read, relative to the folder, in load order.
+    pub files: Vec<PathBuf>,
+}
+
+impl Knowledge {
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+
+    pub fn routine(&self, id: &str) -> Option<&Routine> {
+        self.routines.iter().find(|r| r.id == id)
+    }
+
+    pub fn count(&self, kind: EntryKind) -> usize {
+        self.entries.iter().filter(|e| e.kind == kind).count()
+    }
+}
+
+/// A successful load: the knowledge and any warnings.
+#[derive(Debug)]
+pub struct Loaded {
+    pub knowledge: Knowledge,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A failed load: every problem found (errors and warnings), sorted, errors first.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the knowledge folder has {} error(s); first: {}", self.error_count(), self.first())]
+pub struct LoadFailure {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadFailure {
+    pub fn error_count(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    fn first(&self) -> String {
+        self.diagnostics
+            .first()
+            .map_or_else(|| "unknown".to_string(), ToString::to_string)
+    }
+}
+
+/// Load and validate a whole knowledge folder.
+pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
+    let mut diags = Diagnostics::default();
+    let files = match toml_files(dir) {
+        Ok(f) => f,
+        Err(msg) => {
+            diags.error(&whole_file(dir), msg);
+            return Err(LoadFailure {
+                diagnostics: diags.sorted(),
+            });
+        }
+    };
+    let mut parts = Vec::new();
+    for rel in &files {
+        let path = dir.join(rel);
+        match read_text(&path) {
+            Ok(text) => parts.push((rel.clone(), text)),
+            Err(msg) => diags.error(&whole_file(rel), msg),
+        }
+    }
+    let knowledge = assemble(&parts, &mut diags);
+    match knowledge {
+        Some(k) if !diags.has_errors() => Ok(Loaded {
+            knowledge: k,
+            warnings: diags.sorted(),
+        }),
+        _ => Err(LoadFailure {
+            diagnostics: diags.sorted(),
+        }),
+    }
+}
+
+/// Load knowledge from in-memory files (path relative to the folder, text). Used by tests and
+/// benchmarks that generate knowledge.
+pub fn load_texts(parts: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
+    let mut diags = Diagnostics::default();
+    match assemble(parts, &mut diags) {
+        Some(k) if !diags.has_errors() => Ok(Loaded {
+            knowledge: k,
+            warnings: diags.sorted(),
+        }),
+        _ => Err(LoadFailure {
+            diagnostics: diags.sorted(),
+        }),
+    }
+}
+
+fn whole_file(path: &Path) -> Origin {
+    Origin {
+        file: path.to_path_buf(),
+        line: 0,
+        col: 0,
+    }
+}
+
+/// Every `*.toml` below `dir`, relative, sorted so load order (and error order) is stable.
+/// Hidden files and editor temporaries (`.foo.toml.swp`, `foo.toml~`) are skipped.
+fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let meta = std::fs::metadata(dir)
+        .map_err(|e| format!("cannot open the knowledge folder: {}", plain_io(&e)))?;
+    if !meta.is_dir() {
+        return Err("the knowledge path is not a folder".to_string());
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let read = std::fs::read_dir(dir.join(&rel))
+            .map_err(|e| format!("cannot list {}: {}", rel.display(), plain_io(&e)))?;
+        for item in read.flatten() {
+            let name = item.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            let child = rel.join(&*name);
+            let Ok(ft) = item.file_type() else { continue };
+            if ft.is_dir() {
+                stack.push(child);
+            } else if name.ends_with(".toml") {
+                out.push(child);
+            }
+        }
+    }
+    out.sort();
+    if out.is_empty() {
+        return Err("the knowledge folder has no .toml files".to_string());
+    }
+    Ok(out)
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {}", plain_io(&e)))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is {} bytes; knowledge files must be under {} bytes",
+            meta.len(),
+            MAX_FILE_BYTES
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {}", plain_io(&e)))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "file is not valid UTF-8 (first bad byte at offset {}); save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn plain_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "not found".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Parse every file, then build and validate the whole. Returns `None` when a required part
+/// (messages, crisis, negation) is missing; all problems go to `diags`.
+fn assemble(parts: &[(PathBuf, String)], diags: &mut Diagnostics) -> Option<Knowledge> {
+    let mut b = Builder::default();
+    for (rel, text) in parts {
+        let lines = LineIndex::new(text);
+        match toml::from_str::<FileDoc>(text) {
+            Ok(doc) => b.add(rel, &lines, doc, diags),
+            Err(e) => {
+                let at = e.span().map_or_else(
+                    || whole_file(rel),
+                    |span| lines.origin(rel, span.start),
+                );
+                diags.error(&at, toml_message(&e));
+            }
+        }
+        b.files.push(rel.clone());
+    }
+    let knowledge = b.finish(diags)?;
+    validate::validate(&knowledge, diags);
+    Some(knowledge)
+}
+
+/// The toml error's own message, without its multi-line source excerpt.
+fn toml_message(e: &toml::de::Error) -> String {
+    let msg = e.message().trim();
+    format!("invalid TOML: {msg}")
+}
+
+#[derive(Default)]
+struct Builder {
+    entries: Vec<Entry>,
+    routines: Vec<Routine>,
+    synonyms: Vec<Synonym>,
+    red_flags: Vec<(RedFlagRule, Origin)>,
+    messages: Option<(Messages, Origin)>,
+    crisis: Option<(CrisisRules, Origin)>,
+    negation: Option<(NegationRules, Origin)>,
+    files: Vec<PathBuf>,
+}
+
+fn strings(v: Vec<toml::Spanned<String>>) -> Vec<String> {
+    v.into_iter().map(toml::Spanned::into_inner).collect()
+}
+
+fn spanned_strings(
+    v: Vec<toml::Spanned<String>>,
+    lines: &LineIndex,
+    rel: &Path,
+) -> (Vec<String>, Vec<Origin>) {
+    v.into_iter()
+        .map(|s| {
+            let at = lines.origin(rel, s.span().start);
+            (s.into_inner(), at)
+        })
+        .unzip()
+}
+
+fn section(heading: &str, text: String) -> Section {
+    Section {
+        heading: Some(heading.to_string()),
+        text: text.trim().to_string(),
+    }
+}
+
+impl Builder {
+    fn add(&mut self, rel: &Path, lines: &LineIndex, doc: FileDoc, diags: &mut Diagnostics) {
+        let at = |span: std::ops::Range<usize>| lines.origin(rel, span.start);
+        for f in doc.faq {
+            let origin = at(f.span());
+            let f = f.into_inner();
+            let (phrasings, phrasing_at) = spanned_strings(f.phrasings, lines, rel);
+            self.entries.push(Entry {
+                id: f.id.into_inner(),
+                kind: EntryKind::Faq,
+                title: f.title,
+                phrasings,
+                sections: vec![Section {
+                    heading: None,
+                    text: f.answer.trim().to_string(),
+                }],
+                tags: f.tags,
+                related: f.related,
+                source: f.source,
+                reviewed: f.reviewed.into_inner(),
+                origin,
+                phrasing_at,
+            });
+        }
+        for m in doc.muscle {
+            let origin = at(m.span());
+            let m = m.into_inner();
+            let (phrasings, phrasing_at) = spanned_strings(m.phrasings, lines, rel);
+            self.entries.push(Entry {
+                id: m.id.into_inner(),
+                kind: EntryKind::Muscle,
+                title: m.title,
+                phrasings,
+                sections: vec![
+                    section("Where it is", m.location),
+                    section("Why it matters for sciatica", m.why),
+                    section("How to massage it", m.massage),
+                    section("Stretch", m.stretch),
+                    section("Cautions", m.cautions),
+                ],
+                tags: m.tags,
+                related: m.related,
+                source: m.source,
+                reviewed: m.reviewed.into_inner(),
+                origin,
+                phrasing_at,
+            });
+        }
+        for t in doc.technique {
+            let origin = at(t.span());
+            let t = t.into_inner();
+            let (phrasings, phrasing_at) = spanned_strings(t.phrasings, lines, rel);
+            self.entries.push(Entry {
+                id: t.id.into_inner(),
+                kind: EntryKind::Technique,
+                title: t.title,
+                phrasings,
+                sections: vec![
+                    section("How", t.how),
+                    section("How long", t.duration),
+                    section("Cautions", t.cautions),
+                ],
+                tags: t.tags,
+                related: t.related,
+                source: t.source,
+                reviewed: t.reviewed.into_inner(),
+                origin,
+                phrasing_at,
+            });
+        }
+        for r in doc.routine {
+            let origin = at(r.span());
+            let r = r.into_inner();
+            self.routines.push(Routine {
+                id: r.id.into_inner(),
+                title: r.title,
+                summary: r.summary.trim().to_string(),
+                phrasings: strings(r.phrasings),
+                steps: r
+                    .step
+                    .into_iter()
+                    .map(|s| {
+                        let s = s.into_inner();
+                        Step {
+                            origin: lines.origin(rel, s.uses.span().start),
+                            instruction: s.instruction.trim().to_string(),
+                            uses: s.uses.into_inner(),
+                            seconds: s.seconds,
+                            stop_cue: s.stop_cue.trim().to_string(),
+                        }
+                    })
+                    .collect(),
+                source: r.source,
+                reviewed: r.reviewed.into_inner(),
+                origin,
+            });
+        }
+        for s in doc.synonym {
+            let s = s.into_inner();
+            self.synonyms.push(Synonym {
+                canonical: s.canonical,
+                variants: strings(s.variants),
+            });
+        }
+        for rf in doc.red_flag {
+            let origin = at(rf.span());
+            self.red_flags.push((rf.into_inner(), origin));
+        }
+        if let Some(m) = doc.messages {
+            let origin = at(m.span());
+            let m = m.into_inner();
+            let messages = Messages {
+                disclaimer: m.disclaimer.trim().to_string(),
+                no_match: m.no_match.trim().to_string(),
+                suggestions_intro: m.suggestions_intro.trim().to_string(),
+                empty_question: m.empty_question.trim().to_string(),
+                too_long: m.too_long.trim().to_string(),
+                help: m.help.trim().to_string(),
+                this_hurts: m.this_hurts.trim().to_string(),
+                example_questions: m.example_questions,
+            };
+            set_once(&mut self.messages, messages, origin, "[messages]", diags);
+        }
+        if let Some(c) = doc.crisis {
+            let origin = at(c.span());
+            set_once(&mut self.crisis, c.into_inner(), origin, "[crisis]", diags);
+        }
+        if let Some(n) = doc.negation {
+            let origin = at(n.span());
+            set_once(&mut self.negation, n.into_inner(), origin, "[negation]", diags);
+        }
+    }
+
+    fn finish(self, diags: &mut Diagnostics) -> Option<Knowledge> {
+        let folder = Origin::default();
+        let mut missing = |what: &str| {
+            diags.error(
+                &folder,
+                format!("no file defines {what}; the bot cannot answer without it"),
+            )
+        };
+        if self.messages.is_none() {
+            missing("[messages] (with the disclaimer)");
+        }
+        if self.crisis.is_none() {
+            missing("[crisis]");
+        }
+        if self.negation.is_none() {
+            missing("[negation]");
+        }
+        let (messages, _) = self.messages?;
+        let (crisis, _) = self.crisis?;
+        let (negation, _) = self.negation?;
+        Some(Knowledge {
+            entries: self.entries,
+            routines: self.routines,
+            synonyms: self.synonyms,
+            messages,
+            safety: SafetyRules {
+                red_flags: self.red_flags,
+                crisis,
+                negation,
+            },
+            files: self.files,
+        })
+    }
+}
+
+fn set_once<T>(
+    slot: &mut Option<(T, Origin)>,
+    value: T,
+    origin: Origin,
+    what: &str,
+    diags: &mut Diagnostics,
+) {
+    if let Some((_, first)) = slot {
+        diags.error(
+            &origin,
+            format!("{what} is defined twice; the first is at {first}"),
+        );
+    } else {
+        *slot = Some((value, origin));
+    }
+}
+
+/// Ids that are referenced by routines and `related` must exist; used by validation.
+pub(crate) fn known_ids(k: &Knowledge) -> HashSet<&str> {
+    k.entries.iter().map(|e| e.id.as_str()).collect()
+}

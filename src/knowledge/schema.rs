@@ -1,0 +1,131 @@
+//! The on-disk TOML shape of knowledge files, exactly as admins write them.
+//!
+//! Every `*.toml` file in the folder may hold any of these tables; admins group entries by
+//! topic as they like. `deny_unknown_fields` everywhere: a typo in a key is an error with a
+//! line number, not a silently ignored field.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::safety::{CrisisRules, NegationRules, RedFlagRule};
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FileDoc {
+    #[serde(default)]
+    pub faq: Vec<Spanned<FaqRaw>>,
+    #[serde(default)]
+    pub muscle: Vec<Spanned<MuscleRaw>>,
+    #[serde(default)]
+    pub technique: Vec<Spanned<TechniqueRaw>>,
+    #[serde(default)]
+    pub routine: Vec<Spanned<RoutineRaw>>,
+    #[serde(default)]
+    pub red_flag: Vec<Spanned<RedFlagRule>>,
+    pub crisis: Option<Spanned<CrisisRules>>,
+    pub negation: Option<Spanned<NegationRules>>,
+    #[serde(default)]
+    pub synonym: Vec<Spanned<SynonymRaw>>,
+    pub messages: Option<Spanned<MessagesRaw>>,
+}
+
+/// `[[faq]]`: one question-and-answer entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaqRaw {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub phrasings: Vec<Spanned<String>>,
+    pub answer: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub related: Vec<String>,
+    pub source: String,
+    pub reviewed: Spanned<String>,
+}
+
+/// `[[muscle]]`: a muscle card.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MuscleRaw {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub phrasings: Vec<Spanned<String>>,
+    pub location: String,
+    pub why: String,
+    pub massage: String,
+    pub stretch: String,
+    pub cautions: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub related: Vec<String>,
+    pub source: String,
+    pub reviewed: Spanned<String>,
+}
+
+/// `[[technique]]`: a technique or tool card.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TechniqueRaw {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub phrasings: Vec<Spanned<String>>,
+    pub how: String,
+    pub duration: String,
+    pub cautions: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub related: Vec<String>,
+    pub source: String,
+    pub reviewed: Spanned<String>,
+}
+
+/// `[[routine]]` with its ordered `[[routine.step]]`s.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutineRaw {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub summary: String,
+    #[serde(default)]
+    pub phrasings: Vec<Spanned<String>>,
+    pub step: Vec<Spanned<StepRaw>>,
+    pub source: String,
+    pub reviewed: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepRaw {
+    pub instruction: String,
+    /// Id of the muscle or technique this step works on.
+    pub uses: Spanned<String>,
+    pub seconds: u32,
+    pub stop_cue: String,
+}
+
+/// `[[synonym]]`: words users say mapped to the word the knowledge uses.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynonymRaw {
+    pub canonical: String,
+    pub variants: Vec<Spanned<String>>,
+}
+
+/// `[messages]`: fixed texts of the bot, including the disclaimer.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessagesRaw {
+    pub disclaimer: String,
+    pub no_match: String,
+    pub suggestions_intro: String,
+    pub empty_question: String,
+    pub too_long: String,
+    pub help: String,
+    pub this_hurts: String,
+    #[serde(default)]
+    pub example_questions: Vec<String>,
+}

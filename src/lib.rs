@@ -1,0 +1,30 @@
+//! sciatica-bot answers sciatica self-care questions from a curated, admin-owned knowledge
+//! folder, on Discord and in a terminal.
+//!
+//! # Layout
+//! - [`knowledge`]: the `knowledge/` folder: TOML schema, loading, validation (`file:line:col`).
+//! - [`normalize`]: text folding and stemming shared by the safety screen and the matcher.
+//! - [`safety`]: the red-flag and crisis screen; it runs before any matching.
+//! - [`matcher`]: fuzzy retrieval over FAQ, muscle and technique entries.
+//! - [`reply`]: the one place that composes replies and appends the disclaimer.
+//! - [`engine`]: `Engine::answer(question) -> Reply`, the path every front end uses.
+//! - [`store`]: the live knowledge in service: atomic swap on reload, file watching.
+//! - [`gaps`]: the opt-in log of unanswered questions and its report.
+//! - [`cli`]: the terminal front end (`ask`, `chat`, `routine`, `check`, `export`, `gaps`).
+//! - [`discord`]: the Discord front end (`serve`), serenity + poise.
+//!
+//! The answering core (everything but `cli` and `discord`) has no Discord types in it.
+
+pub mod cli;
+pub mod discord;
+pub mod engine;
+pub mod gaps;
+pub mod knowledge;
+pub mod matcher;
+pub mod normalize;
+pub mod reply;
+pub mod safety;
+pub mod store;
+
+pub use engine::Engine;
+pub use reply::{Reply, ReplyKind};

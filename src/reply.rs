@@ -1,0 +1,364 @@
+//! The one place that composes replies. Every reply the bot sends, on any front end, is a
+//! [`Reply`] built by a [`Composer`], and every `Reply` carries the disclaimer.
+//!
+//! Front ends choose how to *lay out* a reply (an embed, terminal text, JSON) but never write
+//! reply text of their own; [`Reply::text`] is the canonical plain rendering.
+
+use serde::Serialize;
+
+use crate::knowledge::{Entry, Messages, Routine, Section};
+use crate::safety::{CrisisRules, RedFlagRule, Urgency};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReplyKind {
+    /// A knowledge entry answered the question.
+    Answer,
+    /// A warning sign was found: see a doctor, or get emergency help.
+    RedFlag { urgency: Urgency },
+    /// Self-harm language: helplines, no self-care content.
+    Crisis,
+    /// Nothing matched well enough; maybe suggestions.
+    NoMatch,
+    /// Fixed content: help, routine steps, cards, status.
+    Info,
+    /// Something went wrong on our side or the input was unusable.
+    Error,
+}
+
+impl ReplyKind {
+    /// The `kind` string of the JSON contract.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplyKind::Answer => "answer",
+            ReplyKind::RedFlag { .. } => "red_flag",
+            ReplyKind::Crisis => "crisis",
+            ReplyKind::NoMatch => "no_match",
+            ReplyKind::Info => "info",
+            ReplyKind::Error => "error",
+        }
+    }
+
+    pub fn urgency(self) -> Option<Urgency> {
+        match self {
+            ReplyKind::RedFlag { urgency } => Some(urgency),
+            _ => None,
+        }
+    }
+
+    /// Safety replies are never held back by cooldowns or trimmed away.
+    pub fn is_safety(self) -> bool {
+        matches!(self, ReplyKind::RedFlag { .. } | ReplyKind::Crisis)
+    }
+}
+
+/// A close topic offered on a no-match ("did you mean").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub kind: ReplyKind,
+    pub entry_id: Option<String>,
+    pub title: String,
+    /// 0..1; 1 for safety replies and fixed content.
+    pub confidence: f32,
+    pub suggestions: Vec<Suggestion>,
+    /// The message without the disclaimer (for layouts that put the disclaimer in a footer).
+    pub body: String,
+    /// Always the knowledge's disclaimer; never empty.
+    pub disclaimer: String,
+}
+
+impl Reply {
+    /// The full reply as a reader sees it: title, body, disclaimer.
+    pub fn text(&self) -> String {
+        format!("{}\n\n{}\n\n{}", self.title, self.body, self.disclaimer)
+    }
+
+    /// The `ask --json` contract.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "kind": self.kind.as_str(),
+            "entry_id": self.entry_id,
+            "title": self.title,
+            "confidence": (self.confidence.clamp(0.0, 1.0) * 1000.0).round() / 1000.0,
+            "suggestions": self.suggestions,
+            "text": self.text(),
+            "disclaimer": self.disclaimer,
+        });
+        if let Some(u) = self.kind.urgency() {
+            v["urgency"] = serde_json::Value::from(u.as_str());
+        }
+        v
+    }
+}
+
+/// Builds every reply from the knowledge's fixed messages.
+#[derive(Debug, Clone)]
+pub struct Composer {
+    messages: Messages,
+}
+
+impl Composer {
+    pub fn new(messages: Messages) -> Self {
+        Self { messages }
+    }
+
+    pub fn messages(&self) -> &Messages {
+        &self.messages
+    }
+
+    fn reply(&self, kind: ReplyKind, title: impl Into<String>, body: impl Into<String>) -> Reply {
+        Reply {
+            kind,
+            entry_id: None,
+            title: title.into(),
+            confidence: 1.0,
+            suggestions: Vec::new(),
+            body: body.into(),
+            disclaimer: self.messages.disclaimer.clone(),
+        }
+    }
+
+    /// An entry that answers the question.
+    pub fn answer(&self, entry: &Entry, confidence: f32) -> Reply {
+        Reply {
+            entry_id: Some(entry.id.clone()),
+            confidence,
+            ..self.reply(ReplyKind::Answer, &entry.title, render_sections(&entry.sections))
+        }
+    }
+
+    /// A card asked for by name (`/muscle`, `/technique`).
+    pub fn card(&self, entry: &Entry) -> Reply {
+        self.answer(entry, 1.0)
+    }
+
+    /// One or more warning signs; `rules` most urgent first and not empty.
+    pub fn red_flag(&self, rules: &[&RedFlagRule]) -> Reply {
+        let Some(first) = rules.first() else {
+            return self.error("The safety check failed; if you are worried, call a doctor.");
+        };
+        let heading = match first.urgency {
+            Urgency::Emergency => "Get emergency help now",
+            Urgency::Urgent => "Please see a doctor today",
+            Urgency::Soon => "Please book a doctor's appointment",
+        };
+        let mut body = first.reply.trim().to_string();
+        let others: Vec<&str> = rules[1..].iter().map(|r| r.title.as_str()).collect();
+        if !others.is_empty() {
+            body.push_str("\n\nYou also mentioned: ");
+            body.push_str(&others.join("; "));
+            body.push_str(". Tell the doctor about these too.");
+        }
+        Reply {
+            entry_id: Some(first.id.clone()),
+            ..self.reply(
+                ReplyKind::RedFlag {
+                    urgency: first.urgency,
+                },
+                format!("{heading}: {}", first.title),
+                body,
+            )
+        }
+    }
+
+    pub fn crisis(&self, rules: &CrisisRules) -> Reply {
+        self.reply(
+            ReplyKind::Crisis,
+            "You don't have to face this alone",
+            rules.reply.trim(),
+        )
+    }
+
+    /// Nothing matched well enough. `suggestions` may be empty.
+    pub fn no_match(&self, suggestions: Vec<Suggestion>, confidence: f32) -> Reply {
+        let mut body = self.messages.no_match.clone();
+        if !suggestions.is_empty() {
+            body.push_str("\n\n");
+            body.push_str(&self.messages.suggestions_intro);
+            for s in &suggestions {
+                body.push_str("\n- ");
+                body.push_str(&s.title);
+            }
+        }
+        Reply {
+            confidence,
+            suggestions,
+            ..self.reply(ReplyKind::NoMatch, "I don't know that one yet", body)
+        }
+    }
+
+    /// The question was empty, whitespace or only emoji.
+    pub fn empty_question(&self) -> Reply {
+        Reply {
+            confidence: 0.0,
+            ..self.reply(
+                ReplyKind::NoMatch,
+                "I didn't catch a question",
+                &self.messages.empty_question,
+            )
+        }
+    }
+
+    /// The question was too long to match (the safety screen still read all of it).
+    pub fn too_long(&self, max_chars: usize) -> Reply {
+        Reply {
+            confidence: 0.0,
+            ..self.reply(
+                ReplyKind::NoMatch,
+                "That message is too long for me",
+                self.messages
+                    .too_long
+                    .replace("{max}", &max_chars.to_string()),
+            )
+        }
+    }
+
+    pub fn help(&self) -> Reply {
+        let mut body = self.messages.help.clone();
+        if !self.messages.example_questions.is_empty() {
+            body.push_str("\n\nTry asking:");
+            for q in &self.messages.example_questions {
+                body.push_str("\n- ");
+                body.push_str(q);
+            }
+        }
+        self.reply(ReplyKind::Info, "What I can help with", body)
+    }
+
+    /// Fixed content of a given title (lists, status, red-flag overview).
+    pub fn info(&self, title: impl Into<String>, body: impl Into<String>) -> Reply {
+        self.reply(ReplyKind::Info, title, body)
+    }
+
+    /// An error a user can act on. Never a Rust debug dump.
+    pub fn error(&self, message: impl Into<String>) -> Reply {
+        Reply {
+            confidence: 0.0,
+            ..self.reply(ReplyKind::Error, "Something went wrong", message)
+        }
+    }
+
+    /// The list of routines, for `/routine` with no name.
+    pub fn routine_list(&self, routines: &[Routine]) -> Reply {
+        let mut body = String::new();
+        for r in routines {
+            let mins = r.total_seconds().div_ceil(60);
+            body.push_str(&format!(
+                "**{}** (`{}`, {} steps, about {mins} min): {}\n",
+                r.title,
+                r.id,
+                r.steps.len(),
+                r.summary
+            ));
+        }
+        if routines.is_empty() {
+            body.push_str("No routines are loaded.");
+        }
+        self.info("Guided routines", body.trim_end())
+    }
+
+    /// A whole routine, every step, for the terminal.
+    pub fn routine_overview(&self, routine: &Routine) -> Reply {
+        let mut body = format!("{}\n", routine.summary);
+        for (i, s) in routine.steps.iter().enumerate() {
+            body.push_str(&format!(
+                "\n**Step {} of {}** ({}): {}\nStop if: {}\n",
+                i + 1,
+                routine.steps.len(),
+                hold_time(s.seconds),
+                s.instruction,
+                s.stop_cue
+            ));
+        }
+        self.info(&routine.title, body.trim_end())
+    }
+
+    /// One routine step. `countdown` is front-end markup for the hold timer (Discord's
+    /// relative timestamp) or `None` for a plain duration.
+    pub fn routine_step(&self, routine: &Routine, index: usize, countdown: Option<&str>) -> Reply {
+        let Some(s) = routine.steps.get(index) else {
+            return self.routine_done(routine);
+        };
+        let timer = match countdown {
+            Some(c) => format!("Hold for {} (ends {c})", hold_time(s.seconds)),
+            None => format!("Hold for {}", hold_time(s.seconds)),
+        };
+        self.info(
+            format!(
+                "{}: step {} of {}",
+                routine.title,
+                index + 1,
+                routine.steps.len()
+            ),
+            format!("{}\n\n{timer}\n\nStop if: {}", s.instruction, s.stop_cue),
+        )
+    }
+
+    pub fn routine_paused(&self, routine: &Routine, index: usize) -> Reply {
+        self.info(
+            format!("{}: paused", routine.title),
+            format!(
+                "Paused at step {} of {}. Press Next when you are ready to go on.",
+                index + 1,
+                routine.steps.len()
+            ),
+        )
+    }
+
+    pub fn routine_done(&self, routine: &Routine) -> Reply {
+        self.info(
+            format!("{}: done", routine.title),
+            "Well done. Take a moment, breathe, and notice how you feel. If anything got worse, \
+             rest and check the warning signs with /redflags.",
+        )
+    }
+
+    pub fn routine_stopped(&self, routine: &Routine) -> Reply {
+        self.info(
+            format!("{}: stopped", routine.title),
+            "Routine stopped. You can start it again any time.",
+        )
+    }
+
+    pub fn routine_expired(&self) -> Reply {
+        self.info(
+            "This routine has timed out",
+            "This session has been idle for a while, so I closed it. Start a new one with /routine.",
+        )
+    }
+
+    /// "This hurts" during a routine: stop and give the safety advice.
+    pub fn this_hurts(&self) -> Reply {
+        self.info("Stop here", &self.messages.this_hurts)
+    }
+}
+
+/// "45 seconds", "1 min 30 s".
+pub fn hold_time(seconds: u32) -> String {
+    match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s} seconds"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+fn render_sections(sections: &[Section]) -> String {
+    let mut out = String::new();
+    for s in sections {
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        if let Some(h) = &s.heading {
+            out.push_str("**");
+            out.push_str(h);
+            out.push_str("**\n");
+        }
+        out.push_str(&s.text);
+    }
+    out
+}
