@@ -1,0 +1,307 @@
+//! The terminal front end as a user (or the scorer) drives it: the real binary, real stdin.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sciatica-bot");
+
+fn knowledge() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
+}
+
+/// Run the binary in an empty temp folder (so no stray `.env` or `./knowledge` is read),
+/// on the bundled knowledge unless `args` say otherwise.
+fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(cwd.path())
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("UNANSWERED_LOG")
+        .env("KNOWLEDGE_DIR", knowledge())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn sciatica-bot");
+    {
+        let mut pipe = child.stdin.take().expect("stdin");
+        if let Some(bytes) = stdin {
+            pipe.write_all(bytes).expect("write stdin");
+        }
+    }
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "the binary panicked: {stderr}"
+    );
+    out
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    stdout(out)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("each line is a JSON object"))
+        .collect()
+}
+
+fn ask_json(question: &str) -> Value {
+    let out = run(&["ask", "--json", question], None);
+    assert!(out.status.success(), "ask --json failed: {out:?}");
+    let mut lines = json_lines(&out);
+    assert_eq!(lines.len(), 1, "one JSON object per question");
+    lines.remove(0)
+}
+
+/// The contract every `ask --json` object honours, whatever its kind.
+fn assert_contract(v: &Value) {
+    let kind = v["kind"].as_str().expect("kind is a string");
+    assert!(
+        ["answer", "red_flag", "crisis", "no_match"].contains(&kind),
+        "kind {kind} is one of the four contract kinds"
+    );
+    assert!(v["entry_id"].is_string() || v["entry_id"].is_null());
+    assert!(v["title"].is_string());
+    let c = v["confidence"].as_f64().expect("confidence is a number");
+    assert!((0.0..=1.0).contains(&c), "confidence {c} in 0..1");
+    assert!(v["suggestions"].is_array());
+    for s in v["suggestions"].as_array().unwrap() {
+        assert!(s["id"].is_string() && s["title"].is_string());
+    }
+    let disclaimer = v["disclaimer"].as_str().expect("disclaimer is a string");
+    assert!(!disclaimer.trim().is_empty(), "the disclaimer is never empty");
+    let text = v["text"].as_str().expect("text is a string");
+    assert!(
+        text.contains(disclaimer),
+        "the reply text carries the disclaimer"
+    );
+    if kind == "red_flag" {
+        let u = v["urgency"].as_str().expect("red flags carry an urgency");
+        assert!(["emergency", "urgent", "soon"].contains(&u));
+    } else {
+        assert!(v.get("urgency").is_none(), "only red flags carry an urgency");
+    }
+}
+
+#[test]
+fn ask_prints_an_answer_with_the_disclaimer() {
+    let out = run(&["ask", "where should I massage for sciatica?"], None);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let v = ask_json("where should I massage for sciatica?");
+    assert!(text.contains(v["disclaimer"].as_str().unwrap()));
+    assert!(text.to_lowercase().contains("massage"));
+}
+
+#[test]
+fn ask_json_answers_a_self_care_question() {
+    let v = ask_json("what is sciatica?");
+    assert_contract(&v);
+    assert_eq!(v["kind"], "answer");
+    assert!(v["entry_id"].is_string());
+}
+
+#[test]
+fn ask_json_escalates_a_red_flag_with_an_urgency() {
+    let v = ask_json("I can't control my bladder since my back went");
+    assert_contract(&v);
+    assert_eq!(v["kind"], "red_flag");
+    assert_eq!(v["urgency"], "emergency");
+}
+
+#[test]
+fn ask_json_gives_helplines_for_crisis_language() {
+    let v = ask_json("I want to kill myself");
+    assert_contract(&v);
+    assert_eq!(v["kind"], "crisis");
+    let text = v["text"].as_str().unwrap();
+    assert!(text.contains("988") && text.contains("116 123"));
+}
+
+#[test]
+fn ask_json_says_no_match_to_an_unrelated_question() {
+    let v = ask_json("what will the weather be like tomorrow in Leeds");
+    assert_contract(&v);
+    assert_eq!(v["kind"], "no_match");
+    assert!(v["entry_id"].is_null());
+}
+
+#[test]
+fn ask_json_reads_one_question_per_line_and_answers_in_order() {
+    let input = "what is sciatica\nI want to kill myself\nhow do i cook pasta\n";
+    let out = run(&["ask", "--json"], Some(input.as_bytes()));
+    assert!(out.status.success());
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 3);
+    lines.iter().for_each(assert_contract);
+    assert_eq!(lines[0]["kind"], "answer");
+    assert_eq!(lines[1]["kind"], "crisis");
+    assert_eq!(lines[2]["kind"], "no_match");
+}
+
+#[test]
+fn invalid_utf8_on_stdin_is_answered_not_fatal() {
+    let mut input = b"what is sciatica\n".to_vec();
+    input.extend_from_slice(b"\xff\xfe\xfd i cant pee\n");
+    input.extend_from_slice(b"hello\n");
+    let out = run(&["ask", "--json"], Some(&input));
+    assert!(out.status.success());
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 3, "one object per input line, bad bytes included");
+    lines.iter().for_each(assert_contract);
+    assert_eq!(lines[1]["kind"], "red_flag", "the readable part is still screened");
+}
+
+#[test]
+fn empty_whitespace_and_emoji_only_questions_get_a_clear_reply() {
+    for q in ["", "   \t  ", "😭😭🙏", "?!?!"] {
+        let v = ask_json(q);
+        assert_contract(&v);
+        assert_eq!(v["kind"], "no_match", "question {q:?}");
+        assert!(v["suggestions"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn a_hundred_thousand_character_question_is_answered() {
+    let long = "my back hurts and ".repeat(100_000 / 18 + 1);
+    let v = ask_json(&long);
+    assert_contract(&v);
+    assert_eq!(v["kind"], "no_match");
+}
+
+#[test]
+fn a_red_flag_at_the_end_of_a_huge_message_is_still_found() {
+    let mut long = "where should I massage my glutes? ".repeat(3000);
+    long.push_str("also I can't feel anything when I wipe");
+    let v = ask_json(&long);
+    assert_contract(&v);
+    assert_eq!(v["kind"], "red_flag");
+}
+
+#[test]
+fn chat_answers_until_quit() {
+    let out = run(&["chat"], Some(b"what is sciatica\n/quit\n"));
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let disclaimer = ask_json("what is sciatica")["disclaimer"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.matches(&disclaimer).count() >= 2, "help and the answer both carry it");
+}
+
+#[test]
+fn routine_lists_and_prints_routines_with_the_disclaimer() {
+    let disclaimer = ask_json("what is sciatica")["disclaimer"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = run(&["routine"], None);
+    assert!(out.status.success());
+    let list = stdout(&out);
+    assert!(list.contains(&disclaimer));
+    let out = run(&["export"], None);
+    let all: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first_routine = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "routine")
+        .expect("the bundled knowledge has routines");
+    let id = first_routine["id"].as_str().unwrap();
+    let out = run(&["routine", id], None);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("Step 1 of") && text.contains(&disclaimer));
+}
+
+#[test]
+fn an_unknown_routine_is_a_clear_error_with_the_disclaimer() {
+    let out = run(&["routine", "no-such-routine"], None);
+    assert!(!out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("no-such-routine"));
+    assert!(text.contains("not medical advice"));
+}
+
+#[test]
+fn check_passes_on_the_bundled_knowledge() {
+    let out = run(&["check"], None);
+    assert!(
+        out.status.success(),
+        "bundled knowledge must be valid: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout(&out).starts_with("ok:"));
+}
+
+#[test]
+fn check_reports_a_broken_file_as_file_line_col_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&knowledge(), dir.path());
+    std::fs::write(
+        dir.path().join("faq/zz-broken.toml"),
+        "[[faq]]\nid = \"broken\"\ntitle = \"Broken\"\nphrasings = [\"x\"\n",
+    )
+    .unwrap();
+    let out = run(&["check", dir.path().to_str().unwrap()], None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("faq/zz-broken.toml:4:") || err.contains("faq/zz-broken.toml:5:"),
+        "points at the file and line: {err}"
+    );
+}
+
+#[test]
+fn a_missing_knowledge_folder_is_a_clear_error() {
+    let out = run(&["--knowledge", "/no/such/folder", "ask", "what is sciatica"], None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/no/such/folder") && err.contains("not found"), "{err}");
+}
+
+#[test]
+fn export_lists_every_entry_with_its_file_and_line() {
+    let out = run(&["export"], None);
+    assert!(out.status.success());
+    let all: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all = all.as_array().unwrap();
+    assert!(all.len() >= 40);
+    for e in all {
+        assert!(e["id"].is_string() && e["kind"].is_string() && e["title"].is_string());
+        assert!(e["phrasings"].is_array() && e["answer"].is_string());
+        assert!(e["file"].as_str().is_some_and(|f| f.ends_with(".toml")));
+        assert!(e["line"].as_u64().is_some_and(|l| l >= 1));
+    }
+}
+
+#[test]
+fn serve_without_a_token_names_the_variable_and_the_template() {
+    let out = run(&["serve"], None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("DISCORD_TOKEN") && err.contains(".env.example"), "{err}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for item in std::fs::read_dir(from).unwrap() {
+        let item = item.unwrap();
+        let target = to.join(item.file_name());
+        if item.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&item.path(), &target);
+        } else {
+            std::fs::copy(item.path(), target).unwrap();
+        }
+    }
+}
