@@ -362,3 +362,159 @@ fn render_sections(sections: &[Section]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::{EntryKind, Origin, Step};
+
+    fn messages() -> Messages {
+        Messages {
+            disclaimer: "DISCLAIMER: not medical advice.".into(),
+            no_match: "I don't know.".into(),
+            suggestions_intro: "Did you mean:".into(),
+            empty_question: "Ask a question.".into(),
+            too_long: "At most {max} characters.".into(),
+            help: "I help with sciatica.".into(),
+            this_hurts: "Stop now.".into(),
+            example_questions: vec!["Where should I massage?".into()],
+        }
+    }
+
+    fn entry() -> Entry {
+        Entry {
+            id: "piriformis".into(),
+            kind: EntryKind::Muscle,
+            title: "Piriformis".into(),
+            phrasings: vec!["piriformis".into()],
+            sections: vec![Section {
+                heading: Some("Where it is".into()),
+                text: "Deep in the buttock.".into(),
+            }],
+            tags: vec![],
+            related: vec![],
+            source: "seed".into(),
+            reviewed: "2026-11-22".into(),
+            origin: Origin::default(),
+            phrasing_at: vec![],
+        }
+    }
+
+    fn routine() -> Routine {
+        Routine {
+            id: "r".into(),
+            title: "Routine".into(),
+            summary: "Short.".into(),
+            phrasings: vec![],
+            steps: vec![Step {
+                instruction: "Sit on the ball.".into(),
+                uses: "piriformis".into(),
+                seconds: 90,
+                stop_cue: "Pain spreads.".into(),
+                origin: Origin::default(),
+            }],
+            source: "seed".into(),
+            reviewed: "2026-11-22".into(),
+            origin: Origin::default(),
+        }
+    }
+
+    #[test]
+    fn every_kind_of_reply_carries_the_disclaimer() {
+        let c = Composer::new(messages());
+        let rule = RedFlagRule {
+            id: "x".into(),
+            title: "Bladder".into(),
+            urgency: Urgency::Emergency,
+            phrases: vec!["cant pee".into()],
+            reply: "Go now.".into(),
+        };
+        let crisis = CrisisRules {
+            phrases: vec!["x".into()],
+            idioms: vec![],
+            reply: "Call 988.".into(),
+        };
+        let r = routine();
+        let replies = [
+            c.answer(&entry(), 0.9),
+            c.card(&entry()),
+            c.red_flag(&[&rule]),
+            c.red_flag(&[]),
+            c.crisis(&crisis),
+            c.no_match(vec![], 0.1),
+            c.empty_question(),
+            c.too_long(2000),
+            c.help(),
+            c.info("t", "b"),
+            c.error("oops"),
+            c.routine_list(std::slice::from_ref(&r)),
+            c.routine_overview(&r),
+            c.routine_step(&r, 0, Some("<t:1:R>")),
+            c.routine_step(&r, 5, None),
+            c.routine_paused(&r, 0),
+            c.routine_done(&r),
+            c.routine_stopped(&r),
+            c.routine_expired(),
+            c.this_hurts(),
+        ];
+        for reply in &replies {
+            assert_eq!(reply.disclaimer, "DISCLAIMER: not medical advice.");
+            assert!(reply.text().ends_with("DISCLAIMER: not medical advice."));
+            let json = reply.to_json();
+            assert!(json["text"]
+                .as_str()
+                .unwrap()
+                .contains(json["disclaimer"].as_str().unwrap()));
+        }
+    }
+
+    #[test]
+    fn red_flags_lead_with_the_most_urgent_and_name_the_others() {
+        let c = Composer::new(messages());
+        let now = RedFlagRule {
+            id: "a".into(),
+            title: "Saddle numbness".into(),
+            urgency: Urgency::Emergency,
+            phrases: vec![],
+            reply: "Go to the emergency department now.".into(),
+        };
+        let later = RedFlagRule {
+            id: "b".into(),
+            title: "Fever".into(),
+            urgency: Urgency::Urgent,
+            phrases: vec![],
+            reply: "See a doctor today.".into(),
+        };
+        let r = c.red_flag(&[&now, &later]);
+        assert_eq!(
+            r.kind,
+            ReplyKind::RedFlag {
+                urgency: Urgency::Emergency
+            }
+        );
+        assert!(r.body.starts_with("Go to the emergency department now."));
+        assert!(r.body.contains("Fever"));
+        assert_eq!(r.to_json()["urgency"], "emergency");
+    }
+
+    #[test]
+    fn no_match_lists_its_suggestions() {
+        let c = Composer::new(messages());
+        let r = c.no_match(
+            vec![Suggestion {
+                id: "piriformis".into(),
+                title: "Piriformis".into(),
+            }],
+            0.3,
+        );
+        assert!(r.body.contains("Did you mean:") && r.body.contains("Piriformis"));
+        assert_eq!(r.to_json()["suggestions"][0]["id"], "piriformis");
+    }
+
+    #[test]
+    fn hold_times_read_naturally() {
+        assert_eq!(hold_time(45), "45 seconds");
+        assert_eq!(hold_time(60), "1 min");
+        assert_eq!(hold_time(90), "1 min 30 s");
+    }
+}
