@@ -2,8 +2,14 @@
 //!
 //! Readers call [`KnowledgeStore::engine`] and get an `Arc<Engine>` without taking a lock; a
 //! reload builds a complete new engine off to the side and swaps it in only if the whole
-//! folder is valid. A bad edit never replaces good knowledge.
+//! folder is valid. A bad edit never replaces good knowledge: the last good engine keeps
+//! answering and the problems are kept for [`KnowledgeStore::status`].
+//!
+//! [`KnowledgeStore::watch`] (in `watch.rs`) reloads on file changes.
 
+mod watch;
+
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -11,7 +17,48 @@ use std::time::SystemTime;
 use arc_swap::ArcSwap;
 
 use crate::engine::Engine;
-use crate::knowledge::{Diagnostic, EntryKind, LoadFailure};
+use crate::knowledge::{self, Diagnostic, EntryKind, LoadFailure, Origin, Severity};
+
+pub use watch::{WatchError, WatchHandle};
+
+/// How many problems a status or a reload summary lists before "and N more".
+const LISTED_PROBLEMS: usize = 8;
+/// Longest problem line in a status, so a status always fits in one Discord message.
+const PROBLEM_CHARS: usize = 300;
+
+/// Entry counts of one knowledge base.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub files: usize,
+    pub faqs: usize,
+    pub muscles: usize,
+    pub techniques: usize,
+    pub routines: usize,
+    pub red_flags: usize,
+}
+
+impl Counts {
+    pub fn of(k: &knowledge::Knowledge) -> Self {
+        Self {
+            files: k.files.len(),
+            faqs: k.count(EntryKind::Faq),
+            muscles: k.count(EntryKind::Muscle),
+            techniques: k.count(EntryKind::Technique),
+            routines: k.routines.len(),
+            red_flags: k.safety.red_flags.len(),
+        }
+    }
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} FAQ, {} muscles, {} techniques, {} routines, {} red-flag rules ({} files)",
+            self.faqs, self.muscles, self.techniques, self.routines, self.red_flags, self.files
+        )
+    }
+}
 
 /// What `/knowledge status` shows.
 #[derive(Debug, Clone)]
@@ -23,40 +70,151 @@ pub struct StoreStatus {
     pub techniques: usize,
     pub routines: usize,
     pub red_flags: usize,
+    pub files: usize,
     pub warnings: Vec<Diagnostic>,
     /// The last failed reload, if the latest attempt failed.
     pub last_error: Option<(SystemTime, Vec<Diagnostic>)>,
 }
 
+impl StoreStatus {
+    /// Plain-text body for `/knowledge status` and the terminal (callers add the title and
+    /// disclaimer through `Composer::info`). Bounded in length whatever the number of problems.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let counts = Counts {
+            files: self.files,
+            faqs: self.faqs,
+            muscles: self.muscles,
+            techniques: self.techniques,
+            routines: self.routines,
+            red_flags: self.red_flags,
+        };
+        let _ = writeln!(out, "In service: {counts}");
+        let _ = writeln!(out, "Loaded: {}", utc(self.loaded_at));
+        let _ = writeln!(out, "Folder: {}", self.dir.display());
+        match &self.last_error {
+            None => {
+                let _ = writeln!(out, "Last reload: ok");
+            }
+            Some((at, diags)) => {
+                let errors = diags
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .count();
+                let _ = writeln!(
+                    out,
+                    "Last reload: FAILED at {} with {errors} error(s); still answering from the \
+                     knowledge loaded at {}. Fix these and save again (or use /knowledge reload):",
+                    utc(*at),
+                    utc(self.loaded_at)
+                );
+                list_problems(
+                    &mut out,
+                    diags.iter().filter(|d| d.severity == Severity::Error),
+                );
+            }
+        }
+        if !self.warnings.is_empty() {
+            let _ = writeln!(out, "Warnings ({}):", self.warnings.len());
+            list_problems(&mut out, self.warnings.iter());
+        }
+        out.trim_end().to_string()
+    }
+}
+
+fn list_problems<'a>(out: &mut String, diags: impl Iterator<Item = &'a Diagnostic>) {
+    let diags: Vec<_> = diags.collect();
+    for d in diags.iter().take(LISTED_PROBLEMS) {
+        let _ = writeln!(out, "- {}", clip(&d.to_string(), PROBLEM_CHARS));
+    }
+    if diags.len() > LISTED_PROBLEMS {
+        let _ = writeln!(
+            out,
+            "- and {} more (run `sciatica-bot check` to see all)",
+            diags.len() - LISTED_PROBLEMS
+        );
+    }
+}
+
 /// The result of one reload attempt.
 #[derive(Debug, Clone)]
 pub enum ReloadOutcome {
-    Reloaded { warnings: Vec<Diagnostic> },
+    /// The new knowledge is in service.
+    Reloaded {
+        warnings: Vec<Diagnostic>,
+        counts: Counts,
+    },
+    /// The folder is not valid; the previous knowledge is still in service.
     Rejected(LoadFailure),
+}
+
+impl ReloadOutcome {
+    pub fn is_ok(&self) -> bool {
+        matches!(self, ReloadOutcome::Reloaded { .. })
+    }
+
+    /// One line for an admin log channel or a terminal, e.g. "Knowledge reloaded: 42 FAQ, ...".
+    pub fn summary(&self) -> String {
+        match self {
+            ReloadOutcome::Reloaded { warnings, counts } => {
+                let mut s = format!("Knowledge reloaded: {counts}");
+                if let Some(first) = warnings.first() {
+                    let _ = write!(
+                        s,
+                        "; {} warning(s), first: {}",
+                        warnings.len(),
+                        clip(&first.to_string(), PROBLEM_CHARS)
+                    );
+                }
+                s
+            }
+            ReloadOutcome::Rejected(failure) => {
+                let first = failure
+                    .diagnostics
+                    .first()
+                    .map_or_else(|| "unknown problem".to_string(), ToString::to_string);
+                format!(
+                    "Knowledge reload rejected, previous knowledge still in service: {} error(s), \
+                     first: {}",
+                    failure.error_count(),
+                    clip(&first, PROBLEM_CHARS)
+                )
+            }
+        }
+    }
 }
 
 pub struct KnowledgeStore {
     dir: PathBuf,
     current: ArcSwap<Engine>,
     meta: Mutex<Meta>,
+    /// Serialises reloads (watcher and `/knowledge reload` at once) so an older load can never
+    /// be swapped in after a newer one. The answer path never takes it.
+    reloading: Mutex<()>,
 }
 
 struct Meta {
     warnings: Vec<Diagnostic>,
     last_error: Option<(SystemTime, Vec<Diagnostic>)>,
+    /// Fingerprint of the folder at the last load attempt; lets the watcher skip events that
+    /// changed nothing (editor swap files, `touch`, a save without edits).
+    fingerprint: u64,
 }
 
 impl KnowledgeStore {
     /// Load the folder; fails if it is not valid (the bot does not start on bad knowledge).
     pub fn open(dir: &Path) -> Result<Self, LoadFailure> {
-        let (engine, loaded) = Engine::load(dir)?;
+        let fingerprint = knowledge::fingerprint(dir);
+        let (engine, loaded) = load_engine(dir)?;
         Ok(Self {
             dir: dir.to_path_buf(),
             current: ArcSwap::from_pointee(engine),
             meta: Mutex::new(Meta {
                 warnings: loaded.warnings,
                 last_error: None,
+                fingerprint,
             }),
+            reloading: Mutex::new(()),
         })
     }
 
@@ -71,15 +229,20 @@ impl KnowledgeStore {
 
     /// Load the folder again; swap it in only if valid.
     pub fn reload(&self) -> ReloadOutcome {
-        let result = Engine::load(&self.dir);
+        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
+        let fingerprint = knowledge::fingerprint(&self.dir);
+        let result = load_engine(&self.dir);
         let mut meta = self.meta.lock().unwrap_or_else(|p| p.into_inner());
+        meta.fingerprint = fingerprint;
         match result {
             Ok((engine, loaded)) => {
+                let counts = Counts::of(engine.knowledge());
                 self.current.store(Arc::new(engine));
                 meta.warnings = loaded.warnings.clone();
                 meta.last_error = None;
                 ReloadOutcome::Reloaded {
                     warnings: loaded.warnings,
+                    counts,
                 }
             }
             Err(failure) => {
@@ -89,20 +252,69 @@ impl KnowledgeStore {
         }
     }
 
+    /// Reload unless the folder is byte-for-byte what was last loaded (or tried) and that
+    /// attempt succeeded. `None` means nothing changed.
+    pub fn reload_if_changed(&self) -> Option<ReloadOutcome> {
+        {
+            let meta = self.meta.lock().unwrap_or_else(|p| p.into_inner());
+            if meta.last_error.is_none() && meta.fingerprint == knowledge::fingerprint(&self.dir) {
+                return None;
+            }
+        }
+        Some(self.reload())
+    }
+
     pub fn status(&self) -> StoreStatus {
         let engine = self.engine();
-        let k = engine.knowledge();
+        let counts = Counts::of(engine.knowledge());
         let meta = self.meta.lock().unwrap_or_else(|p| p.into_inner());
         StoreStatus {
             dir: self.dir.clone(),
             loaded_at: engine.loaded_at(),
-            faqs: k.count(EntryKind::Faq),
-            muscles: k.count(EntryKind::Muscle),
-            techniques: k.count(EntryKind::Technique),
-            routines: k.routines.len(),
-            red_flags: k.safety.red_flags.len(),
+            faqs: counts.faqs,
+            muscles: counts.muscles,
+            techniques: counts.techniques,
+            routines: counts.routines,
+            red_flags: counts.red_flags,
+            files: counts.files,
             warnings: meta.warnings.clone(),
             last_error: meta.last_error.clone(),
         }
     }
+}
+
+/// Load and index a folder. A panic while building the engine (a bug triggered by odd
+/// knowledge) becomes a rejected load, so a bad edit can never take the bot down.
+fn load_engine(dir: &Path) -> Result<(Engine, knowledge::Loaded), LoadFailure> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Engine::load(dir))).unwrap_or_else(
+        |_| {
+            Err(LoadFailure {
+                diagnostics: vec![Diagnostic {
+                    severity: Severity::Error,
+                    file: Origin::default().file,
+                    line: 0,
+                    col: 0,
+                    message: "internal error while building the knowledge (a bug, please \
+                              report it); the previous knowledge stays in service"
+                        .to_string(),
+                }],
+            })
+        },
+    )
+}
+
+/// "2026-11-22 01:56:03 UTC".
+pub(crate) fn utc(t: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(t)
+        .format("%Y-%m-%d %H:%M:%S UTC")
+        .to_string()
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }

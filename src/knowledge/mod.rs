@@ -241,6 +241,34 @@ pub fn load_texts(parts: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
     }
 }
 
+/// A cheap fingerprint of the folder's knowledge files (names and bytes). Equal fingerprints
+/// mean a reload would read exactly the same text; the watcher uses it to skip no-op events.
+pub fn fingerprint(dir: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    match toml_files(dir) {
+        Ok(files) => {
+            for rel in files {
+                rel.hash(&mut h);
+                let path = dir.join(&rel);
+                match std::fs::metadata(&path) {
+                    // Too big to load anyway: size and time stand in for the bytes.
+                    Ok(m) if m.len() > MAX_FILE_BYTES => {
+                        m.len().hash(&mut h);
+                        m.modified().ok().hash(&mut h);
+                    }
+                    _ => match std::fs::read(&path) {
+                        Ok(bytes) => bytes.hash(&mut h),
+                        Err(e) => e.kind().hash(&mut h),
+                    },
+                }
+            }
+        }
+        Err(msg) => msg.hash(&mut h),
+    }
+    h.finish()
+}
+
 fn whole_file(path: &Path) -> Origin {
     Origin {
         file: path.to_path_buf(),
@@ -319,10 +347,9 @@ fn assemble(parts: &[(PathBuf, String)], diags: &mut Diagnostics) -> Option<Know
         match toml::from_str::<FileDoc>(text) {
             Ok(doc) => b.add(rel, &lines, doc, diags),
             Err(e) => {
-                let at = e.span().map_or_else(
-                    || whole_file(rel),
-                    |span| lines.origin(rel, span.start),
-                );
+                let at = e
+                    .span()
+                    .map_or_else(|| whole_file(rel), |span| lines.origin(rel, span.start));
                 diags.error(&at, toml_message(&e));
             }
         }
@@ -504,7 +531,13 @@ impl Builder {
         }
         if let Some(n) = doc.negation {
             let origin = at(n.span());
-            set_once(&mut self.negation, n.into_inner(), origin, "[negation]", diags);
+            set_once(
+                &mut self.negation,
+                n.into_inner(),
+                origin,
+                "[negation]",
+                diags,
+            );
         }
     }
 

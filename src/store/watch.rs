@@ -1,0 +1,221 @@
+//! Live reload: watch the knowledge folder and reload the store when its files change.
+//!
+//! Editors save in bursts (write a temp file, rename it over the old one, touch metadata), so
+//! events are debounced and then gathered for a short quiet period before one reload reads the
+//! whole folder. The folder's parent is watched too: an admin who renames, deletes or replaces
+//! the folder (a `git checkout`, a deploy that swaps a symlink) is noticed, the bot keeps
+//! answering from the last good knowledge meanwhile, and the watch is re-armed on the new
+//! folder as soon as it appears.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Weak};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use notify_debouncer_full::notify::{self, RecursiveMode, Watcher};
+use notify_debouncer_full::{
+    file_id::{self, FileId},
+    new_debouncer, DebounceEventResult, Debouncer, FileIdMap,
+};
+
+use super::{KnowledgeStore, ReloadOutcome};
+
+/// How long a path must be quiet before its events are delivered.
+const DEBOUNCE: Duration = Duration::from_millis(300);
+/// After a batch, further batches within this window join the same reload (a `git checkout`
+/// touching many files at slightly different times).
+const GATHER: Duration = Duration::from_millis(100);
+
+/// Why watching could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error("cannot watch the knowledge folder {path}: {source}")]
+    Notify {
+        path: PathBuf,
+        #[source]
+        source: notify::Error,
+    },
+    #[error("cannot find the folder that holds {0}")]
+    NoParent(PathBuf),
+    #[error("cannot start the watcher thread: {0}")]
+    Thread(#[from] std::io::Error),
+}
+
+/// Keeps the watch alive; dropping it stops watching (and waits for a reload in progress).
+pub struct WatchHandle {
+    tx: Sender<Msg>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl WatchHandle {
+    /// Stop watching. Same as dropping the handle.
+    pub fn stop(self) {}
+}
+
+impl Drop for WatchHandle {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Msg::Stop);
+        if let Some(t) = self.thread.take() {
+            // Dropped from inside the callback: the thread ends on its own after returning.
+            if t.thread().id() != std::thread::current().id() {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+enum Msg {
+    Fs(DebounceEventResult),
+    Stop,
+}
+
+impl KnowledgeStore {
+    /// Reload whenever the folder's knowledge changes; `on_reload` is told every outcome (on
+    /// the watcher's thread: keep it quick, e.g. send it to a channel). Changes that leave the
+    /// files byte-for-byte the same do not reload.
+    pub fn watch(
+        self: &Arc<Self>,
+        on_reload: impl Fn(&ReloadOutcome) + Send + Sync + 'static,
+    ) -> Result<WatchHandle, WatchError> {
+        let dir =
+            std::path::absolute(&self.dir).map_err(|_| WatchError::NoParent(self.dir.clone()))?;
+        let parent = dir
+            .parent()
+            .filter(|p| p.is_dir())
+            .ok_or_else(|| WatchError::NoParent(dir.clone()))?
+            .to_path_buf();
+        let (tx, rx) = mpsc::channel();
+        let fs_tx = tx.clone();
+        let debouncer = new_debouncer(DEBOUNCE, None, move |r: DebounceEventResult| {
+            let _ = fs_tx.send(Msg::Fs(r));
+        })
+        .map_err(|source| WatchError::Notify {
+            path: dir.clone(),
+            source,
+        })?;
+        let mut w = Worker {
+            store: Arc::downgrade(self),
+            dir,
+            debouncer,
+            armed: None,
+        };
+        w.debouncer
+            .watcher()
+            .watch(&parent, RecursiveMode::NonRecursive)
+            .map_err(|source| WatchError::Notify {
+                path: parent.clone(),
+                source,
+            })?;
+        w.arm().map_err(|source| WatchError::Notify {
+            path: w.dir.clone(),
+            source,
+        })?;
+        let thread = std::thread::Builder::new()
+            .name("knowledge-watch".into())
+            .spawn(move || w.run(&rx, &on_reload))?;
+        Ok(WatchHandle {
+            tx,
+            thread: Some(thread),
+        })
+    }
+}
+
+struct Worker {
+    store: Weak<KnowledgeStore>,
+    /// Absolute path of the knowledge folder, as events name it.
+    dir: PathBuf,
+    debouncer: Debouncer<notify::RecommendedWatcher, FileIdMap>,
+    /// Identity of the folder the recursive watch is on, if any.
+    armed: Option<FileId>,
+}
+
+impl Worker {
+    fn run(mut self, rx: &Receiver<Msg>, on_reload: &dyn Fn(&ReloadOutcome)) {
+        while let Ok(msg) = rx.recv() {
+            let Msg::Fs(first) = msg else { return };
+            let mut relevant = self.is_relevant(&first);
+            // Gather the rest of the burst into this one reload.
+            loop {
+                match rx.recv_timeout(GATHER) {
+                    Ok(Msg::Fs(more)) => relevant |= self.is_relevant(&more),
+                    Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                    Err(RecvTimeoutError::Timeout) => break,
+                }
+            }
+            if !relevant {
+                continue;
+            }
+            // Re-arm before reading, so a change made after this point raises a new event.
+            if let Err(e) = self.arm() {
+                tracing::warn!(error = %e, "could not watch the knowledge folder again");
+            }
+            let Some(store) = self.store.upgrade() else {
+                return;
+            };
+            if let Some(outcome) = store.reload_if_changed() {
+                match &outcome {
+                    ReloadOutcome::Reloaded { .. } => tracing::info!("{}", outcome.summary()),
+                    ReloadOutcome::Rejected(_) => tracing::warn!("{}", outcome.summary()),
+                }
+                on_reload(&outcome);
+            }
+        }
+    }
+
+    /// Does this batch touch the knowledge folder? Events for the folder's siblings (the
+    /// parent is watched too) and for hidden or temporary files are ignored; errors (a queue
+    /// overflow) count as relevant, since a change may have been lost.
+    fn is_relevant(&self, batch: &DebounceEventResult) -> bool {
+        match batch {
+            Err(_) => true,
+            Ok(events) => events
+                .iter()
+                .flat_map(|e| e.paths.iter())
+                .any(|p| self.touches_knowledge(p)),
+        }
+    }
+
+    fn touches_knowledge(&self, path: &Path) -> bool {
+        if path == self.dir {
+            return true;
+        }
+        let Ok(rel) = path.strip_prefix(&self.dir) else {
+            return false;
+        };
+        let hidden = rel
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+        let name = rel
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // A `.toml` file, or something without an extension that may be (or have been) a
+        // sub-folder. Swap and backup files (`x.toml.swp`, `x.toml~`, `4913`) end otherwise
+        // or are filtered by the fingerprint check.
+        !hidden && (name.ends_with(".toml") || !name.contains('.'))
+    }
+
+    /// Put the recursive watch on the folder now at `dir`, if it is not already on it.
+    fn arm(&mut self) -> notify::Result<()> {
+        let now = file_id::get_file_id(&self.dir).ok();
+        if now == self.armed {
+            return Ok(());
+        }
+        if self.armed.take().is_some() {
+            // The old folder was deleted or moved away; its watch may already be gone.
+            let _ = self.debouncer.watcher().unwatch(&self.dir);
+            self.debouncer.cache().remove_root(&self.dir);
+        }
+        if now.is_some() {
+            self.debouncer
+                .watcher()
+                .watch(&self.dir, RecursiveMode::Recursive)?;
+            self.debouncer
+                .cache()
+                .add_root(&self.dir, RecursiveMode::Recursive);
+            self.armed = now;
+        }
+        Ok(())
+    }
+}
