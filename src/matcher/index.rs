@@ -1,0 +1,218 @@
+//! The inverted index: postings per term, BM25 weights, and each entry's phrasings as term
+//! sets for the phrasing-level score.
+//!
+//! Built once per knowledge load; searching only touches the postings of the question's
+//! terms, so entries that share no term with a question cost nothing.
+
+use std::collections::HashMap;
+
+use super::analyze::{self, Phrases, WEAK_FACTOR};
+use crate::knowledge::Knowledge;
+
+/// BM25 saturation and length normalisation.
+const K1: f32 = 1.2;
+const B: f32 = 0.6;
+/// Field weights for BM25: what people ask (title, phrasings, tags) counts most; the answer
+/// text helps only a little, because answers mention many things they are not about.
+const TITLE_WEIGHT: f32 = 1.5;
+const PHRASING_WEIGHT: f32 = 1.0;
+const TAG_WEIGHT: f32 = 1.0;
+const BODY_WEIGHT: f32 = 0.15;
+
+/// One entry containing a term.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Posting {
+    pub entry: u32,
+    /// The term is in the title, a phrasing or a tag (not only in the answer).
+    pub key: bool,
+    /// The BM25 term-frequency part, (tf * (k1 + 1)) / (tf + k1 * norm), fields weighted.
+    pub bm25: f32,
+}
+
+/// A phrasing (or the title) as a set of terms.
+#[derive(Debug, Clone)]
+pub(crate) struct Phrase {
+    /// Sorted, deduplicated term ids.
+    pub terms: Vec<u32>,
+    /// Sum of the terms' weights.
+    pub weight: f32,
+    /// Adjacent term pairs, packed and sorted, for the phrase bonus.
+    pub bigrams: Vec<u64>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    pub terms: HashMap<String, u32>,
+    pub idf: Vec<f32>,
+    pub weak: Vec<bool>,
+    pub postings: Vec<Vec<Posting>>,
+    pub phrases: Vec<Vec<Phrase>>,
+    /// Weight of a word the knowledge never uses: as rare as the rarest term, since an
+    /// unknown word is exactly what the question might be about.
+    pub unknown_weight: f32,
+    /// How often each folded surface word occurs in titles, phrasings and tags (typo targets).
+    pub key_words: HashMap<String, u32>,
+    /// Every folded surface word in the knowledge, answers included.
+    pub all_words: std::collections::HashSet<String>,
+}
+
+pub(crate) fn bigram(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+#[derive(Default)]
+struct EntryTerms {
+    /// Per field kind: term -> count.
+    title: Vec<u32>,
+    phrasings: Vec<Vec<u32>>,
+    tags: Vec<u32>,
+    body: Vec<u32>,
+}
+
+impl Index {
+    pub(crate) fn build(knowledge: &Knowledge, phrases: &Phrases) -> Self {
+        let mut ix = Index::default();
+        let mut per_entry: Vec<EntryTerms> = Vec::with_capacity(knowledge.entries.len());
+        for e in &knowledge.entries {
+            let mut et = EntryTerms::default();
+            for text in std::iter::once(&e.title)
+                .chain(e.phrasings.iter())
+                .chain(e.tags.iter())
+            {
+                for w in crate::normalize::words(&crate::normalize::fold(text)) {
+                    *ix.key_words.entry(w.to_string()).or_default() += 1;
+                }
+            }
+            et.title = ix.intern_all(analyze::doc_terms(phrases, &e.title));
+            et.phrasings = e
+                .phrasings
+                .iter()
+                .map(|p| ix.intern_all(analyze::doc_terms(phrases, p)))
+                .collect();
+            et.tags = e
+                .tags
+                .iter()
+                .flat_map(|t| analyze::doc_terms(phrases, t))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .map(|t| ix.intern(t))
+                .collect();
+            let body = e.answer_text();
+            for w in crate::normalize::words(&crate::normalize::fold(&body)) {
+                ix.all_words.insert(w.to_string());
+            }
+            et.body = ix.intern_all(analyze::doc_terms(phrases, &body));
+            per_entry.push(et);
+        }
+        ix.all_words.extend(ix.key_words.keys().cloned());
+
+        let n_terms = ix.terms.len();
+        let n = knowledge.entries.len() as f32;
+        // Document frequency over all fields.
+        let mut df = vec![0u32; n_terms];
+        let mut stamp = vec![u32::MAX; n_terms];
+        for (i, et) in per_entry.iter().enumerate() {
+            for &t in et
+                .title
+                .iter()
+                .chain(et.phrasings.iter().flatten())
+                .chain(&et.tags)
+                .chain(&et.body)
+            {
+                if stamp[t as usize] != i as u32 {
+                    stamp[t as usize] = i as u32;
+                    df[t as usize] += 1;
+                }
+            }
+        }
+        ix.idf = df
+            .iter()
+            .map(|&d| (1.0 + (n - d as f32 + 0.5) / (d as f32 + 0.5)).ln())
+            .collect();
+        ix.unknown_weight = (1.0 + (n - 1.0 + 0.5) / 1.5).ln().max(1.0);
+        let mut names: Vec<(&String, &u32)> = ix.terms.iter().collect();
+        names.sort_by_key(|(_, &id)| id);
+        ix.weak = names
+            .iter()
+            .map(|(s, _)| analyze::is_weak_stem(s))
+            .collect();
+
+        // Field lengths for BM25 normalisation.
+        let key_len = |et: &EntryTerms| {
+            (et.title.len() + et.phrasings.iter().map(Vec::len).sum::<usize>() + et.tags.len())
+                as f32
+        };
+        let avg_key = per_entry.iter().map(key_len).sum::<f32>() / n.max(1.0);
+        let avg_body = per_entry.iter().map(|e| e.body.len() as f32).sum::<f32>() / n.max(1.0);
+
+        ix.postings = vec![Vec::new(); n_terms];
+        for (i, et) in per_entry.iter().enumerate() {
+            let mut tf: HashMap<u32, (f32, f32)> = HashMap::new();
+            for &t in &et.title {
+                tf.entry(t).or_default().0 += TITLE_WEIGHT;
+            }
+            for &t in et.phrasings.iter().flatten() {
+                tf.entry(t).or_default().0 += PHRASING_WEIGHT;
+            }
+            for &t in &et.tags {
+                tf.entry(t).or_default().0 += TAG_WEIGHT;
+            }
+            for &t in &et.body {
+                tf.entry(t).or_default().1 += BODY_WEIGHT;
+            }
+            let key_norm = 1.0 - B + B * key_len(et) / avg_key.max(1.0);
+            let body_norm = 1.0 - B + B * et.body.len() as f32 / avg_body.max(1.0);
+            let mut list: Vec<(u32, (f32, f32))> = tf.into_iter().collect();
+            list.sort_unstable_by_key(|(t, _)| *t);
+            for (t, (k, b)) in list {
+                let f = k / key_norm + b / body_norm;
+                ix.postings[t as usize].push(Posting {
+                    entry: i as u32,
+                    key: k > 0.0,
+                    bm25: f * (K1 + 1.0) / (f + K1),
+                });
+            }
+            let phrases = std::iter::once(&et.title)
+                .chain(et.phrasings.iter())
+                .filter(|p| !p.is_empty())
+                .map(|p| ix.phrase(p))
+                .collect();
+            ix.phrases.push(phrases);
+        }
+        ix
+    }
+
+    fn intern(&mut self, stem: String) -> u32 {
+        let next = self.terms.len() as u32;
+        *self.terms.entry(stem).or_insert(next)
+    }
+
+    fn intern_all(&mut self, stems: Vec<String>) -> Vec<u32> {
+        stems.into_iter().map(|s| self.intern(s)).collect()
+    }
+
+    /// Query-side weight of a term: rarity, reduced for weak words.
+    pub(crate) fn weight(&self, term: u32) -> f32 {
+        let t = term as usize;
+        self.idf[t] * if self.weak[t] { WEAK_FACTOR } else { 1.0 }
+    }
+
+    fn phrase(&self, seq: &[u32]) -> Phrase {
+        let mut terms = seq.to_vec();
+        terms.sort_unstable();
+        terms.dedup();
+        let weight = terms.iter().map(|&t| self.weight(t)).sum();
+        let mut bigrams: Vec<u64> = seq.windows(2).map(|w| bigram(w[0], w[1])).collect();
+        bigrams.sort_unstable();
+        bigrams.dedup();
+        Phrase {
+            terms,
+            weight,
+            bigrams,
+        }
+    }
+
+    pub(crate) fn term(&self, stem: &str) -> Option<u32> {
+        self.terms.get(stem).copied()
+    }
+}

@@ -1,0 +1,341 @@
+//! Fuzzy retrieval of knowledge entries for a question, with a calibrated confidence.
+//!
+//! A question goes through: [`normalize::fold`] -> words -> typo correction against the
+//! knowledge's own vocabulary ([`vocab`]) -> synonym and filler phrases ([`analyze`]) ->
+//! stopwords, filler and numbers dropped -> stems. Each remaining word is a *slot* with a
+//! weight (its rarity, IDF; less for weak words like "how" or "pain"). Entries are found
+//! through the inverted index ([`index`]) and scored on three things:
+//!
+//! - **coverage**: the share of the question's weight the entry contains (its title,
+//!   phrasings and tags fully; its answer text a little);
+//! - **phrasing fit**: the best weighted overlap (Dice) between the question and one
+//!   phrasing or the title, plus a small bonus for word pairs in the same order;
+//! - **BM25 margin**: the entry's BM25 score relative to the best candidate's.
+//!
+//! The confidence is a weighted sum of the three, in 0..1. A question whose informative
+//! words the knowledge does not have ("pizza", "toothache") covers little of its own weight
+//! and stays low; a question that only shares weak words with an entry is held well below
+//! the answer threshold, whatever else it shares.
+
+mod analyze;
+mod index;
+pub mod naive;
+mod vocab;
+
+use std::collections::HashSet;
+
+use crate::knowledge::Knowledge;
+use crate::normalize;
+use analyze::Phrases;
+use index::{bigram, Index};
+use vocab::Vocab;
+
+/// At or above this confidence the best hit is given as the answer.
+pub const ANSWER_THRESHOLD: f32 = 0.5;
+/// Below the answer threshold, hits at or above this are offered as "did you mean".
+pub const SUGGEST_THRESHOLD: f32 = 0.3;
+
+/// Share of the confidence from coverage, phrasing fit and the BM25 margin.
+const COVER_SHARE: f32 = 0.4;
+const PHRASE_SHARE: f32 = 0.5;
+const BM25_SHARE: f32 = 0.1;
+/// A question word found only in an entry's answer text counts this much towards coverage.
+const BODY_MATCH: f32 = 0.35;
+/// Confidence multiplier for an entry that shares no informative word with the question.
+const NO_CARRIER: f32 = 0.4;
+/// A carrying word must be rarer than this (IDF of a word in about half of the entries)...
+const CARRIER_MIN_IDF: f32 = std::f32::consts::LN_2;
+/// ...unless the question fits one of the entry's phrasings this well ("what is sciatica").
+const CARRIER_FIT: f32 = 0.8;
+/// Bonus per question word pair found in the same order in a phrasing, and its cap.
+const BIGRAM_BONUS: f32 = 0.05;
+const BIGRAM_CAP: f32 = 0.1;
+/// Entries scored in full (phrasing fit) after the cheap coverage pass.
+const CANDIDATES: usize = 48;
+/// Long inputs: only this many words are looked at, and this many distinct slots kept.
+const MAX_WORDS: usize = 400;
+const MAX_SLOTS: usize = 40;
+
+/// One candidate entry: its index in `Knowledge::entries` and a confidence in 0..1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    pub entry: usize,
+    pub score: f32,
+}
+
+/// The index built from one knowledge base; immutable and cheap to share.
+pub struct Matcher {
+    index: Index,
+    phrases: Phrases,
+    vocab: Vocab,
+    /// Words that are not typos: every knowledge word, synonym word and function word.
+    known: HashSet<String>,
+    entries: usize,
+}
+
+/// A question word after typo correction: what it may mean, best first, with how sure we are.
+#[derive(Debug, Clone)]
+struct QWord {
+    alts: Vec<(String, f32)>,
+    /// Neither the knowledge nor the typo lookup knows it.
+    unknown: bool,
+}
+
+impl QWord {
+    fn best(&self) -> &str {
+        self.alts.first().map_or("", |(w, _)| w.as_str())
+    }
+}
+
+/// A question term to find: alternatives (term id, quality) and the slot's weight.
+#[derive(Debug, Clone)]
+struct Slot {
+    alts: Vec<(u32, f32)>,
+    weight: f32,
+}
+
+impl Matcher {
+    pub fn build(knowledge: &Knowledge) -> Self {
+        let phrases = Phrases::new(&knowledge.synonyms);
+        let index = Index::build(knowledge, &phrases);
+        let mut typo_targets: Vec<(String, u32)> = index
+            .key_words
+            .iter()
+            .map(|(w, &f)| (w.clone(), f))
+            .collect();
+        typo_targets.extend(phrases.words().map(|w| (w.to_string(), 1)));
+        typo_targets.extend(analyze::function_words().map(|w| (w.to_string(), 1)));
+        let vocab = Vocab::build(typo_targets);
+        let mut known = index.all_words.clone();
+        known.extend(phrases.words().map(str::to_string));
+        known.extend(analyze::function_words().map(str::to_string));
+        Self {
+            index,
+            phrases,
+            vocab,
+            known,
+            entries: knowledge.entries.len(),
+        }
+    }
+
+    /// Number of distinct words typo correction can land on.
+    pub fn vocabulary_size(&self) -> usize {
+        self.vocab.len()
+    }
+
+    /// The best `limit` entries for `question`, best first.
+    pub fn search(&self, question: &str, limit: usize) -> Vec<Hit> {
+        if limit == 0 || self.entries == 0 {
+            return Vec::new();
+        }
+        let slots = self.slots(question);
+        let total: f32 = slots.iter().map(|s| s.weight).sum();
+        if total <= 0.0 {
+            return Vec::new();
+        }
+        self.rank(&slots, total, limit)
+    }
+
+    /// Question -> weighted slots (typos corrected, synonyms applied, filler dropped).
+    fn slots(&self, question: &str) -> Vec<Slot> {
+        let folded = normalize::fold(question);
+        let words: Vec<QWord> = normalize::words(&folded)
+            .take(MAX_WORDS)
+            .map(|w| self.correct(w))
+            .collect();
+        let words = self
+            .phrases
+            .rewrite(&words, QWord::best, |w, consumed| QWord {
+                alts: vec![(
+                    w.to_string(),
+                    consumed
+                        .iter()
+                        .map(|c| c.alts.first().map_or(1.0, |a| a.1))
+                        .fold(1.0, f32::min),
+                )],
+                unknown: false,
+            });
+        let mut slots: Vec<Slot> = Vec::new();
+        let mut seen: HashSet<u32> = HashSet::new();
+        for w in &words {
+            let best = w.best();
+            if analyze::is_ignored(best) || analyze::is_number(best) {
+                continue;
+            }
+            let unknown_slot = |weak: bool| Slot {
+                alts: Vec::new(),
+                weight: self.index.unknown_weight * if weak { analyze::WEAK_FACTOR } else { 1.0 },
+            };
+            if w.unknown {
+                slots.push(unknown_slot(false));
+                continue;
+            }
+            let mut alts: Vec<(u32, f32)> = Vec::new();
+            for (word, q) in &w.alts {
+                if analyze::is_ignored(word) {
+                    continue;
+                }
+                if let Some(t) = self.index.term(&normalize::stem(word)) {
+                    if !alts.iter().any(|(x, _)| *x == t) {
+                        alts.push((t, *q));
+                    }
+                }
+            }
+            match alts.first() {
+                None => slots.push(unknown_slot(analyze::is_weak_stem(&normalize::stem(best)))),
+                Some(&(t, _)) => {
+                    if seen.insert(t) {
+                        let weight = alts
+                            .iter()
+                            .map(|&(t, _)| self.index.weight(t))
+                            .fold(0.0, f32::max);
+                        slots.push(Slot { alts, weight });
+                    }
+                }
+            }
+            if slots.len() >= MAX_SLOTS {
+                break;
+            }
+        }
+        slots
+    }
+
+    /// A folded question word as the knowledge would spell it.
+    fn correct(&self, word: &str) -> QWord {
+        let exact = |w: &str| QWord {
+            alts: vec![(w.to_string(), 1.0)],
+            unknown: false,
+        };
+        if analyze::is_ignored(word)
+            || analyze::is_number(word)
+            || self.known.contains(word)
+            || self.index.term(&normalize::stem(word)).is_some()
+        {
+            return exact(word);
+        }
+        let fixes = self.vocab.corrections(word);
+        if fixes.is_empty() {
+            return QWord {
+                alts: vec![(word.to_string(), 1.0)],
+                unknown: true,
+            };
+        }
+        QWord {
+            alts: fixes
+                .iter()
+                .map(|c| (self.vocab.word(c.word).to_string(), c.quality))
+                .collect(),
+            unknown: false,
+        }
+    }
+
+    fn rank(&self, slots: &[Slot], total: f32, limit: usize) -> Vec<Hit> {
+        let n = self.entries;
+        let mut cover = vec![0f32; n];
+        let mut bm25 = vec![0f32; n];
+        let mut slot_best = vec![0f32; n];
+        let mut stamp = vec![u32::MAX; n];
+        let mut carrier = vec![0u8; n]; // 1: informative key match, 2: any non-weak key match
+        let mut touched: Vec<u32> = Vec::new();
+        for (si, slot) in slots.iter().enumerate() {
+            for &(t, q) in &slot.alts {
+                let w = self.index.weight(t);
+                let idf = self.index.idf[t as usize];
+                let weak = self.index.weak[t as usize];
+                for p in &self.index.postings[t as usize] {
+                    let e = p.entry as usize;
+                    if stamp[e] == u32::MAX {
+                        touched.push(p.entry);
+                    }
+                    if stamp[e] != si as u32 {
+                        stamp[e] = si as u32;
+                        slot_best[e] = 0.0;
+                    }
+                    let val = q * w * if p.key { 1.0 } else { BODY_MATCH };
+                    if val > slot_best[e] {
+                        cover[e] += val - slot_best[e];
+                        slot_best[e] = val;
+                    }
+                    bm25[e] += idf * q * p.bm25;
+                    if p.key && !weak && q >= 0.5 {
+                        let level = if idf >= CARRIER_MIN_IDF { 1 } else { 2 };
+                        if carrier[e] == 0 || level < carrier[e] {
+                            carrier[e] = level;
+                        }
+                    }
+                }
+            }
+        }
+        if touched.is_empty() {
+            return Vec::new();
+        }
+        // Cheap pass: keep the entries that cover most of the question.
+        let key = |e: u32| cover[e as usize] + 0.01 * bm25[e as usize];
+        if touched.len() > CANDIDATES {
+            touched.select_nth_unstable_by(CANDIDATES, |&a, &b| key(b).total_cmp(&key(a)));
+            touched.truncate(CANDIDATES);
+        }
+        let bm_max = touched
+            .iter()
+            .map(|&e| bm25[e as usize])
+            .fold(0.0, f32::max)
+            .max(f32::EPSILON);
+        let mut hits: Vec<Hit> = touched
+            .iter()
+            .map(|&e| {
+                let e = e as usize;
+                let fit = self.phrase_fit(e, slots, total);
+                let mut conf = COVER_SHARE * (cover[e] / total).min(1.0)
+                    + PHRASE_SHARE * fit
+                    + BM25_SHARE * (bm25[e] / bm_max);
+                let carried = carrier[e] == 1 || (carrier[e] == 2 && fit >= CARRIER_FIT);
+                if !carried {
+                    conf *= NO_CARRIER;
+                }
+                Hit {
+                    entry: e,
+                    score: conf.clamp(0.0, 1.0),
+                }
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        hits.truncate(limit);
+        hits
+    }
+
+    /// Best weighted Dice overlap between the question and one phrasing (or the title) of
+    /// entry `e`, with a bonus for word pairs in the phrasing's order.
+    fn phrase_fit(&self, e: usize, slots: &[Slot], total: f32) -> f32 {
+        let mut best = 0.0f32;
+        for p in &self.index.phrases[e] {
+            let mut inter = 0.0;
+            let mut present: [Option<u32>; MAX_SLOTS] = [None; MAX_SLOTS];
+            for (i, s) in slots.iter().enumerate() {
+                let hit = s
+                    .alts
+                    .iter()
+                    .filter(|(t, _)| p.terms.binary_search(t).is_ok())
+                    .map(|&(t, q)| (t, q * self.index.weight(t)))
+                    .max_by(|a, b| a.1.total_cmp(&b.1));
+                if let Some((t, v)) = hit {
+                    inter += v;
+                    present[i] = Some(t);
+                }
+            }
+            if inter <= 0.0 {
+                continue;
+            }
+            let mut pairs = 0.0;
+            for w in present[..slots.len()].windows(2) {
+                if let [Some(a), Some(b)] = w {
+                    if p.bigrams.binary_search(&bigram(*a, *b)).is_ok() {
+                        pairs += BIGRAM_BONUS;
+                    }
+                }
+            }
+            let dice = 2.0 * inter / (total + p.weight) + pairs.min(BIGRAM_CAP);
+            best = best.max(dice.min(1.0));
+        }
+        best
+    }
+}
