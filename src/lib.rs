@@ -9,6 +9,7 @@
 //! - [`reply`]: the one place that composes replies and appends the disclaimer.
 //! - [`engine`]: `Engine::answer(question) -> Reply`, the path every front end uses.
 //! - [`store`]: the live knowledge in service: atomic swap on reload, file watching.
+//! - [`routine`]: a guided routine session as a pure state machine (time passed in).
 //! - [`gaps`]: the opt-in log of unanswered questions and its report.
 //! - [`cli`]: the terminal front end (`ask`, `chat`, `routine`, `check`, `export`, `gaps`).
 //! - [`discord`]: the Discord front end (`serve`), serenity + poise.
@@ -23,6 +24,7 @@ pub mod knowledge;
 pub mod matcher;
 pub mod normalize;
 pub mod reply;
+pub mod routine;
 pub mod safety;
 pub mod store;
 

@@ -1,31 +1,303 @@
-//! The Discord front end: `sciatica-bot serve`.
+//! The Discord front end: `sciatica-bot serve`, on serenity + poise.
 //!
-//! STUB: replaced by the serenity + poise implementation.
+//! A thin shell over the library: every question goes through [`crate::Engine::answer`], every
+//! text comes from the [`crate::reply::Composer`], and this module only decides where a reply
+//! goes and how it is laid out. [`run`] is the whole bot with the shutdown signal passed in,
+//! so the end-to-end tests drive exactly what [`serve`] runs, against a fake Discord.
+//!
+//! # Layout
+//! - [`config`]: settings from the environment (token, API base, guild, channels, shards).
+//! - [`commands`]: the slash commands (`/ask`, `/routine`, cards, `/redflags`, `/help`,
+//!   `/knowledge`) and the one error handler.
+//! - [`events`]: mentions, DMs, ask channels and button presses.
+//! - [`notices`]: the few Discord-only notices, composed through the Composer.
+//! - [`respond`]: sending a [`crate::Reply`] to an interaction or a channel, never pinging.
+//! - [`embeds`]: the layout of a reply as embeds and buttons, within Discord's limits.
+//! - [`sessions`]: the running `/routine` sessions (over [`crate::routine`]).
+//! - [`cooldown`]: the per-member question limit.
+//! - [`admin_log`]: the reload notes for `ADMIN_LOG_CHANNEL_ID`.
+//! - [`shutdown`]: SIGINT/SIGTERM and waiting for replies in flight.
 
-use std::sync::Arc;
+pub mod admin_log;
+pub mod commands;
+pub mod config;
+pub mod cooldown;
+pub mod embeds;
+pub mod events;
+pub mod notices;
+pub mod respond;
+pub mod sessions;
+pub mod shutdown;
 
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+
+use poise::serenity_prelude as serenity;
+
+use crate::gaps::GapLog;
 use crate::store::KnowledgeStore;
 
-/// Everything `serve` reads from the environment.
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub token: String,
+pub use config::{Config, ConfigError, ShardPlan};
+
+/// Everything the handlers share: poise's user data.
+pub struct Bot {
+    pub store: Arc<KnowledgeStore>,
+    pub cooldown: cooldown::Cooldown,
+    pub sessions: sessions::Sessions,
+    pub gaps: Option<Arc<GapLog>>,
+    pub ask_channels: HashSet<serenity::ChannelId>,
+    /// Set once the client exists (it needs the client's HTTP handle).
+    pub admin_log: OnceLock<admin_log::AdminLog>,
 }
 
-impl Config {
-    /// Read the configuration; a missing token is a clear error naming `DISCORD_TOKEN`.
-    pub fn from_env() -> anyhow::Result<Self> {
-        match std::env::var("DISCORD_TOKEN") {
-            Ok(t) if !t.trim().is_empty() => Ok(Self { token: t }),
-            _ => anyhow::bail!(
-                "DISCORD_TOKEN is not set. Put your bot token in the environment or in a .env \
-                 file (see .env.example)."
-            ),
+impl Bot {
+    fn new(config: &Config, store: Arc<KnowledgeStore>) -> Self {
+        Self {
+            store,
+            cooldown: cooldown::Cooldown::new(config.cooldown),
+            sessions: sessions::Sessions::new(config.routine_idle_timeout),
+            gaps: GapLog::from_env().map(Arc::new),
+            ask_channels: config.ask_channel_ids.iter().copied().collect(),
+            admin_log: OnceLock::new(),
         }
     }
 }
 
-/// Connect to Discord and answer until SIGINT/SIGTERM.
-pub async fn serve(_config: Config, _store: Arc<KnowledgeStore>) -> anyhow::Result<()> {
-    anyhow::bail!("serve is not implemented yet")
+pub type Data = Arc<Bot>;
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// Why the bot stopped, when it did not stop because it was asked to.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(
+        "Discord rejected the bot token in DISCORD_TOKEN. Reset the token on the Bot page of \
+         your application in the Discord Developer Portal, then put the new one in the \
+         environment or in .env (see .env.example)."
+    )]
+    TokenRejected,
+    #[error(
+        "Discord refused the privileged Message Content intent, which ASK_CHANNEL_IDS needs. \
+         Turn on \"Message Content Intent\" on the Bot page of the Developer Portal, or unset \
+         ASK_CHANNEL_IDS (mentions and DMs work without it; see .env.example)."
+    )]
+    IntentsRefused,
+    #[error("could not reach Discord: {0}")]
+    Unreachable(String),
+    #[error("the Discord connection failed: {0}")]
+    Gateway(String),
+}
+
+impl ServeError {
+    fn from_serenity(e: &serenity::Error) -> Self {
+        use serenity::{GatewayError, HttpError};
+        match e {
+            serenity::Error::Gateway(GatewayError::InvalidAuthentication) => Self::TokenRejected,
+            serenity::Error::Gateway(
+                GatewayError::DisallowedGatewayIntents | GatewayError::InvalidGatewayIntents,
+            ) => Self::IntentsRefused,
+            serenity::Error::Http(HttpError::UnsuccessfulRequest(r))
+                if r.status_code == serenity::StatusCode::UNAUTHORIZED =>
+            {
+                Self::TokenRejected
+            }
+            serenity::Error::Http(_) => Self::Unreachable(describe(e)),
+            _ => Self::Gateway(describe(e)),
+        }
+    }
+}
+
+/// A serenity error for the log: status and method, never a URL (interaction URLs carry
+/// interaction tokens) and never a message body.
+pub fn describe(e: &serenity::Error) -> String {
+    use serenity::HttpError;
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => format!(
+            "HTTP {} on {} ({})",
+            r.status_code.as_u16(),
+            r.method,
+            r.error.message
+        ),
+        serenity::Error::Http(HttpError::Request(r)) => {
+            let kind = if r.is_timeout() {
+                "timed out"
+            } else if r.is_connect() {
+                "connection failed"
+            } else {
+                "request failed"
+            };
+            match r.status() {
+                Some(s) => format!("HTTP {} ({kind})", s.as_u16()),
+                None => kind.to_string(),
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Connect to Discord and answer until SIGINT/SIGTERM. Sets up logging (`RUST_LOG`).
+pub async fn serve(config: Config, store: Arc<KnowledgeStore>) -> anyhow::Result<()> {
+    init_logging();
+    run(config, store, shutdown::signal()).await?;
+    Ok(())
+}
+
+/// Log to stderr; `RUST_LOG` overrides. The default keeps serenity's per-event debug output
+/// (which can include message text) off: message content is never logged by default.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,serenity=warn,poise=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// The whole bot: connect, register commands, answer until `shutdown` resolves, then stop the
+/// shards and let replies in flight finish. Returns an error (never panics, never retries
+/// forever) if the token is rejected or Discord cannot be reached.
+pub async fn run(
+    config: Config,
+    store: Arc<KnowledgeStore>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let http = build_http(&config)?;
+    let bot = Arc::new(Bot::new(&config, Arc::clone(&store)));
+    let in_flight = shutdown::InFlight::default();
+    let framework = poise::Framework::builder()
+        .options(commands::options())
+        .setup({
+            let bot = Arc::clone(&bot);
+            let guild = config.dev_guild_id;
+            move |ctx, ready, framework| {
+                Box::pin(async move {
+                    tracing::info!(
+                        bot = %ready.user.name,
+                        guilds = ready.guilds.len(),
+                        "connected to Discord"
+                    );
+                    commands::register(ctx, &framework.options().commands, guild).await;
+                    Ok(bot)
+                })
+            }
+        })
+        .build();
+    let mut client = serenity::ClientBuilder::new_with_http(http, config.intents())
+        .framework(shutdown::Tracked {
+            inner: framework,
+            in_flight: in_flight.clone(),
+        })
+        .await
+        .map_err(|e| ServeError::from_serenity(&e))?;
+
+    if let Some(channel) = config.admin_log_channel_id {
+        let _ = bot.admin_log.set(admin_log::AdminLog::new(
+            Arc::clone(&client.http),
+            channel,
+            tokio::runtime::Handle::current(),
+        ));
+    }
+    // Live reload: every outcome, good or bad, goes to the admin log channel (if set) and the log.
+    let watch = {
+        let bot = Arc::clone(&bot);
+        store.watch(move |outcome| {
+            tracing::info!("{}", outcome.summary());
+            if let Some(log) = bot.admin_log.get() {
+                log.post(&bot.store, outcome);
+            }
+        })
+    };
+    let _watch = match watch {
+        Ok(handle) => Some(handle),
+        Err(e) => {
+            tracing::warn!(
+                "not watching the knowledge folder for edits: {e}; use /knowledge reload"
+            );
+            None
+        }
+    };
+
+    let watcher = shutdown::spawn_watcher(shutdown, Arc::clone(&client.shard_manager));
+    let result = match config.shards {
+        ShardPlan::Auto => client.start_autosharded().await,
+        // serenity's shard range is inclusive of its end.
+        #[allow(clippy::range_plus_one, clippy::reversed_empty_ranges)]
+        ShardPlan::Range { first, last, total } => {
+            client.start_shard_range(first..last, total).await
+        }
+    };
+    watcher.abort();
+    client.shard_manager.shutdown_all().await;
+    let left = in_flight.drain(config.drain_timeout).await;
+    if left > 0 {
+        tracing::warn!("{left} event(s) still being handled at shutdown");
+    }
+    match result {
+        Ok(()) => {
+            tracing::info!("disconnected from Discord");
+            Ok(())
+        }
+        Err(e) => Err(ServeError::from_serenity(&e)),
+    }
+}
+
+/// The REST client. With `DISCORD_API_BASE`, requests go there with serenity's rate limiter
+/// off: serenity applies its proxy setting only without the limiter (serenity#1739), and a
+/// proxy such as twilight-http-proxy does the rate limiting itself.
+fn build_http(config: &Config) -> Result<serenity::Http, ServeError> {
+    let mut builder =
+        serenity::HttpBuilder::new(&config.token).default_allowed_mentions(respond::no_pings());
+    if let Some(base) = &config.api_base {
+        builder = builder.proxy(base.clone()).ratelimiter_disabled(true);
+        if is_loopback(base) {
+            // reqwest honours HTTP_PROXY and does not skip loopback on its own.
+            let client = reqwest::Client::builder()
+                .use_rustls_tls()
+                .no_proxy()
+                .build()
+                .map_err(|e| ServeError::Unreachable(e.to_string()))?;
+            builder = builder.client(client);
+        }
+    }
+    Ok(builder.build())
+}
+
+fn is_loopback(base: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(base) else {
+        return false;
+    };
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_bases_are_recognised() {
+        assert!(is_loopback("http://127.0.0.1:8080"));
+        assert!(is_loopback("http://localhost:1"));
+        assert!(is_loopback("http://[::1]:9"));
+        assert!(!is_loopback("https://discord-proxy.internal"));
+        assert!(!is_loopback("not a url"));
+    }
+
+    #[test]
+    fn a_401_or_gateway_close_4004_means_the_token_was_rejected() {
+        let gateway = serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication);
+        assert!(matches!(
+            ServeError::from_serenity(&gateway),
+            ServeError::TokenRejected
+        ));
+        let msg = ServeError::TokenRejected.to_string();
+        assert!(msg.contains("DISCORD_TOKEN") && msg.contains(".env.example"));
+    }
 }

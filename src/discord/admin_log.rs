@@ -1,0 +1,55 @@
+//! `ADMIN_LOG_CHANNEL_ID`: a short note in an admins' channel after every knowledge reload,
+//! good or bad, whether the watcher or `/knowledge reload` started it.
+
+use std::sync::Arc;
+
+use poise::serenity_prelude as serenity;
+
+use super::respond;
+use crate::reply::{Composer, Reply};
+use crate::store::{KnowledgeStore, ReloadOutcome};
+
+pub struct AdminLog {
+    http: Arc<serenity::Http>,
+    channel: serenity::ChannelId,
+    runtime: tokio::runtime::Handle,
+}
+
+impl AdminLog {
+    pub fn new(
+        http: Arc<serenity::Http>,
+        channel: serenity::ChannelId,
+        runtime: tokio::runtime::Handle,
+    ) -> Self {
+        Self {
+            http,
+            channel,
+            runtime,
+        }
+    }
+
+    /// Post the outcome without waiting; callable from the watcher's thread.
+    pub fn post(&self, store: &KnowledgeStore, outcome: &ReloadOutcome) {
+        let reply = outcome_reply(store.engine().composer(), outcome);
+        let http = Arc::clone(&self.http);
+        let channel = self.channel;
+        self.runtime.spawn(async move {
+            if let Err(e) = respond::post(&http, channel, &reply).await {
+                tracing::warn!(
+                    "could not post to ADMIN_LOG_CHANNEL_ID: {}",
+                    super::describe(&e)
+                );
+            }
+        });
+    }
+}
+
+/// The reply that reports a reload: its summary line, as info when it worked and as an error
+/// when the previous knowledge stayed in service.
+pub fn outcome_reply(composer: &Composer, outcome: &ReloadOutcome) -> Reply {
+    if outcome.is_ok() {
+        composer.info("Knowledge reloaded", outcome.summary())
+    } else {
+        composer.error(outcome.summary())
+    }
+}

@@ -1,0 +1,45 @@
+//! `/ask question [private]`: the same answer as `sciatica-bot ask`, as an embed.
+
+use std::time::Duration;
+
+use super::{answer, gate, Gate};
+use crate::discord::embeds::suggestion_buttons;
+use crate::discord::{respond, Context, Error};
+use crate::reply::ReplyKind;
+
+/// Defer (show "thinking...") if the answer is not ready by then; Discord drops interactions
+/// not acknowledged within 3 s.
+const DEFER_AFTER: Duration = Duration::from_millis(1500);
+
+/// Ask a question about sciatica self-care (massage, stretches, heat and ice, warning signs)
+#[poise::command(slash_command)]
+pub async fn ask(
+    ctx: Context<'_>,
+    #[description = "Your question, in a sentence, e.g. where should I massage for sciatica?"]
+    question: String,
+    #[description = "Only you see the answer (default: no)"] private: Option<bool>,
+) -> Result<(), Error> {
+    let private = private.unwrap_or(false);
+    let bot = ctx.data();
+    let work = answer(bot, question.clone());
+    tokio::pin!(work);
+    let reply = tokio::select! {
+        r = &mut work => r?,
+        () = tokio::time::sleep(DEFER_AFTER) => {
+            if private { ctx.defer_ephemeral().await? } else { ctx.defer().await? }
+            work.await?
+        }
+    };
+    tracing::debug!(kind = reply.kind.as_str(), entry = ?reply.entry_id, "/ask");
+    match gate(bot, ctx.author().id.get(), question, reply) {
+        Gate::Answer(reply) => {
+            let buttons = if reply.kind == ReplyKind::NoMatch {
+                suggestion_buttons(&reply.suggestions)
+            } else {
+                Vec::new()
+            };
+            respond::command(ctx, &reply, &buttons, private).await
+        }
+        Gate::Limited { note, .. } => respond::command(ctx, &note, &[], true).await,
+    }
+}

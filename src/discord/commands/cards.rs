@@ -1,0 +1,115 @@
+//! `/muscle name` and `/technique name`: a knowledge card by name, with autocomplete. A name
+//! that matches no card gets the composer's "did you mean" with buttons for close cards.
+
+use poise::serenity_prelude as serenity;
+
+use crate::discord::embeds::{self, suggestion_buttons};
+use crate::discord::{respond, Context, Error};
+use crate::engine::{Engine, MAX_SUGGESTIONS};
+use crate::knowledge::{Entry, EntryKind};
+use crate::matcher::{ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
+use crate::normalize;
+use crate::reply::Suggestion;
+
+/// A muscle card: where it is, why it matters, how to massage and stretch it
+#[poise::command(slash_command)]
+pub async fn muscle(
+    ctx: Context<'_>,
+    #[description = "Which muscle, e.g. piriformis"]
+    #[autocomplete = "muscle_names"]
+    name: String,
+) -> Result<(), Error> {
+    card(ctx, EntryKind::Muscle, &name).await
+}
+
+/// A technique or tool card: how to do it, how long, cautions
+#[poise::command(slash_command)]
+pub async fn technique(
+    ctx: Context<'_>,
+    #[description = "Which technique or tool, e.g. foam roller"]
+    #[autocomplete = "technique_names"]
+    name: String,
+) -> Result<(), Error> {
+    card(ctx, EntryKind::Technique, &name).await
+}
+
+async fn card(ctx: Context<'_>, kind: EntryKind, name: &str) -> Result<(), Error> {
+    let engine = ctx.data().store.engine();
+    // What a member types here is screened like any question: a warning sign still escalates.
+    let screened = engine.answer(name);
+    if screened.kind.is_safety() {
+        return respond::command(ctx, &screened, &[], false).await;
+    }
+    let reply = match find(&engine, kind, name) {
+        Ok(entry) => engine.composer().card(entry),
+        Err(suggestions) => engine.composer().no_match(suggestions, 0.0),
+    };
+    let buttons = suggestion_buttons(&reply.suggestions);
+    respond::command(ctx, &reply, &buttons, false).await
+}
+
+async fn muscle_names(ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
+    names(ctx, EntryKind::Muscle, partial)
+}
+
+async fn technique_names(ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
+    names(ctx, EntryKind::Technique, partial)
+}
+
+fn names(ctx: Context<'_>, kind: EntryKind, partial: &str) -> Vec<serenity::AutocompleteChoice> {
+    let engine = ctx.data().store.engine();
+    let typed = normalize::fold(partial);
+    let items: Vec<(&str, &str)> = engine
+        .knowledge()
+        .entries
+        .iter()
+        .filter(|e| e.kind == kind)
+        .filter(|e| {
+            typed.is_empty()
+                || normalize::fold(&e.title).contains(&typed)
+                || e.id.contains(&typed)
+                || e.phrasings
+                    .iter()
+                    .any(|p| normalize::fold(p).contains(&typed))
+        })
+        .map(|e| (e.title.as_str(), e.id.as_str()))
+        .collect();
+    embeds::choices(items)
+}
+
+/// The card of this kind by id (what autocomplete sends), title, or the matcher's best hit of
+/// this kind; otherwise the closest cards of this kind to suggest.
+fn find<'e>(engine: &'e Engine, kind: EntryKind, name: &str) -> Result<&'e Entry, Vec<Suggestion>> {
+    let k = engine.knowledge();
+    let of_kind = |e: &&Entry| e.kind == kind;
+    let folded = normalize::fold(name);
+    if let Some(e) = k.entry(name.trim()).filter(of_kind) {
+        return Ok(e);
+    }
+    if let Some(e) = k
+        .entries
+        .iter()
+        .filter(of_kind)
+        .find(|e| normalize::fold(&e.title) == folded)
+    {
+        return Ok(e);
+    }
+    let hits: Vec<_> = engine
+        .matcher()
+        .search(name, 20)
+        .into_iter()
+        .filter_map(|h| k.entries.get(h.entry).filter(of_kind).map(|e| (e, h.score)))
+        .collect();
+    match hits.first() {
+        Some(&(e, score)) if score >= ANSWER_THRESHOLD => Ok(e),
+        _ => Err(hits
+            .iter()
+            .filter(|(_, s)| *s >= SUGGEST_THRESHOLD)
+            .take(MAX_SUGGESTIONS)
+            .map(|(e, _)| Suggestion {
+                id: e.id.clone(),
+                title: e.title.clone(),
+            })
+            .collect()),
+    }
+}

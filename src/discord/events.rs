@@ -1,0 +1,173 @@
+//! Everything that is not a slash command: questions in mentions, DMs and ask channels, and
+//! button presses (routine controls and "did you mean" suggestions).
+
+use poise::serenity_prelude as serenity;
+
+use super::commands::{answer, gate, routine::render, Gate};
+use super::embeds::{suggestion_buttons, SUGGEST_PREFIX};
+use super::respond::{self, Press};
+use super::sessions::{parse_button_id, Pressed};
+use super::{notices, Data, Error};
+use crate::reply::ReplyKind;
+use crate::routine::unix_now;
+
+pub async fn handle(
+    ctx: &serenity::Context,
+    event: &serenity::FullEvent,
+    framework: poise::FrameworkContext<'_, Data, Error>,
+    data: &Data,
+) -> Result<(), Error> {
+    match event {
+        serenity::FullEvent::Message { new_message } => {
+            on_message(ctx, new_message, framework.bot_id, data).await
+        }
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(press),
+        } => on_press(ctx, press, data).await,
+        serenity::FullEvent::Resume { .. } => {
+            tracing::info!("gateway session resumed");
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A message is a question when it is a DM, mentions the bot, or is in an ask channel. Bots
+/// (this one included) are never answered, so two bots cannot talk each other into a loop.
+async fn on_message(
+    ctx: &serenity::Context,
+    msg: &serenity::Message,
+    me: serenity::UserId,
+    bot: &Data,
+) -> Result<(), Error> {
+    if msg.author.bot || msg.author.id == me {
+        return Ok(());
+    }
+    if !matches!(
+        msg.kind,
+        serenity::MessageType::Regular | serenity::MessageType::InlineReply
+    ) {
+        return Ok(());
+    }
+    let is_dm = msg.guild_id.is_none();
+    let mentioned = msg.mentions.iter().any(|u| u.id == me);
+    if !(is_dm || mentioned || bot.ask_channels.contains(&msg.channel_id)) {
+        return Ok(());
+    }
+    let question = strip_mention(&msg.content, me);
+    let reply = answer(bot, question.clone()).await?;
+    tracing::debug!(kind = reply.kind.as_str(), entry = ?reply.entry_id, dm = is_dm, "message");
+    match gate(bot, msg.author.id.get(), question, reply) {
+        Gate::Answer(reply) => {
+            let buttons = if reply.kind == ReplyKind::NoMatch {
+                suggestion_buttons(&reply.suggestions)
+            } else {
+                Vec::new()
+            };
+            send_with_retry(ctx, msg, &reply, &buttons).await
+        }
+        // A channel has no private notes: say it once per burst, then stay quiet.
+        Gate::Limited { note, first: true } => send_with_retry(ctx, msg, &note, &[]).await,
+        Gate::Limited { first: false, .. } => Ok(()),
+    }
+}
+
+/// One retry on a Discord server error: a member's answer should not be lost to a blip.
+async fn send_with_retry(
+    ctx: &serenity::Context,
+    msg: &serenity::Message,
+    reply: &crate::Reply,
+    buttons: &[super::embeds::Button],
+) -> Result<(), Error> {
+    match respond::channel(ctx, msg, reply, buttons).await {
+        Err(e) if is_server_error(&e) => {
+            tracing::warn!("reply failed ({}); retrying once", super::describe(&e));
+            Ok(respond::channel(ctx, msg, reply, buttons).await?)
+        }
+        other => Ok(other?),
+    }
+}
+
+pub fn is_server_error(e: &serenity::Error) -> bool {
+    matches!(
+        e,
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r))
+            if r.status_code.is_server_error()
+    )
+}
+
+/// The question without the bot's own mention (`<@id>` or the older `<@!id>`).
+fn strip_mention(content: &str, me: serenity::UserId) -> String {
+    content
+        .replace(&format!("<@{me}>"), " ")
+        .replace(&format!("<@!{me}>"), " ")
+        .trim()
+        .to_string()
+}
+
+async fn on_press(
+    ctx: &serenity::Context,
+    press: &serenity::ComponentInteraction,
+    bot: &Data,
+) -> Result<(), Error> {
+    let id = press.data.custom_id.as_str();
+    let engine = bot.store.engine();
+    let composer = engine.composer();
+    if let Some(entry_id) = id.strip_prefix(SUGGEST_PREFIX) {
+        // A suggestion shows the card to whoever pressed, as publicly as the question was asked.
+        let ephemeral = press
+            .message
+            .flags
+            .is_some_and(|f| f.contains(serenity::MessageFlags::EPHEMERAL));
+        let reply = match engine.knowledge().entry(entry_id) {
+            Some(entry) => composer.card(entry),
+            // Removed by a reload since the buttons were made.
+            None => composer.no_match(Vec::new(), 0.0),
+        };
+        respond::component(ctx, press, &reply, &[], Press::NewMessage { ephemeral }).await?;
+        return Ok(());
+    }
+    if let Some((session, action)) = parse_button_id(id) {
+        let who = press.user.id.get();
+        match bot.sessions.press(session, who, action, unix_now()) {
+            Pressed::Shown(view, routine) => {
+                let (reply, buttons) = render(composer, &routine, view, session);
+                respond::component(ctx, press, &reply, &buttons, Press::Update).await?;
+            }
+            Pressed::NotStarter => {
+                let note = notices::not_your_routine(composer);
+                respond::component(
+                    ctx,
+                    press,
+                    &note,
+                    &[],
+                    Press::NewMessage { ephemeral: true },
+                )
+                .await?;
+            }
+            Pressed::Unknown => {
+                let reply = composer.routine_expired();
+                respond::component(ctx, press, &reply, &[], Press::Update).await?;
+            }
+        }
+        return Ok(());
+    }
+    // Not ours (or from an older version): acknowledge so Discord shows no error.
+    press
+        .create_response(ctx, serenity::CreateInteractionResponse::Acknowledge)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bots_own_mention_is_removed_from_the_question_and_others_are_kept() {
+        let me = serenity::UserId::new(42);
+        assert_eq!(strip_mention("<@42> ice or heat?", me), "ice or heat?");
+        assert_eq!(strip_mention("hey <@!42>, ice?", me), "hey  , ice?");
+        assert_eq!(strip_mention("<@7> and <@42>", me), "<@7> and");
+    }
+}
