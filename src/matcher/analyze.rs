@@ -219,12 +219,15 @@ const STOPWORDS_FOR_TYPOS: &[&str] = &[
     "which", "would",
 ];
 
-/// Synonym and filler phrases: a sequence of folded words is replaced by the canonical
-/// words (none, for filler). Longest match wins at each position.
+/// Synonym and filler phrases: a sequence of words is replaced by the canonical words (none,
+/// for filler). Words are compared by stem, so "slipped discs" meets the variant "slipped
+/// disc". Longest match wins at each position.
 #[derive(Debug, Default)]
 pub(crate) struct Phrases {
-    /// First word -> (whole phrase, replacement), longest phrase first.
-    by_first: HashMap<String, Vec<(Vec<String>, Vec<String>)>>,
+    /// First stem -> (whole phrase as stems, replacement as (word, stem)), longest first.
+    by_first: HashMap<String, Vec<(Vec<String>, Vec<(String, String)>)>>,
+    /// Every folded word of every phrase and replacement (typo targets, known words).
+    words: Vec<String>,
 }
 
 fn fold_words(text: &str) -> Vec<String> {
@@ -235,63 +238,71 @@ fn fold_words(text: &str) -> Vec<String> {
 
 impl Phrases {
     pub(crate) fn new(synonyms: &[Synonym]) -> Self {
-        let mut by_first: HashMap<String, Vec<(Vec<String>, Vec<String>)>> = HashMap::new();
-        let mut add = |from: Vec<String>, to: Vec<String>| {
-            if let Some(first) = from.first() {
-                if from != to {
-                    by_first.entry(first.clone()).or_default().push((from, to));
-                }
-            }
-        };
+        let mut p = Phrases::default();
         for s in synonyms {
             let canonical = fold_words(&s.canonical);
             if canonical.is_empty() {
                 continue;
             }
             for v in &s.variants {
-                add(fold_words(v), canonical.clone());
+                p.add(fold_words(v), &canonical);
             }
         }
-        for p in FILLER_PHRASES {
-            add(fold_words(p), Vec::new());
+        for f in FILLER_PHRASES {
+            p.add(fold_words(f), &[]);
         }
-        for list in by_first.values_mut() {
-            // Longest first; ties in file order, so the first definition of a phrase wins.
+        for list in p.by_first.values_mut() {
+            // Longest first; a stable sort keeps file order among equals, so the first
+            // definition of a phrase wins.
             list.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
         }
-        Self { by_first }
+        p.words.sort_unstable();
+        p.words.dedup();
+        p
     }
 
-    /// Every word that appears in a phrase or a replacement (for the typo vocabulary).
-    pub(crate) fn words(&self) -> impl Iterator<Item = &str> {
+    fn add(&mut self, from: Vec<String>, to: &[String]) {
+        let stems: Vec<String> = from.iter().map(|w| normalize::stem(w)).collect();
+        let to: Vec<(String, String)> =
+            to.iter().map(|w| (w.clone(), normalize::stem(w))).collect();
+        let Some(first) = stems.first() else { return };
+        if to.iter().map(|(_, s)| s).eq(stems.iter()) {
+            return;
+        }
+        self.words.extend(from.iter().cloned());
+        self.words.extend(to.iter().map(|(w, _)| w.clone()));
         self.by_first
-            .values()
-            .flatten()
-            .flat_map(|(from, to)| from.iter().chain(to.iter()))
-            .map(String::as_str)
+            .entry(first.clone())
+            .or_default()
+            .push((stems, to));
     }
 
-    /// Rewrite `words`; `key(item)` gives the word to compare, `make(replacement, consumed)`
-    /// builds the output items for a replaced phrase.
+    /// Every word that appears in a phrase or a replacement.
+    pub(crate) fn words(&self) -> impl Iterator<Item = &str> {
+        self.words.iter().map(String::as_str)
+    }
+
+    /// Rewrite `items`; `stem(item)` gives the stem to compare, `make(word, stem, consumed)`
+    /// builds an output item for each replacement word of a matched phrase.
     pub(crate) fn rewrite<T: Clone>(
         &self,
         items: &[T],
-        key: impl Fn(&T) -> &str,
-        make: impl Fn(&str, &[T]) -> T,
+        stem: impl Fn(&T) -> &str,
+        make: impl Fn(&str, &str, &[T]) -> T,
     ) -> Vec<T> {
         let mut out = Vec::with_capacity(items.len());
         let mut i = 0;
         while i < items.len() {
-            let hit = self.by_first.get(key(&items[i])).and_then(|list| {
+            let hit = self.by_first.get(stem(&items[i])).and_then(|list| {
                 list.iter().find(|(from, _)| {
                     from.len() <= items.len() - i
-                        && from.iter().zip(&items[i..]).all(|(f, it)| f == key(it))
+                        && from.iter().zip(&items[i..]).all(|(f, it)| f == stem(it))
                 })
             });
             match hit {
                 Some((from, to)) => {
                     let consumed = &items[i..i + from.len()];
-                    out.extend(to.iter().map(|w| make(w, consumed)));
+                    out.extend(to.iter().map(|(w, s)| make(w, s, consumed)));
                     i += from.len();
                 }
                 None => {
@@ -306,12 +317,22 @@ impl Phrases {
 
 /// The terms (stems) of knowledge text, in order, after synonyms and filler are applied.
 pub(crate) fn doc_terms(phrases: &Phrases, text: &str) -> Vec<String> {
-    let words = fold_words(text);
-    phrases
-        .rewrite(&words, |w| w.as_str(), |w, _| w.to_string())
+    let words: Vec<(String, String)> = fold_words(text)
         .into_iter()
-        .filter(|w| !is_ignored(w) && !is_number(w))
-        .map(|w| normalize::stem(&w))
+        .map(|w| {
+            let s = normalize::stem(&w);
+            (w, s)
+        })
+        .collect();
+    phrases
+        .rewrite(
+            &words,
+            |(_, s)| s.as_str(),
+            |w, s, _| (w.to_string(), s.to_string()),
+        )
+        .into_iter()
+        .filter(|(w, _)| !is_ignored(w) && !is_number(w))
+        .map(|(_, s)| s)
         .collect()
 }
 
@@ -341,6 +362,15 @@ mod tests {
         assert_eq!(
             doc_terms(&p, "Is a slipped disk serious?"),
             doc_terms(&p, "is a herniated disc serious")
+        );
+    }
+
+    #[test]
+    fn synonym_phrases_match_plurals_and_inflections() {
+        let p = Phrases::new(&[syn("herniated disc", &["slipped disc"])]);
+        assert_eq!(
+            doc_terms(&p, "slipped discs"),
+            doc_terms(&p, "herniated disc")
         );
     }
 

@@ -43,10 +43,6 @@ const BM25_SHARE: f32 = 0.1;
 const BODY_MATCH: f32 = 0.35;
 /// Confidence multiplier for an entry that shares no informative word with the question.
 const NO_CARRIER: f32 = 0.4;
-/// A carrying word must be rarer than this (IDF of a word in about half of the entries)...
-const CARRIER_MIN_IDF: f32 = std::f32::consts::LN_2;
-/// ...unless the question fits one of the entry's phrasings this well ("what is sciatica").
-const CARRIER_FIT: f32 = 0.8;
 /// Bonus per question word pair found in the same order in a phrasing, and its cap.
 const BIGRAM_BONUS: f32 = 0.05;
 const BIGRAM_CAP: f32 = 0.1;
@@ -77,14 +73,38 @@ pub struct Matcher {
 #[derive(Debug, Clone)]
 struct QWord {
     alts: Vec<(String, f32)>,
+    /// Stem of the best alternative, for synonym phrases.
+    stem: String,
     /// Neither the knowledge nor the typo lookup knows it.
     unknown: bool,
 }
 
 impl QWord {
+    fn new(alts: Vec<(String, f32)>, unknown: bool) -> Self {
+        let stem = alts
+            .first()
+            .map_or_else(String::new, |(w, _)| normalize::stem(w));
+        Self {
+            alts,
+            stem,
+            unknown,
+        }
+    }
+
     fn best(&self) -> &str {
         self.alts.first().map_or("", |(w, _)| w.as_str())
     }
+}
+
+/// One entry's score and its parts.
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    entry: usize,
+    score: f32,
+    cover: f32,
+    fit: f32,
+    bm25: f32,
+    carried: bool,
 }
 
 /// A question term to find: alternatives (term id, quality) and the slot's weight.
@@ -143,9 +163,10 @@ impl Matcher {
             .take(MAX_WORDS)
             .map(|w| self.correct(w))
             .collect();
-        let words = self
-            .phrases
-            .rewrite(&words, QWord::best, |w, consumed| QWord {
+        let words = self.phrases.rewrite(
+            &words,
+            |w| w.stem.as_str(),
+            |w, stem, consumed| QWord {
                 alts: vec![(
                     w.to_string(),
                     consumed
@@ -153,8 +174,10 @@ impl Matcher {
                         .map(|c| c.alts.first().map_or(1.0, |a| a.1))
                         .fold(1.0, f32::min),
                 )],
+                stem: stem.to_string(),
                 unknown: false,
-            });
+            },
+        );
         let mut slots: Vec<Slot> = Vec::new();
         let mut seen: HashSet<u32> = HashSet::new();
         for w in &words {
@@ -202,10 +225,7 @@ impl Matcher {
 
     /// A folded question word as the knowledge would spell it.
     fn correct(&self, word: &str) -> QWord {
-        let exact = |w: &str| QWord {
-            alts: vec![(w.to_string(), 1.0)],
-            unknown: false,
-        };
+        let exact = |w: &str| QWord::new(vec![(w.to_string(), 1.0)], false);
         if analyze::is_ignored(word)
             || analyze::is_number(word)
             || self.known.contains(word)
@@ -215,27 +235,79 @@ impl Matcher {
         }
         let fixes = self.vocab.corrections(word);
         if fixes.is_empty() {
-            return QWord {
-                alts: vec![(word.to_string(), 1.0)],
-                unknown: true,
-            };
+            return QWord::new(vec![(word.to_string(), 1.0)], true);
         }
-        QWord {
-            alts: fixes
+        QWord::new(
+            fixes
                 .iter()
                 .map(|c| (self.vocab.word(c.word).to_string(), c.quality))
                 .collect(),
-            unknown: false,
-        }
+            false,
+        )
     }
 
     fn rank(&self, slots: &[Slot], total: f32, limit: usize) -> Vec<Hit> {
+        self.score(slots, total, limit)
+            .into_iter()
+            .map(|s| Hit {
+                entry: s.entry,
+                score: s.score,
+            })
+            .collect()
+    }
+
+    /// Why `question` gets the hits it gets: its slots and each top entry's score parts.
+    /// For admins and tuning; the wording of this text is not a stable interface.
+    pub fn explain(&self, question: &str, limit: usize) -> String {
+        use std::fmt::Write;
+        let slots = self.slots(question);
+        let total: f32 = slots.iter().map(|s| s.weight).sum();
+        let names: Vec<&str> = {
+            let mut v = vec![""; self.index.terms.len()];
+            for (name, &id) in &self.index.terms {
+                v[id as usize] = name;
+            }
+            v
+        };
+        let mut out = String::new();
+        for s in &slots {
+            let alts: Vec<String> = s
+                .alts
+                .iter()
+                .map(|&(t, q)| format!("{}({q:.2})", names[t as usize]))
+                .collect();
+            let alts = if alts.is_empty() {
+                "<unknown>".to_string()
+            } else {
+                alts.join("|")
+            };
+            let _ = writeln!(out, "slot {alts} weight {:.2}", s.weight);
+        }
+        if total > 0.0 {
+            for s in self.score(&slots, total, limit) {
+                let _ = writeln!(
+                    out,
+                    "entry {} score {:.3} = cover {:.2} fit {:.2} bm25 {:.2}{}",
+                    s.entry,
+                    s.score,
+                    s.cover,
+                    s.fit,
+                    s.bm25,
+                    if s.carried { "" } else { " (no carrier)" }
+                );
+            }
+        }
+        out
+    }
+
+    fn score(&self, slots: &[Slot], total: f32, limit: usize) -> Vec<Scored> {
         let n = self.entries;
         let mut cover = vec![0f32; n];
         let mut bm25 = vec![0f32; n];
         let mut slot_best = vec![0f32; n];
         let mut stamp = vec![u32::MAX; n];
-        let mut carrier = vec![0u8; n]; // 1: informative key match, 2: any non-weak key match
+        // The entry shares a non-weak word with the question in what people ask about it.
+        let mut carrier = vec![false; n];
         let mut touched: Vec<u32> = Vec::new();
         for (si, slot) in slots.iter().enumerate() {
             for &(t, q) in &slot.alts {
@@ -258,10 +330,7 @@ impl Matcher {
                     }
                     bm25[e] += idf * q * p.bm25;
                     if p.key && !weak && q >= 0.5 {
-                        let level = if idf >= CARRIER_MIN_IDF { 1 } else { 2 };
-                        if carrier[e] == 0 || level < carrier[e] {
-                            carrier[e] = level;
-                        }
+                        carrier[e] = true;
                     }
                 }
             }
@@ -280,27 +349,31 @@ impl Matcher {
             .map(|&e| bm25[e as usize])
             .fold(0.0, f32::max)
             .max(f32::EPSILON);
-        let mut hits: Vec<Hit> = touched
+        let mut scored: Vec<Scored> = touched
             .iter()
             .map(|&e| {
                 let e = e as usize;
                 let fit = self.phrase_fit(e, slots, total);
-                let mut conf = COVER_SHARE * (cover[e] / total).min(1.0)
-                    + PHRASE_SHARE * fit
-                    + BM25_SHARE * (bm25[e] / bm_max);
-                let carried = carrier[e] == 1 || (carrier[e] == 2 && fit >= CARRIER_FIT);
+                let cover = (cover[e] / total).min(1.0);
+                let bm25 = bm25[e] / bm_max;
+                let mut conf = COVER_SHARE * cover + PHRASE_SHARE * fit + BM25_SHARE * bm25;
+                let carried = carrier[e];
                 if !carried {
                     conf *= NO_CARRIER;
                 }
-                Hit {
+                Scored {
                     entry: e,
                     score: conf.clamp(0.0, 1.0),
+                    cover,
+                    fit,
+                    bm25,
+                    carried,
                 }
             })
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
-        hits.truncate(limit);
-        hits
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        scored.truncate(limit);
+        scored
     }
 
     /// Best weighted Dice overlap between the question and one phrasing (or the title) of
