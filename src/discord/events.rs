@@ -80,20 +80,12 @@ async fn send_with_retry(
     buttons: &[super::embeds::Button],
 ) -> Result<(), Error> {
     match respond::channel(ctx, msg, reply, buttons).await {
-        Err(e) if is_server_error(&e) => {
+        Err(e) if respond::is_server_error(&e) => {
             tracing::warn!("reply failed ({}); retrying once", super::describe(&e));
             Ok(respond::channel(ctx, msg, reply, buttons).await?)
         }
         other => Ok(other?),
     }
-}
-
-pub fn is_server_error(e: &serenity::Error) -> bool {
-    matches!(
-        e,
-        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r))
-            if r.status_code.is_server_error()
-    )
 }
 
 /// The question without the bot's own mention (`<@id>` or the older `<@!id>`).

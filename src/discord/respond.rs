@@ -32,9 +32,29 @@ pub async fn command(
         if i == last && !buttons.is_empty() {
             b = b.components(action_rows(buttons));
         }
-        ctx.send(b).await?;
+        match ctx.send(b.clone()).await {
+            // One retry on a Discord server error: a member's answer should not be lost to a
+            // blip. (A failed interaction response was not sent, so the retry is still the
+            // first response.)
+            Err(e) if is_server_error(&e) => {
+                tracing::warn!("reply failed ({}); retrying once", super::describe(&e));
+                ctx.send(b).await?;
+            }
+            other => {
+                other?;
+            }
+        }
     }
     Ok(())
+}
+
+/// A 5xx from Discord: worth one retry.
+pub fn is_server_error(e: &serenity::Error) -> bool {
+    matches!(
+        e,
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r))
+            if r.status_code.is_server_error()
+    )
 }
 
 /// How a button press is answered.

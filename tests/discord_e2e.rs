@@ -1,0 +1,977 @@
+//! The Discord bot end to end: the real `discord::run` (what `sciatica-bot serve` runs)
+//! against a fake Discord on 127.0.0.1 (tests/fake_discord), through `DISCORD_API_BASE`.
+//!
+//! Answers' wording belongs to the knowledge, which other people edit, so these tests assert
+//! kinds and structure: the colour of the embed for the kind the engine gives, the
+//! disclaimer on every message, ephemeral flags, buttons, and that nobody is ever pinged.
+//!
+//! The load run prints its figures: `cargo test --release --test discord_e2e load -- --nocapture`.
+
+mod fake_discord;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Once};
+use std::time::{Duration, Instant};
+
+use fake_discord::{
+    FakeDiscord, Member, Request, BOT_ID, CHANNEL_ID, DM_CHANNEL_ID, GUILD_ID, MANAGE_GUILD, WAIT,
+};
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+use sciatica_bot::discord::embeds::colours;
+use sciatica_bot::discord::{self, notices, Config, ServeError, ShardPlan};
+use sciatica_bot::knowledge::EntryKind;
+use sciatica_bot::store::KnowledgeStore;
+use sciatica_bot::{Engine, ReplyKind};
+
+const TOKEN: &str = "MTIzNDU2Nzg5.Gabcde.fake-token-for-tests";
+const ALICE: Member = Member {
+    id: 910_000_000_000_000_101,
+    name: "alice",
+    permissions: 0,
+};
+const BOB: Member = Member {
+    id: 910_000_000_000_000_102,
+    name: "bob",
+    permissions: 0,
+};
+const ADMIN: Member = Member {
+    id: 910_000_000_000_000_103,
+    name: "admin",
+    permissions: MANAGE_GUILD,
+};
+const ASK_CHANNEL: u64 = 900_000_000_000_000_006;
+const ADMIN_CHANNEL: u64 = 900_000_000_000_000_007;
+
+const ANSWERED: &str = "where should I massage for sciatica?";
+const RED_FLAG: &str = "I can't control my bladder and my back hurts, where do I massage?";
+const CRISIS: &str = "I want to kill myself";
+
+fn init_logging() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
+}
+
+/// A copy of the bundled knowledge, so the watcher sees only this test's edits.
+fn knowledge_copy() -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for item in std::fs::read_dir(from).expect("read knowledge") {
+            let item = item.expect("dir entry");
+            let target = to.join(item.file_name());
+            if item.file_type().expect("file type").is_dir() {
+                copy(&item.path(), &target);
+            } else {
+                std::fs::copy(item.path(), target).expect("copy");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy(
+        &PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge")),
+        &dir.path().join("knowledge"),
+    );
+    dir
+}
+
+/// The bot running against a fake Discord.
+struct Bot {
+    fake: FakeDiscord,
+    store: Arc<KnowledgeStore>,
+    dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), ServeError>>,
+}
+
+fn config(fake: &FakeDiscord) -> Config {
+    let mut c = Config::new(TOKEN);
+    c.api_base = Some(fake.base());
+    c
+}
+
+impl Bot {
+    /// Start and wait until commands are registered and the gateway session is up.
+    async fn start(tweak: impl FnOnce(&mut Config)) -> Bot {
+        init_logging();
+        let fake = FakeDiscord::start().await;
+        let mut c = config(&fake);
+        tweak(&mut c);
+        let dir = knowledge_copy();
+        let store =
+            Arc::new(KnowledgeStore::open(&dir.path().join("knowledge")).expect("knowledge loads"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(discord::run(c, Arc::clone(&store), async move {
+            let _ = stopped.await;
+        }));
+        fake.wait_request("command registration", |r| {
+            r.method == "PUT" && r.path.ends_with("/commands")
+        })
+        .await;
+        fake.wait_sessions(1).await;
+        Bot {
+            fake,
+            store,
+            dir,
+            stop: Some(stop),
+            task,
+        }
+    }
+
+    fn engine(&self) -> Arc<Engine> {
+        self.store.engine()
+    }
+
+    async fn ask(&self, who: Member, question: &str, private: bool) -> Request {
+        let mut options = vec![json!({"name": "question", "type": 3, "value": question})];
+        if private {
+            options.push(json!({"name": "private", "type": 5, "value": true}));
+        }
+        let id = self
+            .fake
+            .interact(self.fake.slash(who, "ask", Value::Array(options)));
+        self.fake.callback(id).await
+    }
+
+    /// Stop as SIGTERM would, and check what every message the bot sent looked like.
+    async fn stop(mut self) {
+        self.check_every_message();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let result = tokio::time::timeout(WAIT, &mut self.task)
+            .await
+            .expect("serve stops after the shutdown signal")
+            .expect("serve task did not panic");
+        assert!(result.is_ok(), "serve ended with {result:?}");
+    }
+
+    /// No message pinged anyone, and every message carried the disclaimer.
+    fn check_every_message(&self) {
+        let disclaimer = self.engine().knowledge().messages.disclaimer.clone();
+        for r in self.fake.requests() {
+            let Some(message) = r.message() else { continue };
+            let is_message =
+                r.callback_for().is_none() || matches!(r.body["type"].as_u64(), Some(4 | 7));
+            if !is_message {
+                continue;
+            }
+            assert_pings_nobody(message, &r);
+            assert!(
+                has_disclaimer(message, &disclaimer),
+                "{} {} has no disclaimer: {message}",
+                r.method,
+                r.path
+            );
+        }
+    }
+}
+
+fn assert_pings_nobody(message: &Value, r: &Request) {
+    let am = &message["allowed_mentions"];
+    assert_eq!(am["parse"], json!([]), "{} {}: {message}", r.method, r.path);
+    for key in ["users", "roles"] {
+        assert!(
+            am.get(key).is_none_or(|v| v == &json!([])),
+            "{} {}: {message}",
+            r.method,
+            r.path
+        );
+    }
+    assert_ne!(am.get("replied_user"), Some(&json!(true)));
+}
+
+fn has_disclaimer(message: &Value, disclaimer: &str) -> bool {
+    embeds(message).iter().any(|e| {
+        e["footer"]["text"].as_str() == Some(disclaimer)
+            || e["description"]
+                .as_str()
+                .is_some_and(|d| d.contains(disclaimer))
+    })
+}
+
+fn embeds(message: &Value) -> Vec<Value> {
+    message["embeds"].as_array().cloned().unwrap_or_default()
+}
+
+/// The message of an interaction response.
+fn data(r: &Request) -> &Value {
+    r.message().expect("a message")
+}
+
+fn colour(r: &Request) -> u64 {
+    embeds(data(r))[0]["color"].as_u64().expect("embed colour")
+}
+
+fn title(r: &Request) -> String {
+    embeds(data(r))[0]["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn is_ephemeral(r: &Request) -> bool {
+    data(r)["flags"].as_u64().is_some_and(|f| f & 64 != 0)
+}
+
+fn button_ids(r: &Request) -> Vec<String> {
+    data(r)["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn response_type(r: &Request) -> u64 {
+    r.body["type"].as_u64().expect("interaction response type")
+}
+
+fn member(n: u64) -> Member {
+    Member {
+        id: 920_000_000_000_000_000 + n,
+        name: "member",
+        permissions: 0,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn starts_up_registers_every_command_globally_and_needs_no_privileged_intent() {
+    let bot = Bot::start(|_| {}).await;
+    let put = bot
+        .fake
+        .wait_request("global registration", |r| {
+            r.method == "PUT"
+                && r.path == format!("/api/v10/applications/{}/commands", fake_discord::APP_ID)
+        })
+        .await;
+    let mut names: Vec<&str> = put
+        .body
+        .as_array()
+        .expect("command list")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "ask",
+            "help",
+            "knowledge",
+            "muscle",
+            "redflags",
+            "routine",
+            "technique"
+        ]
+    );
+    let knowledge = put
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "knowledge")
+        .unwrap();
+    assert_eq!(
+        knowledge["default_member_permissions"],
+        json!(MANAGE_GUILD.to_string())
+    );
+    assert_eq!(put.auth.as_deref(), Some(format!("Bot {TOKEN}").as_str()));
+
+    let identify = &bot.fake.identifies()[0];
+    let intents = identify["intents"].as_u64().expect("intents");
+    assert_eq!(
+        intents & (1 << 15),
+        0,
+        "Message Content is privileged and not needed"
+    );
+    assert_ne!(intents & (1 << 9), 0, "guild messages (for mentions)");
+    assert_ne!(intents & (1 << 12), 0, "direct messages");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dev_guild_gets_the_commands_and_an_ask_channel_turns_every_message_into_a_question() {
+    let bot = Bot::start(|c| {
+        c.dev_guild_id = Some(GUILD_ID.into());
+        c.ask_channel_ids = vec![ASK_CHANNEL.into()];
+    })
+    .await;
+    assert!(bot.fake.requests().iter().any(|r| r.method == "PUT"
+        && r.path
+            == format!(
+                "/api/v10/applications/{}/guilds/{GUILD_ID}/commands",
+                fake_discord::APP_ID
+            )));
+    assert!(!bot
+        .fake
+        .requests()
+        .iter()
+        .any(|r| r.path == format!("/api/v10/applications/{}/commands", fake_discord::APP_ID)));
+    let intents = bot.fake.identifies()[0]["intents"].as_u64().unwrap();
+    assert_ne!(intents & (1 << 15), 0, "ask channels need Message Content");
+
+    let msg = bot
+        .fake
+        .message_json(ALICE.id, ALICE.name, ANSWERED, Some(GUILD_ID), ASK_CHANNEL);
+    let msg_id = msg["id"].as_str().unwrap().to_string();
+    bot.fake.dispatch("MESSAGE_CREATE", msg);
+    let reply = bot
+        .fake
+        .wait_request("the answer in the ask channel", |r| {
+            r.path == format!("/api/v10/channels/{ASK_CHANNEL}/messages")
+        })
+        .await;
+    assert_eq!(reply.body["message_reference"]["message_id"], json!(msg_id));
+    assert_eq!(colour(&reply), u64::from(colours::ANSWER));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ask_answers_with_an_embed_and_the_disclaimer_and_private_answers_are_ephemeral() {
+    let bot = Bot::start(|_| {}).await;
+    let expected = bot.engine().answer(ANSWERED);
+    assert_eq!(
+        expected.kind,
+        ReplyKind::Answer,
+        "precondition: the knowledge answers this"
+    );
+
+    let public = bot.ask(ALICE, ANSWERED, false).await;
+    assert_eq!(response_type(&public), 4);
+    assert_eq!(colour(&public), u64::from(colours::ANSWER));
+    assert_eq!(title(&public), expected.title);
+    assert_eq!(
+        embeds(data(&public))[0]["footer"]["text"],
+        json!(expected.disclaimer)
+    );
+    assert!(!is_ephemeral(&public));
+    assert!(button_ids(&public).is_empty());
+
+    let private = bot.ask(BOB, ANSWERED, true).await;
+    assert!(is_ephemeral(&private));
+    assert_eq!(title(&private), expected.title);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ask_escalates_a_red_flag_in_red_and_a_crisis_in_its_own_colour() {
+    let bot = Bot::start(|_| {}).await;
+    assert!(matches!(
+        bot.engine().answer(RED_FLAG).kind,
+        ReplyKind::RedFlag { .. }
+    ));
+    assert_eq!(bot.engine().answer(CRISIS).kind, ReplyKind::Crisis);
+
+    let red = bot.ask(ALICE, RED_FLAG, false).await;
+    assert!(
+        [colours::EMERGENCY, colours::RED_FLAG]
+            .map(u64::from)
+            .contains(&colour(&red)),
+        "red flag colour was {:06x}",
+        colour(&red)
+    );
+    assert_eq!(title(&red), bot.engine().answer(RED_FLAG).title);
+
+    let crisis = bot.ask(BOB, CRISIS, false).await;
+    assert_eq!(colour(&crisis), u64::from(colours::CRISIS));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_question_without_a_match_offers_suggestion_buttons_and_pressing_one_shows_that_card() {
+    let bot = Bot::start(|_| {}).await;
+    let engine = bot.engine();
+    // Pick, from the knowledge in use, a question that gets "did you mean" suggestions.
+    let candidates = [
+        "roller weather",
+        "tell me about glutes and pizza",
+        "what about the psoas thing in winter",
+        "massage gun for my car",
+    ];
+    let (question, expected) = candidates
+        .iter()
+        .map(|q| (*q, engine.answer(q)))
+        .find(|(_, r)| r.kind == ReplyKind::NoMatch && !r.suggestions.is_empty())
+        .expect("precondition: one candidate question gets suggestions");
+
+    let reply = bot.ask(ALICE, question, false).await;
+    assert_eq!(colour(&reply), u64::from(colours::NO_MATCH));
+    let ids = button_ids(&reply);
+    let wanted: Vec<String> = expected
+        .suggestions
+        .iter()
+        .map(|s| format!("suggest:{}", s.id))
+        .collect();
+    assert_eq!(ids, wanted);
+
+    let press = bot.fake.interact(bot.fake.press(BOB, &ids[0], false));
+    let card = bot.fake.callback(press).await;
+    assert_eq!(response_type(&card), 4);
+    let entry = engine
+        .knowledge()
+        .entry(&expected.suggestions[0].id)
+        .expect("suggested entry");
+    assert_eq!(title(&card), engine.composer().card(entry).title);
+    assert_eq!(colour(&card), u64::from(colours::ANSWER));
+
+    let weather = bot
+        .ask(BOB, "what is the weather tomorrow in Paris?", false)
+        .await;
+    assert_eq!(colour(&weather), u64::from(colours::NO_MATCH));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn routine_autocompletes_runs_step_by_step_refuses_other_members_and_stops_when_it_hurts() {
+    let bot = Bot::start(|_| {}).await;
+    let engine = bot.engine();
+    let routine = engine
+        .knowledge()
+        .routines
+        .first()
+        .expect("bundled routines")
+        .clone();
+    assert!(
+        routine.steps.len() >= 3,
+        "precondition: a routine with three steps"
+    );
+
+    let typed: String = routine.title.chars().take(4).collect();
+    let ac = bot
+        .fake
+        .interact(bot.fake.autocomplete(ALICE, "routine", "name", &typed));
+    let ac = bot.fake.callback(ac).await;
+    assert_eq!(response_type(&ac), 8);
+    let choices = ac.body["data"]["choices"].as_array().expect("choices");
+    assert!(!choices.is_empty() && choices.len() <= 25);
+    assert!(choices.iter().any(|c| c["value"] == json!(routine.id)));
+
+    let start = bot.fake.interact(bot.fake.slash(
+        ALICE,
+        "routine",
+        json!([{"name": "name", "type": 3, "value": routine.id}]),
+    ));
+    let step1 = bot.fake.callback(start).await;
+    assert_eq!(
+        title(&step1),
+        engine.composer().routine_step(&routine, 0, None).title
+    );
+    let description = embeds(data(&step1))[0]["description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        description.contains("<t:") && description.contains(":R>"),
+        "live countdown: {description}"
+    );
+    let buttons = button_ids(&step1);
+    assert_eq!(
+        buttons.len(),
+        4,
+        "Next, Pause, Stop, This hurts: {buttons:?}"
+    );
+    let button = |action: &str| {
+        buttons
+            .iter()
+            .find(|b| b.ends_with(&format!(":{action}")))
+            .unwrap_or_else(|| panic!("{action} button in {buttons:?}"))
+            .clone()
+    };
+
+    let next = bot
+        .fake
+        .interact(bot.fake.press(ALICE, &button("next"), false));
+    let step2 = bot.fake.callback(next).await;
+    assert_eq!(
+        response_type(&step2),
+        7,
+        "the step message is updated in place"
+    );
+    assert_eq!(
+        title(&step2),
+        engine.composer().routine_step(&routine, 1, None).title
+    );
+
+    let intruder = bot
+        .fake
+        .interact(bot.fake.press(BOB, &button("next"), false));
+    let refused = bot.fake.callback(intruder).await;
+    assert_eq!(response_type(&refused), 4);
+    assert!(is_ephemeral(&refused));
+    assert_eq!(
+        title(&refused),
+        notices::not_your_routine(engine.composer()).title
+    );
+
+    let pause = bot
+        .fake
+        .interact(bot.fake.press(ALICE, &button("pause"), false));
+    let paused = bot.fake.callback(pause).await;
+    assert_eq!(
+        title(&paused),
+        engine.composer().routine_paused(&routine, 1).title
+    );
+
+    let resume = bot
+        .fake
+        .interact(bot.fake.press(ALICE, &button("next"), false));
+    let resumed = bot.fake.callback(resume).await;
+    assert_eq!(
+        title(&resumed),
+        engine.composer().routine_step(&routine, 1, None).title,
+        "Bob's press did not move the routine, and Next after a pause resumes the same step"
+    );
+
+    let hurts = bot
+        .fake
+        .interact(bot.fake.press(ALICE, &button("hurts"), false));
+    let stopped = bot.fake.callback(hurts).await;
+    assert_eq!(response_type(&stopped), 7);
+    assert_eq!(title(&stopped), engine.composer().this_hurts().title);
+    assert!(
+        button_ids(&stopped).is_empty(),
+        "a stopped routine has no buttons"
+    );
+
+    let late = bot
+        .fake
+        .interact(bot.fake.press(ALICE, &button("next"), false));
+    let expired = bot.fake.callback(late).await;
+    assert_eq!(title(&expired), engine.composer().routine_expired().title);
+
+    let list = bot
+        .fake
+        .interact(bot.fake.slash(ALICE, "routine", json!([])));
+    let list = bot.fake.callback(list).await;
+    assert_eq!(
+        title(&list),
+        engine
+            .composer()
+            .routine_list(&engine.knowledge().routines)
+            .title
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mention_and_a_dm_are_answered_and_other_messages_and_bots_are_ignored() {
+    let bot = Bot::start(|_| {}).await;
+    let f = &bot.fake;
+    let plain = f.message_json(ALICE.id, ALICE.name, ANSWERED, Some(GUILD_ID), CHANNEL_ID);
+    let plain_id = plain["id"].clone();
+    f.dispatch("MESSAGE_CREATE", plain);
+    let mut from_bot = f.message_json(777, "otherbot", ANSWERED, None, DM_CHANNEL_ID);
+    from_bot["author"]["bot"] = json!(true);
+    let bot_msg_id = from_bot["id"].clone();
+    f.dispatch("MESSAGE_CREATE", from_bot);
+
+    let mut mention = f.message_json(
+        ALICE.id,
+        ALICE.name,
+        &format!("<@{BOT_ID}> {ANSWERED}"),
+        Some(GUILD_ID),
+        CHANNEL_ID,
+    );
+    mention["mentions"] = json!([fake_discord::user_json(BOT_ID, "sciatica-bot")]);
+    let mention_id = mention["id"].clone();
+    f.dispatch("MESSAGE_CREATE", mention);
+    let reply = f
+        .wait_request("the answer to the mention", |r| {
+            r.body["message_reference"]["message_id"] == mention_id
+        })
+        .await;
+    assert_eq!(
+        reply.path,
+        format!("/api/v10/channels/{CHANNEL_ID}/messages")
+    );
+    assert_eq!(colour(&reply), u64::from(colours::ANSWER));
+
+    let dm = f.message_json(BOB.id, BOB.name, CRISIS, None, DM_CHANNEL_ID);
+    let dm_id = dm["id"].clone();
+    f.dispatch("MESSAGE_CREATE", dm);
+    let reply = f
+        .wait_request("the answer to the DM", |r| {
+            r.body["message_reference"]["message_id"] == dm_id
+        })
+        .await;
+    assert_eq!(
+        reply.path,
+        format!("/api/v10/channels/{DM_CHANNEL_ID}/messages")
+    );
+    assert_eq!(colour(&reply), u64::from(colours::CRISIS));
+
+    for ignored in [plain_id, bot_msg_id] {
+        assert!(
+            !f.requests()
+                .iter()
+                .any(|r| r.body["message_reference"]["message_id"] == ignored),
+            "answered a message it should ignore"
+        );
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn everyone_role_and_user_mentions_in_a_question_never_ping() {
+    let bot = Bot::start(|_| {}).await;
+    let question = format!("@everyone <@&{GUILD_ID}> <@{}> {ANSWERED}", BOB.id);
+    let reply = bot.ask(ALICE, &question, false).await;
+    assert_pings_nobody(data(&reply), &reply);
+
+    let mut mention = bot.fake.message_json(
+        ALICE.id,
+        ALICE.name,
+        &format!("<@{BOT_ID}> @everyone @here {ANSWERED}"),
+        Some(GUILD_ID),
+        CHANNEL_ID,
+    );
+    mention["mentions"] = json!([fake_discord::user_json(BOT_ID, "sciatica-bot")]);
+    mention["mention_everyone"] = json!(true);
+    let id = mention["id"].clone();
+    bot.fake.dispatch("MESSAGE_CREATE", mention);
+    let reply = bot
+        .fake
+        .wait_request("the answer", |r| {
+            r.body["message_reference"]["message_id"] == id
+        })
+        .await;
+    assert_pings_nobody(&reply.body, &reply);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cooldown_holds_back_a_sixth_question_but_never_a_red_flag() {
+    let bot = Bot::start(|_| {}).await;
+    for _ in 0..5 {
+        let r = bot.ask(ALICE, ANSWERED, false).await;
+        assert_eq!(colour(&r), u64::from(colours::ANSWER));
+    }
+    let sixth = bot.ask(ALICE, ANSWERED, false).await;
+    assert!(is_ephemeral(&sixth), "the cooldown note is private");
+    assert_eq!(colour(&sixth), u64::from(colours::INFO));
+    assert_ne!(title(&sixth), bot.engine().answer(ANSWERED).title);
+
+    let red = bot.ask(ALICE, RED_FLAG, false).await;
+    assert!([colours::EMERGENCY, colours::RED_FLAG]
+        .map(u64::from)
+        .contains(&colour(&red)));
+    assert!(!is_ephemeral(&red));
+    let crisis = bot.ask(ALICE, CRISIS, false).await;
+    assert_eq!(colour(&crisis), u64::from(colours::CRISIS));
+
+    let other = bot.ask(BOB, ANSWERED, false).await;
+    assert_eq!(
+        colour(&other),
+        u64::from(colours::ANSWER),
+        "cooldowns are per member"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_500_on_one_reply_is_retried_and_the_bot_keeps_answering() {
+    let bot = Bot::start(|_| {}).await;
+    bot.fake.fail_next("/callback", 500);
+    let id = bot.fake.interact(bot.fake.slash(
+        ALICE,
+        "ask",
+        json!([{"name": "question", "type": 3, "value": ANSWERED}]),
+    ));
+    bot.fake
+        .wait_request("the failed response", |r| {
+            r.callback_for() == Some(id) && r.status == 500
+        })
+        .await;
+    let retried = bot.fake.callback(id).await;
+    assert_eq!(colour(&retried), u64::from(colours::ANSWER));
+
+    // A channel message that fails too.
+    bot.fake.fail_next("/messages", 502);
+    let dm = bot
+        .fake
+        .message_json(BOB.id, BOB.name, ANSWERED, None, DM_CHANNEL_ID);
+    let dm_id = dm["id"].clone();
+    bot.fake.dispatch("MESSAGE_CREATE", dm);
+    let sent = bot
+        .fake
+        .wait_request("the DM answer after a 502", |r| {
+            r.body["message_reference"]["message_id"] == dm_id && r.status == 200
+        })
+        .await;
+    assert_eq!(colour(&sent), u64::from(colours::ANSWER));
+
+    let after = bot.ask(BOB, RED_FLAG, false).await;
+    assert_eq!(response_type(&after), 4);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_gateway_closing_mid_session_reconnects_and_answers_continue() {
+    let bot = Bot::start(|_| {}).await;
+    bot.ask(ALICE, ANSWERED, false).await;
+    bot.fake.close_gateway(4000);
+    bot.fake.wait_sessions(2).await;
+    assert!(
+        !bot.fake.resumes().is_empty() || bot.fake.identifies().len() == 2,
+        "the bot resumed or identified again"
+    );
+    let after = bot.ask(BOB, ANSWERED, false).await;
+    assert_eq!(colour(&after), u64::from(colours::ANSWER));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rejected_token_ends_serve_with_a_clear_error_instead_of_retrying() {
+    init_logging();
+    for shards in [
+        ShardPlan::Auto,
+        ShardPlan::Range {
+            first: 0,
+            last: 0,
+            total: 1,
+        },
+    ] {
+        let fake = FakeDiscord::start().await;
+        fake.reject_token();
+        let mut c = config(&fake);
+        c.shards = shards;
+        let dir = knowledge_copy();
+        let store = Arc::new(KnowledgeStore::open(&dir.path().join("knowledge")).unwrap());
+        let result = tokio::time::timeout(WAIT, discord::run(c, store, std::future::pending()))
+            .await
+            .expect("serve gives up instead of retrying");
+        let err = result.expect_err("a rejected token is an error");
+        assert!(
+            matches!(err, ServeError::TokenRejected),
+            "{shards:?}: {err:?}"
+        );
+        let msg = err.to_string();
+        assert!(
+            msg.contains("DISCORD_TOKEN") && msg.contains(".env.example"),
+            "{msg}"
+        );
+        assert!(!msg.contains(TOKEN));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_token_makes_serve_exit_with_a_message_naming_discord_token() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sciatica-bot"))
+            .arg("serve")
+            .env_remove("DISCORD_TOKEN")
+            .env(
+                "KNOWLEDGE_DIR",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge"),
+            )
+            .current_dir(cwd.path())
+            .output()
+    });
+    let out = tokio::time::timeout(WAIT, out)
+        .await
+        .expect("exits")
+        .expect("joins")
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("DISCORD_TOKEN") && stderr.contains(".env.example"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn knowledge_commands_are_for_admins_and_every_reload_is_posted_to_the_admin_log() {
+    let bot = Bot::start(|c| c.admin_log_channel_id = Some(ADMIN_CHANNEL.into())).await;
+    let f = &bot.fake;
+    let status = |who| {
+        f.slash(
+            who,
+            "knowledge",
+            json!([{"name": "status", "type": 1, "options": []}]),
+        )
+    };
+
+    let denied = f.callback(f.interact(status(ALICE))).await;
+    assert!(is_ephemeral(&denied));
+    assert_eq!(colour(&denied), u64::from(colours::ERROR));
+
+    let shown = f.callback(f.interact(status(ADMIN))).await;
+    assert!(is_ephemeral(&shown));
+    assert_eq!(colour(&shown), u64::from(colours::INFO));
+
+    let admin_posts = |r: &Request| r.path == format!("/api/v10/channels/{ADMIN_CHANNEL}/messages");
+    let reload = f.interact(f.slash(
+        ADMIN,
+        "knowledge",
+        json!([{"name": "reload", "type": 1, "options": []}]),
+    ));
+    let deferred = f.callback(reload).await;
+    assert_eq!(response_type(&deferred), 5, "a reload defers first");
+    let posts = f
+        .wait_requests("the admin log note for /knowledge reload", 1, admin_posts)
+        .await;
+    assert_eq!(colour(&posts[0]), u64::from(colours::INFO));
+
+    // A bad edit: the watcher reloads, rejects it, and says so in the admin log.
+    let broken = bot.dir.path().join("knowledge").join("zz-broken.toml");
+    std::fs::write(&broken, "[[faq]]\nid = \"broken\"\ntitle = \n").unwrap();
+    let posts = f
+        .wait_requests("the admin log note for a bad edit", 2, admin_posts)
+        .await;
+    assert_eq!(colour(&posts[1]), u64::from(colours::ERROR));
+    let still = bot.ask(BOB, ANSWERED, false).await;
+    assert_eq!(
+        colour(&still),
+        u64::from(colours::ANSWER),
+        "the good knowledge stays in service"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn muscle_and_technique_cards_come_by_name_with_autocomplete() {
+    let bot = Bot::start(|_| {}).await;
+    let engine = bot.engine();
+    for (command, kind) in [
+        ("muscle", EntryKind::Muscle),
+        ("technique", EntryKind::Technique),
+    ] {
+        let entry = engine
+            .knowledge()
+            .entries
+            .iter()
+            .find(|e| e.kind == kind)
+            .expect("bundled cards");
+        let typed: String = entry.title.chars().take(3).collect();
+        let ac = bot
+            .fake
+            .callback(
+                bot.fake
+                    .interact(bot.fake.autocomplete(ALICE, command, "name", &typed)),
+            )
+            .await;
+        let choices = ac.body["data"]["choices"].as_array().unwrap();
+        assert!(
+            choices.iter().any(|c| c["value"] == json!(entry.id)),
+            "{command}: {choices:?}"
+        );
+
+        let card = bot
+            .fake
+            .callback(bot.fake.interact(bot.fake.slash(
+                ALICE,
+                command,
+                json!([{"name": "name", "type": 3, "value": entry.id}]),
+            )))
+            .await;
+        assert_eq!(title(&card), engine.composer().card(entry).title);
+        assert_eq!(colour(&card), u64::from(colours::ANSWER));
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn help_and_redflags_answer_with_the_disclaimer() {
+    let bot = Bot::start(|_| {}).await;
+    let help = bot
+        .fake
+        .callback(bot.fake.interact(bot.fake.slash(ALICE, "help", json!([]))))
+        .await;
+    assert_eq!(title(&help), bot.engine().composer().help().title);
+    let flags = bot
+        .fake
+        .callback(
+            bot.fake
+                .interact(bot.fake.slash(ALICE, "redflags", json!([]))),
+        )
+        .await;
+    assert_eq!(colour(&flags), u64::from(colours::INFO));
+    let text = embeds(data(&flags))[0]["description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let first_rule = bot.engine().knowledge().safety.red_flags[0].0.title.clone();
+    assert!(
+        text.contains(first_rule.as_str()),
+        "lists the red-flag rules"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn load_run_answers_1000_asks_as_fast_as_they_arrive_without_errors() {
+    const N: u64 = 1000;
+    let bot = Bot::start(|_| {}).await;
+    let engine = bot.engine();
+    // Real questions in rotation: each FAQ's first phrasing, plus the safety cases.
+    let mut questions: Vec<String> = engine
+        .knowledge()
+        .entries
+        .iter()
+        .filter_map(|e| e.phrasings.first().cloned())
+        .collect();
+    questions.extend([
+        RED_FLAG.to_string(),
+        CRISIS.to_string(),
+        "what is the weather".into(),
+    ]);
+
+    let began = Instant::now();
+    let mut sent = Vec::with_capacity(N as usize);
+    for i in 0..N {
+        let q = &questions[i as usize % questions.len()];
+        let payload = bot.fake.slash(
+            member(i),
+            "ask",
+            json!([{"name": "question", "type": 3, "value": q}]),
+        );
+        sent.push((bot.fake.interact(payload), Instant::now()));
+    }
+    let done = bot
+        .fake
+        .wait_requests("every load-run answer", N as usize, |r| {
+            r.callback_for().is_some() && r.status < 300 && r.body["type"] == json!(4)
+        })
+        .await;
+    let elapsed = began.elapsed();
+
+    let mut latencies: Vec<Duration> = sent
+        .iter()
+        .map(|(id, at)| {
+            let answer = done
+                .iter()
+                .find(|r| r.callback_for() == Some(*id))
+                .unwrap_or_else(|| panic!("interaction {id} answered"));
+            assert!(!embeds(data(answer)).is_empty());
+            answer.at.saturating_duration_since(*at)
+        })
+        .collect();
+    assert_eq!(done.len(), N as usize, "one answer per interaction");
+    assert!(
+        bot.fake.requests().iter().all(|r| r.status < 400),
+        "no request failed during the load run"
+    );
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)];
+    println!(
+        "discord load run: {N} /ask interactions in {:.2} s = {:.0} answers/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        elapsed.as_secs_f64(),
+        N as f64 / elapsed.as_secs_f64(),
+        pct(0.50).as_secs_f64() * 1e3,
+        pct(0.99).as_secs_f64() * 1e3,
+        latencies.last().unwrap().as_secs_f64() * 1e3,
+    );
+    bot.stop().await;
+}

@@ -1,0 +1,632 @@
+//! A fake Discord on 127.0.0.1 for end-to-end tests: the REST API the bot uses (under
+//! `/api/v10`) and a gateway (plain `ws://`) on one port.
+//!
+//! It records every REST request so tests can wait for one, sends gateway dispatches with
+//! increasing sequence numbers, and can fail a request, close the gateway, or reject the
+//! token on cue. Every dispatch is first round-tripped through serenity's own
+//! `GatewayEvent` deserializer: a payload serenity would silently drop as `Event::Unknown`
+//! fails the test instead (see ../shared/reference/discord-e2e.md).
+
+#![allow(dead_code)] // each test binary uses a different part of the fake
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::State as AxumState;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, watch};
+
+pub const APP_ID: u64 = 900_000_000_000_000_001;
+pub const BOT_ID: u64 = 900_000_000_000_000_002;
+/// How long any wait on the fake lasts before the test fails instead of hanging.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// One REST request the bot made.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub auth: Option<String>,
+    pub body: Value,
+    /// The status the fake answered with.
+    pub status: u16,
+    pub at: Instant,
+}
+
+impl Request {
+    /// The interaction this is a callback for: `/interactions/{id}/{token}/callback`.
+    pub fn callback_for(&self) -> Option<u64> {
+        let rest = self.path.strip_prefix("/api/v10/interactions/")?;
+        let mut parts = rest.split('/');
+        let id = parts.next()?.parse().ok()?;
+        let _token = parts.next()?;
+        (parts.next()? == "callback").then_some(id)
+    }
+
+    /// The message this request creates or edits, if it is one (`data` of a callback, or the
+    /// body of a channel message or webhook).
+    pub fn message(&self) -> Option<&Value> {
+        if self.callback_for().is_some() {
+            return self.body.get("data");
+        }
+        let creates = (self.method == "POST"
+            && (self.path.contains("/channels/") || self.path.contains("/webhooks/")))
+            || (self.method == "PATCH" && self.path.contains("/webhooks/"));
+        creates.then_some(&self.body)
+    }
+}
+
+/// What the fake should do to the next matching request.
+struct Failure {
+    path_contains: String,
+    status: u16,
+}
+
+struct Shared {
+    ws_url: Mutex<String>,
+    requests: Mutex<Vec<Request>>,
+    request_count: watch::Sender<usize>,
+    /// The live gateway connection, if any, and the next sequence number.
+    gateway: Mutex<Option<Gateway>>,
+    /// How many sessions were opened (READY) or resumed (RESUMED).
+    sessions: watch::Sender<usize>,
+    identifies: Mutex<Vec<Value>>,
+    resumes: Mutex<Vec<Value>>,
+    failures: Mutex<VecDeque<Failure>>,
+    reject_token: AtomicBool,
+    next_id: AtomicU64,
+    seq: AtomicU64,
+}
+
+struct Gateway {
+    tx: mpsc::UnboundedSender<WsMessage>,
+}
+
+/// The fake. Dropping it stops the server.
+pub struct FakeDiscord {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeDiscord {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl FakeDiscord {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let shared = Arc::new(Shared {
+            ws_url: Mutex::new(format!("ws://{addr}/gateway")),
+            requests: Mutex::new(Vec::new()),
+            request_count: watch::channel(0).0,
+            gateway: Mutex::new(None),
+            sessions: watch::channel(0).0,
+            identifies: Mutex::new(Vec::new()),
+            resumes: Mutex::new(Vec::new()),
+            failures: Mutex::new(VecDeque::new()),
+            reject_token: AtomicBool::new(false),
+            next_id: AtomicU64::new(910_000_000_000_000_000),
+            seq: AtomicU64::new(0),
+        });
+        let app = Router::new()
+            .route("/gateway", get(gateway_upgrade))
+            .fallback(rest)
+            .with_state(Arc::clone(&shared));
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self {
+            addr,
+            shared,
+            server,
+        }
+    }
+
+    /// What `DISCORD_API_BASE` should be.
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A fresh snowflake.
+    pub fn id(&self) -> u64 {
+        self.shared.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Answer the next request whose path contains `path_contains` with `status`.
+    pub fn fail_next(&self, path_contains: &str, status: u16) {
+        lock(&self.shared.failures).push_back(Failure {
+            path_contains: path_contains.to_string(),
+            status,
+        });
+    }
+
+    /// Close every identify with 4004 (authentication failed) and answer REST with 401.
+    pub fn reject_token(&self) {
+        self.shared.reject_token.store(true, Ordering::SeqCst);
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        lock(&self.shared.requests).clone()
+    }
+
+    pub fn identifies(&self) -> Vec<Value> {
+        lock(&self.shared.identifies).clone()
+    }
+
+    pub fn resumes(&self) -> Vec<Value> {
+        lock(&self.shared.resumes).clone()
+    }
+
+    /// Wait for the first request (made so far or later) that `pred` accepts.
+    pub async fn wait_request(&self, what: &str, pred: impl Fn(&Request) -> bool) -> Request {
+        let mut rx = self.shared.request_count.subscribe();
+        let found = tokio::time::timeout(WAIT, async {
+            loop {
+                rx.borrow_and_update();
+                if let Some(r) = lock(&self.shared.requests).iter().find(|r| pred(r)) {
+                    return r.clone();
+                }
+                if rx.changed().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            }
+        })
+        .await;
+        found.unwrap_or_else(|_| {
+            let seen: Vec<String> = self
+                .requests()
+                .iter()
+                .map(|r| format!("{} {} -> {}", r.method, r.path, r.status))
+                .collect();
+            panic!(
+                "timed out waiting for {what}; requests so far:\n{}",
+                seen.join("\n")
+            )
+        })
+    }
+
+    /// Every request `pred` accepts once at least `n` exist.
+    pub async fn wait_requests(
+        &self,
+        what: &str,
+        n: usize,
+        pred: impl Fn(&Request) -> bool,
+    ) -> Vec<Request> {
+        let mut rx = self.shared.request_count.subscribe();
+        let found = tokio::time::timeout(WAIT, async {
+            loop {
+                rx.borrow_and_update();
+                let hits: Vec<Request> = lock(&self.shared.requests)
+                    .iter()
+                    .filter(|r| pred(r))
+                    .cloned()
+                    .collect();
+                if hits.len() >= n {
+                    return hits;
+                }
+                if rx.changed().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            }
+        })
+        .await;
+        found.unwrap_or_else(|_| panic!("timed out waiting for {n} x {what}"))
+    }
+
+    /// The response to interaction `id` (the first successful callback).
+    pub async fn callback(&self, id: u64) -> Request {
+        self.wait_request(&format!("the response to interaction {id}"), |r| {
+            r.callback_for() == Some(id) && r.status < 300
+        })
+        .await
+    }
+
+    /// Wait until at least `n` gateway sessions have been opened or resumed.
+    pub async fn wait_sessions(&self, n: usize) {
+        let mut rx = self.shared.sessions.subscribe();
+        tokio::time::timeout(WAIT, rx.wait_for(|&c| c >= n))
+            .await
+            .unwrap_or_else(|_| panic!("timed out waiting for gateway session {n}"))
+            .expect("fake alive");
+    }
+
+    /// Close the live gateway connection with `code`.
+    pub fn close_gateway(&self, code: u16) {
+        let gw = lock(&self.shared.gateway).take();
+        if let Some(gw) = gw {
+            let _ = gw.tx.send(WsMessage::Close(Some(CloseFrame {
+                code,
+                reason: "fake closes the session".into(),
+            })));
+        }
+    }
+
+    /// Send a dispatch on the live gateway connection, after checking serenity parses it.
+    pub fn dispatch(&self, t: &str, d: Value) {
+        let gw = lock(&self.shared.gateway);
+        let gw = gw
+            .as_ref()
+            .expect("no gateway connection: wait_sessions first");
+        let s = self.shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let payload = json!({"op": 0, "s": s, "t": t, "d": d});
+        check_parses(&payload);
+        gw.tx
+            .send(WsMessage::Text(payload.to_string()))
+            .expect("gateway connection open");
+    }
+
+    /// Send an INTERACTION_CREATE; returns its id.
+    pub fn interact(&self, interaction: Value) -> u64 {
+        let id = interaction["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("interaction id");
+        self.dispatch("INTERACTION_CREATE", interaction);
+        id
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Fail the test if serenity would drop this payload as `Event::Unknown` (or not parse it).
+pub fn check_parses(payload: &Value) {
+    use serenity::model::event::{Event, GatewayEvent};
+    match serde_json::from_value::<GatewayEvent>(payload.clone()) {
+        Ok(GatewayEvent::Dispatch(_, Event::Unknown(_))) => {
+            // Ask the specific type why, for a useful failure message.
+            let why =
+                match payload["t"].as_str() {
+                    Some("INTERACTION_CREATE") => serde_json::from_value::<
+                        serenity::model::application::Interaction,
+                    >(payload["d"].clone())
+                    .err()
+                    .map(|e| e.to_string()),
+                    Some("MESSAGE_CREATE") => serde_json::from_value::<
+                        serenity::model::channel::Message,
+                    >(payload["d"].clone())
+                    .err()
+                    .map(|e| e.to_string()),
+                    _ => None,
+                };
+            panic!("serenity would drop this dispatch as Unknown ({why:?}): {payload}")
+        }
+        Ok(_) => {}
+        Err(e) => panic!("serenity cannot parse this payload ({e}): {payload}"),
+    }
+}
+
+fn now_rfc3339() -> &'static str {
+    "2026-01-01T00:00:00.000000+00:00"
+}
+
+/// A member of the test guild. `permissions` is the bitfield Discord sends with interactions.
+#[derive(Debug, Clone, Copy)]
+pub struct Member {
+    pub id: u64,
+    pub name: &'static str,
+    pub permissions: u64,
+}
+
+pub const GUILD_ID: u64 = 900_000_000_000_000_003;
+pub const CHANNEL_ID: u64 = 900_000_000_000_000_004;
+pub const DM_CHANNEL_ID: u64 = 900_000_000_000_000_005;
+/// Manage Server.
+pub const MANAGE_GUILD: u64 = 1 << 5;
+
+pub fn user_json(id: u64, name: &str) -> Value {
+    json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": name})
+}
+
+fn member_json(m: Member) -> Value {
+    json!({
+        "user": user_json(m.id, m.name),
+        "roles": [],
+        "joined_at": now_rfc3339(),
+        "deaf": false,
+        "mute": false,
+        "flags": 0,
+        "permissions": m.permissions.to_string(),
+    })
+}
+
+impl FakeDiscord {
+    fn interaction(&self, kind: u8, who: Member, data: Value) -> Value {
+        let id = self.id();
+        json!({
+            "id": id.to_string(),
+            "application_id": APP_ID.to_string(),
+            "type": kind,
+            "data": data,
+            "guild_id": GUILD_ID.to_string(),
+            "channel_id": CHANNEL_ID.to_string(),
+            "member": member_json(who),
+            "token": format!("itoken-{id}"),
+            "version": 1,
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "app_permissions": "0",
+            "entitlements": [],
+            "attachment_size_limit": 8_388_608,
+        })
+    }
+
+    /// A slash command (`type` 2); `options` as Discord sends them.
+    pub fn slash(&self, who: Member, name: &str, options: Value) -> Value {
+        let data =
+            json!({"id": self.id().to_string(), "name": name, "type": 1, "options": options});
+        self.interaction(2, who, data)
+    }
+
+    /// An autocomplete request (`type` 4) for `option` of `command`, with `typed` so far.
+    pub fn autocomplete(&self, who: Member, command: &str, option: &str, typed: &str) -> Value {
+        let data = json!({
+            "id": self.id().to_string(), "name": command, "type": 1,
+            "options": [{"name": option, "type": 3, "value": typed, "focused": true}],
+        });
+        self.interaction(4, who, data)
+    }
+
+    /// A button press (`type` 3) on a message the bot sent; `ephemeral` as that message was.
+    pub fn press(&self, who: Member, custom_id: &str, ephemeral: bool) -> Value {
+        let data = json!({"custom_id": custom_id, "component_type": 2});
+        let mut i = self.interaction(3, who, data);
+        let mut message = self.message_json(BOT_ID, "sciatica-bot", "", Some(GUILD_ID), CHANNEL_ID);
+        message["author"]["bot"] = json!(true);
+        if ephemeral {
+            message["flags"] = json!(64);
+        }
+        i["message"] = message;
+        i
+    }
+
+    /// A MESSAGE_CREATE payload; `guild` None for a DM.
+    pub fn message_json(
+        &self,
+        author: u64,
+        name: &str,
+        content: &str,
+        guild: Option<u64>,
+        channel: u64,
+    ) -> Value {
+        let mut m = json!({
+            "id": self.id().to_string(),
+            "channel_id": channel.to_string(),
+            "author": user_json(author, name),
+            "content": content,
+            "timestamp": now_rfc3339(),
+            "edited_timestamp": null,
+            "tts": false,
+            "mention_everyone": false,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": false,
+            "type": 0,
+        });
+        if let Some(g) = guild {
+            m["guild_id"] = json!(g.to_string());
+        }
+        m
+    }
+}
+
+/// The bot's own copy of a message it created, as Discord returns it.
+fn message_response(id: u64, channel: &str, body: &Value) -> Value {
+    json!({
+        "id": id.to_string(),
+        "channel_id": channel,
+        "author": {"id": BOT_ID.to_string(), "username": "sciatica-bot", "discriminator": "0", "bot": true},
+        "content": body.get("content").cloned().unwrap_or(json!("")),
+        "timestamp": now_rfc3339(),
+        "edited_timestamp": null,
+        "tts": false,
+        "mention_everyone": false,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": false,
+        "type": 0,
+    })
+}
+
+fn error_body(status: u16) -> Value {
+    json!({"message": format!("{status}: fake error"), "code": 0})
+}
+
+async fn rest(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_string();
+    let body_json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let failure = {
+        let mut failures = lock(&shared.failures);
+        let at = failures
+            .iter()
+            .position(|f| path.contains(&f.path_contains));
+        at.and_then(|i| failures.remove(i))
+    };
+    let rejected = shared.reject_token.load(Ordering::SeqCst) && path != "/api/v10/gateway";
+    let (status, reply): (u16, Value) = if let Some(f) = failure {
+        (f.status, error_body(f.status))
+    } else if rejected {
+        (401, error_body(401))
+    } else {
+        route(&shared, &method, &path, &body_json)
+    };
+    {
+        let mut requests = lock(&shared.requests);
+        requests.push(Request {
+            method: method.to_string(),
+            path,
+            auth,
+            body: body_json,
+            status,
+            at: Instant::now(),
+        });
+        shared.request_count.send_replace(requests.len());
+    }
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status == 204 {
+        code.into_response()
+    } else {
+        (code, axum::Json(reply)).into_response()
+    }
+}
+
+fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> (u16, Value) {
+    let segs: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
+    let new_id = || shared.next_id.fetch_add(1, Ordering::Relaxed);
+    match (method.as_str(), segs.as_slice()) {
+        ("GET", ["gateway"]) => (200, json!({"url": *lock(&shared.ws_url)})),
+        ("GET", ["gateway", "bot"]) => (
+            200,
+            json!({
+                "url": *lock(&shared.ws_url),
+                "shards": 1,
+                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+            }),
+        ),
+        ("GET", ["oauth2", "applications", "@me"]) => (
+            200,
+            json!({
+                "id": APP_ID.to_string(), "name": "sciatica-bot", "description": "",
+                "bot_public": true, "bot_require_code_grant": false, "verify_key": "00",
+            }),
+        ),
+        ("PUT", ["applications", _, "commands"])
+        | ("PUT", ["applications", _, "guilds", _, "commands"]) => (200, json!([])),
+        ("POST", ["interactions", _, _, "callback"]) => (204, Value::Null),
+        ("POST", ["webhooks", _, _]) => (
+            200,
+            message_response(new_id(), &CHANNEL_ID.to_string(), body),
+        ),
+        ("PATCH", ["webhooks", _, _, "messages", _]) => (
+            200,
+            message_response(new_id(), &CHANNEL_ID.to_string(), body),
+        ),
+        ("POST", ["channels", channel, "messages"]) => {
+            (200, message_response(new_id(), channel, body))
+        }
+        _ => (404, json!({"message": "404: Not Found", "code": 0})),
+    }
+}
+
+async fn gateway_upgrade(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    ws.on_upgrade(move |socket| session(shared, socket))
+}
+
+/// One gateway connection: Hello, then Identify -> READY or Resume -> RESUMED, heartbeats
+/// acknowledged, and whatever the test dispatches.
+async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<WsMessage>();
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": 41_250}});
+    if socket
+        .send(WsMessage::Text(hello.to_string()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        tokio::select! {
+            out = rx.recv() => {
+                let Some(out) = out else { break };
+                let closing = matches!(out, WsMessage::Close(_));
+                if socket.send(out).await.is_err() || closing {
+                    break;
+                }
+            }
+            incoming = socket.recv() => {
+                let Some(Ok(incoming)) = incoming else { break };
+                let text = match incoming {
+                    WsMessage::Text(t) => t,
+                    WsMessage::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+                    WsMessage::Close(_) => break,
+                    _ => continue,
+                };
+                let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
+                match v["op"].as_u64() {
+                    Some(1) => {
+                        let _ = socket.send(WsMessage::Text(json!({"op": 11}).to_string())).await;
+                    }
+                    Some(2) => {
+                        lock(&shared.identifies).push(v["d"].clone());
+                        if shared.reject_token.load(Ordering::SeqCst) {
+                            let _ = socket
+                                .send(WsMessage::Close(Some(CloseFrame {
+                                    code: 4004,
+                                    reason: "Authentication failed.".into(),
+                                })))
+                                .await;
+                            break;
+                        }
+                        shared.seq.store(0, Ordering::SeqCst);
+                        let ready = ready_payload(&shared, &lock(&shared.ws_url));
+                        check_parses(&ready);
+                        *lock(&shared.gateway) = Some(Gateway { tx: tx.clone() });
+                        if socket.send(WsMessage::Text(ready.to_string())).await.is_err() {
+                            break;
+                        }
+                        shared.sessions.send_modify(|n| *n += 1);
+                    }
+                    Some(6) => {
+                        lock(&shared.resumes).push(v["d"].clone());
+                        let s = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
+                        let resumed = json!({"op": 0, "s": s, "t": "RESUMED", "d": {}});
+                        *lock(&shared.gateway) = Some(Gateway { tx: tx.clone() });
+                        if socket.send(WsMessage::Text(resumed.to_string())).await.is_err() {
+                            break;
+                        }
+                        shared.sessions.send_modify(|n| *n += 1);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+fn ready_payload(shared: &Shared, ws_url: &str) -> Value {
+    let s = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
+    json!({
+        "op": 0, "s": s, "t": "READY",
+        "d": {
+            "v": 10,
+            "user": {"id": BOT_ID.to_string(), "username": "sciatica-bot", "discriminator": "0", "bot": true},
+            "guilds": [{"id": GUILD_ID.to_string(), "unavailable": true}],
+            "session_id": format!("fake-session-{s}"),
+            "resume_gateway_url": ws_url,
+            "application": {"id": APP_ID.to_string(), "flags": 0},
+        }
+    })
+}
