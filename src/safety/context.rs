@@ -1,0 +1,518 @@
+//! Reading findings in context: negation, doubt, hypotheticals, the past, someone else.
+//!
+//! Per sentence, every rule term and every cue is found by the trie; then, NegEx-style:
+//! 1. `exclude` terms and idioms cancel the findings they overlap.
+//! 2. A cue inside a finding is part of the finding, not a cue ("no bladder control",
+//!    "lost weight without trying"); where cues overlap, the longest wins ("not sure" is
+//!    doubt, not "not"; "no idea" is a pseudo-negation).
+//! 3. A finding is negated by the nearest pre-negation before it when it is within reach
+//!    (`scope_words`; `short_scope_words` for "not"-like cues), no terminator lies between, and
+//!    the cue is not followed straight by a comma ("No, I can't feel..."). On the emergency
+//!    tier and for crisis the reach is `emergency_scope_words` and stops at a comma unless a
+//!    list word ("or") shows a list is going on: when negation scope is ambiguous, escalate.
+//!    Doubt nearer to the finding than the negation wins: "I don't know if I wet myself"
+//!    counts. A post-negation ("is fine", "ruled out") negates what precedes it, but not in a
+//!    question ("is that normal?" asks, it does not reassure).
+//! 4. Findings containing a negation cue are never negated.
+//! 5. Hypotheticals silence urgent and soon findings, never emergency ones. The distant past
+//!    silences findings unless the rule says the history itself counts (cancer), and then
+//!    not when it is someone else's past (a family history). Someone else's present symptoms
+//!    count like the user's own.
+
+use std::collections::HashMap;
+
+use super::text::{self, Break};
+use super::{Cue, Finding, Role, SafetyScreen, Source, Status, Urgency, Verdict, MAX_FINDINGS};
+use crate::normalize;
+
+/// Key of the idiom shield in the shield list (red-flag rules use their index).
+const CRISIS_KEY: u32 = u32::MAX;
+
+/// One term found in a sentence: words `start..end`.
+#[derive(Debug, Clone, Copy)]
+struct Occ {
+    term: u32,
+    start: u32,
+    end: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+/// What all sentences of a message add up to.
+struct Acc<'l> {
+    hits: Vec<bool>,
+    crisis: bool,
+    hopeless: u32,
+    idioms: u32,
+    log: Option<&'l mut Vec<Finding>>,
+}
+
+impl Acc<'_> {
+    fn log(&mut self, f: impl FnOnce() -> Finding) {
+        if let Some(log) = self.log.as_deref_mut() {
+            if log.len() < MAX_FINDINGS {
+                log.push(f());
+            }
+        }
+    }
+}
+
+/// The words of the sentence being read: id ranges into the arena and clause numbers.
+#[derive(Default)]
+struct Sentence {
+    ranges: Vec<(u32, u32)>,
+    clauses: Vec<u32>,
+    clause: u32,
+}
+
+impl SafetyScreen {
+    pub(super) fn run(&self, text: &str, log: Option<&mut Vec<Finding>>) -> Verdict {
+        let mut acc = Acc {
+            hits: vec![false; self.rules.len()],
+            crisis: false,
+            hopeless: 0,
+            idioms: 0,
+            log,
+        };
+        // Each distinct word is resolved once: long messages repeat words.
+        let mut memo: HashMap<Box<str>, (u32, u32)> = HashMap::new();
+        let mut arena: Vec<u32> = Vec::new();
+        let mut sentence = Sentence::default();
+        text::pieces(text, |piece, brk| {
+            let folded = normalize::fold(piece);
+            for w in normalize::words(&folded) {
+                let range = match memo.get(w) {
+                    Some(&r) => r,
+                    None => {
+                        let start = arena.len() as u32;
+                        self.vocab.resolve(w, &mut arena);
+                        let r = (start, arena.len() as u32);
+                        memo.insert(w.into(), r);
+                        r
+                    }
+                };
+                sentence.ranges.push(range);
+                sentence.clauses.push(sentence.clause);
+            }
+            match brk {
+                Break::Clause => sentence.clause += 1,
+                Break::Sentence | Break::Question => {
+                    if !sentence.ranges.is_empty() {
+                        let words: Vec<&[u32]> = sentence
+                            .ranges
+                            .iter()
+                            .map(|&(s, e)| &arena[s as usize..e as usize])
+                            .collect();
+                        // Only the clause that ends in "?" is asked; what comes before
+                        // the comma may still be a statement ("X was ruled out, what now?").
+                        let asked = (brk == Break::Question).then_some(sentence.clause);
+                        self.sentence(&words, &sentence.clauses, asked, &mut acc);
+                    }
+                    sentence.ranges.clear();
+                    sentence.clauses.clear();
+                    sentence.clause = 0;
+                }
+            }
+        });
+        let crisis = acc.crisis || (acc.hopeless >= 1 && (acc.idioms >= 1 || acc.hopeless >= 2));
+        if crisis {
+            return Verdict::Crisis;
+        }
+        let mut hits: Vec<usize> = (0..self.rules.len()).filter(|&i| acc.hits[i]).collect();
+        if hits.is_empty() {
+            return Verdict::Clear;
+        }
+        hits.sort_by_key(|&i| (self.rules[i].urgency, i));
+        Verdict::RedFlags(hits)
+    }
+
+    /// Read one sentence: find terms and cues, judge each finding, combine.
+    fn sentence(&self, words: &[&[u32]], clauses: &[u32], asked: Option<u32>, acc: &mut Acc) {
+        let n = words.len();
+        let mut found: Vec<Occ> = Vec::new();
+        self.trie.find_all(words, |term, start, end| {
+            found.push(Occ {
+                term,
+                start: start as u32,
+                end: end as u32,
+            })
+        });
+        if found.is_empty() {
+            return;
+        }
+        let mut findings: Vec<Occ> = Vec::new();
+        let mut shields: Vec<(u32, u32, u32)> = Vec::new();
+        let mut cues: Vec<(Cue, Span)> = Vec::new();
+        for o in found {
+            let span = Span {
+                start: o.start,
+                end: o.end,
+            };
+            match self.terms[o.term as usize].role {
+                Role::Phrase(_) | Role::Group { .. } | Role::Crisis | Role::Hopeless => {
+                    findings.push(o)
+                }
+                Role::Exclude(rule) => shields.push((rule, o.start, o.end)),
+                Role::CrisisExclude => shields.push((CRISIS_KEY, o.start, o.end)),
+                Role::Idiom => {
+                    shields.push((CRISIS_KEY, o.start, o.end));
+                    acc.idioms += 1;
+                    acc.log(|| self.finding(o.term, Source::Idiom, Status::Counts, false));
+                }
+                Role::Cue(c) => cues.push((c, span)),
+            }
+        }
+        let shield = Shields::new(shields);
+        let mut live: Vec<Occ> = Vec::with_capacity(findings.len());
+        for o in findings {
+            let key = match self.terms[o.term as usize].role {
+                Role::Phrase(r) | Role::Group { rule: r, .. } => r,
+                _ => CRISIS_KEY,
+            };
+            if shield.covers(key, o.start, o.end) {
+                acc.log(|| self.finding(o.term, self.source(o.term), Status::Excluded, false));
+            } else {
+                live.push(o);
+            }
+        }
+        let cues = select_cues(cues, &live, n);
+        let ctx = Context::new(&cues, clauses, asked, self.scopes);
+        // Two hopelessness terms on the same words ("give up", "giving up") are one.
+        let mut hopeless_at: Vec<u32> = Vec::new();
+        let mut parts: Vec<(u32, u16, u32, u8, bool)> = Vec::new();
+        for o in &live {
+            let info = &self.terms[o.term as usize];
+            let (urgency, history_counts, hypothetical_silences) = match info.role {
+                Role::Phrase(r) | Role::Group { rule: r, .. } => {
+                    let rule = &self.rules[r as usize];
+                    (
+                        Some(rule.urgency),
+                        rule.history_counts,
+                        rule.hypothetical_silences,
+                    )
+                }
+                _ => (None, false, false),
+            };
+            let strict = urgency.is_none_or(|u| u == Urgency::Emergency);
+            let span = Span {
+                start: o.start,
+                end: o.end,
+            };
+            let negated = !info.negation && ctx.negated(span, strict);
+            let other = ctx.other_person(span);
+            let status = if negated {
+                Status::Negated
+            } else if urgency.is_some() {
+                if ctx.historical(span) && (!history_counts || other) {
+                    Status::Historical
+                } else if hypothetical_silences && ctx.hypothetical(span) {
+                    Status::Hypothetical
+                } else {
+                    Status::Counts
+                }
+            } else {
+                Status::Counts
+            };
+            let in_combo = matches!(info.role, Role::Group { .. });
+            acc.log(|| Finding {
+                in_combo,
+                ..self.finding(o.term, self.source(o.term), status, other)
+            });
+            match info.role {
+                Role::Phrase(r) if status == Status::Counts => acc.hits[r as usize] = true,
+                Role::Group { rule, combo, group } if status != Status::Negated => {
+                    parts.push((rule, combo, o.start, group, status == Status::Counts));
+                }
+                Role::Crisis if status == Status::Counts => acc.crisis = true,
+                Role::Hopeless if status == Status::Counts && !hopeless_at.contains(&o.start) => {
+                    hopeless_at.push(o.start);
+                    acc.hopeless += 1;
+                }
+                _ => {}
+            }
+        }
+        self.combos(&mut parts, acc);
+    }
+
+    /// A combo fires when one window of `within` words holds a term of every group, at least
+    /// one of them current (not hypothetical or past).
+    fn combos(&self, parts: &mut [(u32, u16, u32, u8, bool)], acc: &mut Acc) {
+        parts.sort_unstable();
+        for same in parts.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
+            let (rule, combo) = (same[0].0 as usize, same[0].1 as usize);
+            if acc.hits[rule] {
+                continue;
+            }
+            let info = &self.rules[rule].combos[combo];
+            let full: u32 = (1u32 << info.groups) - 1;
+            'window: for j in 0..same.len() {
+                let mut mask = 0u32;
+                let mut current = false;
+                for i in (0..=j).rev() {
+                    if same[j].2 - same[i].2 > info.within {
+                        break;
+                    }
+                    mask |= 1 << same[i].3;
+                    current |= same[i].4;
+                    if mask == full && current {
+                        acc.hits[rule] = true;
+                        break 'window;
+                    }
+                }
+            }
+        }
+    }
+
+    fn source(&self, term: u32) -> Source {
+        match self.terms[term as usize].role {
+            Role::Phrase(r) | Role::Group { rule: r, .. } | Role::Exclude(r) => {
+                Source::RedFlag(r as usize)
+            }
+            Role::Hopeless => Source::Hopelessness,
+            Role::Idiom => Source::Idiom,
+            _ => Source::Crisis,
+        }
+    }
+
+    fn finding(&self, term: u32, source: Source, status: Status, other: bool) -> Finding {
+        Finding {
+            source,
+            term: self.terms[term as usize].text.to_string(),
+            status,
+            other_person: other,
+            in_combo: false,
+        }
+    }
+}
+
+/// `exclude` terms and idioms, sorted by (key, start), with the running furthest end so an
+/// overlap test is one binary search.
+struct Shields {
+    list: Vec<(u32, u32, u32)>,
+    reach: Vec<u32>,
+}
+
+impl Shields {
+    fn new(mut list: Vec<(u32, u32, u32)>) -> Self {
+        list.sort_unstable();
+        let mut reach = Vec::with_capacity(list.len());
+        for (i, &(key, _, end)) in list.iter().enumerate() {
+            let before = (i > 0 && list[i - 1].0 == key).then(|| reach[i - 1]);
+            reach.push(before.map_or(end, |r: u32| r.max(end)));
+        }
+        Self { list, reach }
+    }
+
+    fn covers(&self, key: u32, start: u32, end: u32) -> bool {
+        let lo = self.list.partition_point(|s| s.0 < key);
+        let hi = self
+            .list
+            .partition_point(|s| s.0 < key || (s.0 == key && s.1 < end));
+        hi > lo && self.reach[hi - 1] > start
+    }
+}
+
+/// Cues inside a finding are words of the finding, not cues ("no" in "no bladder control");
+/// a cue that merely contains a finding stays ("can sciatica" holds "sciatica"). Of
+/// overlapping cues the longest wins (cues with the very same words all stay: "ruled out" is
+/// both a pre- and a post-cue).
+fn select_cues(mut cues: Vec<(Cue, Span)>, findings: &[Occ], n: usize) -> Vec<(Cue, Span)> {
+    // reach[i]: the furthest end of a finding starting at or before word i.
+    let mut reach = vec![0u32; n];
+    for f in findings {
+        let r = &mut reach[f.start as usize];
+        *r = (*r).max(f.end);
+    }
+    for i in 1..n {
+        reach[i] = reach[i].max(reach[i - 1]);
+    }
+    cues.retain(|(_, s)| reach[s.start as usize] < s.end);
+    cues.sort_by_key(|(_, s)| (std::cmp::Reverse(s.end - s.start), s.start));
+    let mut owner: Vec<Option<Span>> = vec![None; n];
+    let mut kept = Vec::with_capacity(cues.len());
+    for (cue, s) in cues {
+        let range = s.start as usize..s.end as usize;
+        if owner[s.start as usize] == Some(s) {
+            kept.push((cue, s));
+            continue;
+        }
+        if owner[range.clone()].iter().any(Option::is_some) {
+            continue;
+        }
+        for slot in &mut owner[range] {
+            *slot = Some(s);
+        }
+        kept.push((cue, s));
+    }
+    kept
+}
+
+/// Per-word lookups for one sentence, built in linear time from its cues.
+struct Context<'a> {
+    clauses: &'a [u32],
+    /// The clause that ends in "?", if the sentence is a question.
+    asked: Option<u32>,
+    scopes: super::Scopes,
+    /// Terminators / list words starting before word `i`.
+    terminators: Vec<u32>,
+    lists: Vec<u32>,
+    /// Latest cue of a kind ending at or before word `i` (for negation: is it short?).
+    negation: Vec<Option<(Span, bool)>>,
+    doubt: Vec<Option<Span>>,
+    hypothetical: Vec<Option<Span>>,
+    experiencer: Vec<Option<Span>>,
+    history_before: Vec<Option<Span>>,
+    /// Earliest cue of a kind starting at or after word `i`.
+    post: Vec<Option<Span>>,
+    history_after: Vec<Option<Span>>,
+}
+
+impl<'a> Context<'a> {
+    fn new(
+        cues: &[(Cue, Span)],
+        clauses: &'a [u32],
+        asked: Option<u32>,
+        scopes: super::Scopes,
+    ) -> Self {
+        let n = clauses.len();
+        fn of<'c>(
+            cues: &'c [(Cue, Span)],
+            kinds: &'c [Cue],
+        ) -> impl Iterator<Item = (Cue, Span)> + 'c {
+            cues.iter()
+                .filter(move |(c, _)| kinds.contains(c))
+                .map(|(c, s)| (*c, *s))
+        }
+        let count_before = |kinds: &[Cue]| {
+            let mut v = vec![0u32; n + 1];
+            for (_, s) in of(cues, kinds) {
+                v[s.start as usize + 1] += 1;
+            }
+            for i in 1..=n {
+                v[i] += v[i - 1];
+            }
+            v
+        };
+        let negation = latest(
+            n,
+            of(cues, &[Cue::Pre, Cue::PreShort]).map(|(c, s)| (s, (s, c == Cue::PreShort))),
+        );
+        let plain = |kind: Cue| latest(n, of(cues, &[kind]).map(|(_, s)| (s, s)));
+        let next = |kind: Cue| earliest(n, of(cues, &[kind]).map(|(_, s)| s));
+        Self {
+            clauses,
+            asked,
+            scopes,
+            terminators: count_before(&[Cue::Terminator]),
+            lists: count_before(&[Cue::List]),
+            negation,
+            doubt: plain(Cue::Uncertainty),
+            hypothetical: plain(Cue::Hypothetical),
+            experiencer: plain(Cue::Experiencer),
+            history_before: plain(Cue::History),
+            post: next(Cue::Post),
+            history_after: next(Cue::History),
+        }
+    }
+
+    /// A terminator starts somewhere in words `from..to`.
+    fn terminated(&self, from: u32, to: u32) -> bool {
+        from < to && self.terminators[to as usize] > self.terminators[from as usize]
+    }
+
+    fn negated(&self, f: Span, strict: bool) -> bool {
+        let s = self.scopes;
+        if let Some((c, short)) = self.negation[f.start as usize] {
+            let reach = if short {
+                s.short.min(if strict { s.strict } else { s.short })
+            } else if strict {
+                s.strict
+            } else {
+                s.pre
+            };
+            let within = f.start - c.end <= reach;
+            // "No, my groin is numb": a cue followed straight by a comma answers, not negates.
+            let opens = self.clauses[c.end as usize] == self.clauses[c.end as usize - 1];
+            let same_clause = self.clauses[c.start as usize] == self.clauses[f.start as usize]
+                || self.lists[f.start as usize] > self.lists[c.end as usize];
+            let doubt_nearer = self.doubt[f.start as usize]
+                .is_some_and(|d| d.end > c.end && !self.terminated(d.end, f.start));
+            if within
+                && opens
+                && !self.terminated(c.end, f.start)
+                && (!strict || same_clause)
+                && !doubt_nearer
+            {
+                return true;
+            }
+        }
+        if let Some(p) = self.post[f.end as usize] {
+            if self.asked == Some(self.clauses[p.start as usize]) {
+                return false;
+            }
+            let within = p.start - f.end <= s.post;
+            let same_clause = self.clauses[f.end as usize - 1] == self.clauses[p.start as usize];
+            if within && !self.terminated(f.end, p.start) && (!strict || same_clause) {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn hypothetical(&self, f: Span) -> bool {
+        self.hypothetical[f.start as usize].is_some_and(|h| !self.terminated(h.end, f.start))
+    }
+
+    fn other_person(&self, f: Span) -> bool {
+        self.experiencer[f.start as usize].is_some_and(|h| !self.terminated(h.end, f.start))
+    }
+
+    fn historical(&self, f: Span) -> bool {
+        let clause = |i: u32| self.clauses[i as usize];
+        let before = self.history_before[f.start as usize].is_some_and(|h| {
+            clause(h.start) == clause(f.start) && !self.terminated(h.end, f.start)
+        });
+        let after = self.history_after[f.end as usize].is_some_and(|h| {
+            clause(h.start) == clause(f.end - 1) && !self.terminated(f.end, h.start)
+        });
+        before || after
+    }
+}
+
+/// `v[i]` = the payload of the cue with the latest end <= `i` (ties: the longer cue).
+fn latest<T: Copy>(n: usize, items: impl Iterator<Item = (Span, T)>) -> Vec<Option<T>> {
+    let mut v: Vec<Option<(Span, T)>> = vec![None; n + 1];
+    for (s, t) in items {
+        let slot = &mut v[s.end as usize];
+        if slot.is_none_or(|(o, _)| o.start > s.start) {
+            *slot = Some((s, t));
+        }
+    }
+    for i in 1..=n {
+        if v[i].is_none() {
+            v[i] = v[i - 1];
+        }
+    }
+    v.into_iter().map(|x| x.map(|(_, t)| t)).collect()
+}
+
+/// `v[i]` = the cue with the earliest start >= `i`.
+fn earliest(n: usize, items: impl Iterator<Item = Span>) -> Vec<Option<Span>> {
+    let mut v: Vec<Option<Span>> = vec![None; n + 1];
+    for s in items {
+        let slot = &mut v[s.start as usize];
+        if slot.is_none_or(|o| o.end > s.end) {
+            *slot = Some(s);
+        }
+    }
+    for i in (0..n).rev() {
+        if v[i].is_none() {
+            v[i] = v[i + 1];
+        }
+    }
+    v
+}

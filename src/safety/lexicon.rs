@@ -1,0 +1,374 @@
+//! Rule words compiled for matching: the term syntax, the word vocabulary, and a word trie.
+//!
+//! A term is a few words written by an admin ("no feeling", "tingl*", "=legs"). Each written
+//! word becomes a [`WordPat`]; every distinct pattern gets a small id. A word of a message is
+//! resolved once to the ids of every pattern it satisfies, so the trie walks ids, not text,
+//! and one message word can stand for several patterns at once ("tingling" is both `tingl*`
+//! and the stem of "tingle").
+
+use std::collections::{HashMap, HashSet};
+
+use crate::normalize;
+
+/// Shortest prefix pattern (`abc*`): shorter prefixes match far too many words.
+pub(crate) const MIN_PREFIX: usize = 3;
+/// Words at least this long may be read as a typo of a rule word (edit distance 1).
+pub(crate) const FUZZY_MIN: usize = 7;
+/// Words at least this long may be two edits away ("parallised" for "paralysed").
+pub(crate) const FUZZY_TWO: usize = 10;
+/// Longest term, in words; the trie never walks deeper.
+pub(crate) const MAX_TERM_WORDS: usize = 12;
+
+/// How one written word matches a message word.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum WordPat {
+    /// Plain word: any word with the same English stem ("leg" = "legs", "numb" = "numbness").
+    Stem(String),
+    /// `=word`: this exact word only ("=legs" is not "leg").
+    Exact(String),
+    /// `word*`: any word starting with it ("paraly*" = "paralysed", "paralyzed").
+    Prefix(String),
+}
+
+impl WordPat {
+    /// The folded word as written, without markers.
+    pub(crate) fn word(&self) -> &str {
+        match self {
+            WordPat::Stem(w) | WordPat::Exact(w) | WordPat::Prefix(w) => w,
+        }
+    }
+}
+
+/// One written term, parsed. `words` is empty when the term folds to nothing.
+#[derive(Debug, Clone)]
+pub(crate) struct Term {
+    pub words: Vec<WordPat>,
+}
+
+/// Parse the term syntax: words separated by spaces, `=` before a word for an exact match,
+/// `*` after a word for a prefix match. Everything else is folded like a message.
+pub(crate) fn parse_term(raw: &str) -> Result<Term, String> {
+    let mut words = Vec::new();
+    for chunk in raw.split_whitespace() {
+        let exact = chunk.starts_with('=');
+        let body = chunk.strip_prefix('=').unwrap_or(chunk);
+        let prefix = body.ends_with('*');
+        let body = body.strip_suffix('*').unwrap_or(body);
+        if body.contains('*') || body.contains('=') {
+            return Err(format!(
+                "`{chunk}`: `=` goes only before a word and `*` only after it"
+            ));
+        }
+        if exact && prefix {
+            return Err(format!(
+                "`{chunk}`: a word is either exact (`=word`) or a prefix (`word*`), not both"
+            ));
+        }
+        let folded = normalize::fold(body);
+        let parts: Vec<&str> = normalize::words(&folded).collect();
+        if parts.is_empty() {
+            if exact || prefix {
+                return Err(format!("`{chunk}`: the marker has no word to apply to"));
+            }
+            continue;
+        }
+        let last = parts.len() - 1;
+        for (i, w) in parts.into_iter().enumerate() {
+            let pat = if exact {
+                WordPat::Exact(w.to_string())
+            } else if prefix && i == last {
+                if w.len() < MIN_PREFIX {
+                    return Err(format!(
+                        "`{chunk}`: a prefix needs at least {MIN_PREFIX} letters, or it \
+                         matches far too many words"
+                    ));
+                }
+                WordPat::Prefix(w.to_string())
+            } else {
+                WordPat::Stem(w.to_string())
+            };
+            words.push(pat);
+        }
+    }
+    if words.len() > MAX_TERM_WORDS {
+        return Err(format!(
+            "has {} words; a term can have at most {MAX_TERM_WORDS}",
+            words.len()
+        ));
+    }
+    Ok(Term { words })
+}
+
+/// A canonical key for duplicate detection: two terms with the same key match the same text.
+pub(crate) fn term_key(term: &Term) -> String {
+    term.words
+        .iter()
+        .map(|p| match p {
+            WordPat::Stem(w) => normalize::stem(w),
+            WordPat::Exact(w) => format!("={w}"),
+            WordPat::Prefix(w) => format!("{w}*"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every word pattern of the rules, with ids, and the lookups that resolve a message word.
+#[derive(Debug, Default)]
+pub(crate) struct Vocab {
+    stems: HashMap<String, u32>,
+    exact: HashMap<String, u32>,
+    prefixes: HashMap<String, u32>,
+    longest_prefix: usize,
+    /// Rule words that a typo may stand for, by their first two letters.
+    fuzzy: HashMap<[u8; 2], Vec<(Box<str>, u32)>>,
+    /// Correctly spelled words that must never be read as a typo.
+    known: HashSet<String>,
+    count: u32,
+}
+
+impl Vocab {
+    /// The id of a pattern, new or existing.
+    pub(crate) fn intern(&mut self, pat: &WordPat) -> u32 {
+        let (map, key) = match pat {
+            WordPat::Stem(w) => (&mut self.stems, normalize::stem(w)),
+            WordPat::Exact(w) => (&mut self.exact, w.clone()),
+            WordPat::Prefix(w) => (&mut self.prefixes, w.clone()),
+        };
+        if let WordPat::Prefix(w) = pat {
+            self.longest_prefix = self.longest_prefix.max(w.len());
+        }
+        self.known.insert(pat.word().to_string());
+        if let Some(&id) = map.get(&key) {
+            return id;
+        }
+        let id = self.count;
+        self.count += 1;
+        map.insert(key, id);
+        id
+    }
+
+    /// Let a misspelling of `pat` (a plain word of a warning-sign term) resolve to `id`.
+    pub(crate) fn allow_typos(&mut self, pat: &WordPat, id: u32) {
+        let WordPat::Stem(w) = pat else { return };
+        if w.len() < FUZZY_MIN {
+            return;
+        }
+        let Some(head) = head(w) else { return };
+        let list = self.fuzzy.entry(head).or_default();
+        if !list.iter().any(|(s, _)| **s == **w) {
+            list.push((w.as_str().into(), id));
+        }
+    }
+
+    /// A word that is spelled right and must never be taken for a typo of a rule word.
+    pub(crate) fn add_known(&mut self, word: &str) {
+        self.known.insert(word.to_string());
+    }
+
+    /// Push the ids of every pattern that the folded message word `w` satisfies.
+    pub(crate) fn resolve(&self, w: &str, out: &mut Vec<u32>) {
+        let before = out.len();
+        if let Some(&id) = self.exact.get(w) {
+            out.push(id);
+        }
+        if let Some(&id) = self.stems.get(normalize::stem(w).as_str()) {
+            out.push(id);
+        }
+        let top = w.len().min(self.longest_prefix);
+        for l in MIN_PREFIX..=top {
+            if let Some(&id) = w.get(..l).and_then(|p| self.prefixes.get(p)) {
+                if !out[before..].contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+        if out.len() > before {
+            return;
+        }
+        // "numbbb" folds to "numbb": drop a doubled last letter and try the stem again.
+        let b = w.as_bytes();
+        if b.len() > 2 && b[b.len() - 1] == b[b.len() - 2] && b[b.len() - 1].is_ascii_alphabetic() {
+            if let Some(&id) = self.stems.get(normalize::stem(&w[..w.len() - 1]).as_str()) {
+                out.push(id);
+                return;
+            }
+        }
+        self.resolve_typo(w, out);
+    }
+
+    /// A close misspelling of a long rule word: same first two letters, one edit (two for
+    /// long words), and not a correctly spelled word the rules know.
+    fn resolve_typo(&self, w: &str, out: &mut Vec<u32>) {
+        if w.len() < FUZZY_MIN || self.known.contains(w) {
+            return;
+        }
+        let Some(cands) = head(w).and_then(|h| self.fuzzy.get(&h)) else {
+            return;
+        };
+        let mut best = usize::MAX;
+        let start = out.len();
+        for (cand, id) in cands {
+            let max = if w.len() >= FUZZY_TWO && cand.len() >= FUZZY_TWO {
+                2
+            } else {
+                1
+            };
+            if w.len().abs_diff(cand.len()) > max {
+                continue;
+            }
+            let d = strsim::osa_distance(w, cand);
+            if d > max || d > best {
+                continue;
+            }
+            if d < best {
+                best = d;
+                out.truncate(start);
+            }
+            if !out[start..].contains(id) {
+                out.push(*id);
+            }
+        }
+    }
+}
+
+fn head(w: &str) -> Option<[u8; 2]> {
+    let b = w.as_bytes();
+    (b.len() >= 2).then(|| [b[0], b[1]])
+}
+
+/// A trie over pattern ids: each path spells a term; `out` lists the terms ending there.
+#[derive(Debug)]
+pub(crate) struct Trie {
+    nodes: Vec<Node>,
+}
+
+#[derive(Debug, Default)]
+struct Node {
+    next: HashMap<u32, u32>,
+    out: Vec<u32>,
+}
+
+impl Default for Trie {
+    fn default() -> Self {
+        Self {
+            nodes: vec![Node::default()],
+        }
+    }
+}
+
+impl Trie {
+    pub(crate) fn insert(&mut self, ids: &[u32], term: u32) {
+        let mut at = 0usize;
+        for id in ids {
+            let next = match self.nodes[at].next.get(id) {
+                Some(&n) => n as usize,
+                None => {
+                    self.nodes.push(Node::default());
+                    let n = self.nodes.len() - 1;
+                    self.nodes[at].next.insert(*id, n as u32);
+                    n
+                }
+            };
+            at = next;
+        }
+        self.nodes[at].out.push(term);
+    }
+
+    /// Call `found(term, start, end)` for every term occurring in `words`, where `words[i]`
+    /// is the id list of word `i`. Cost: words x (term depth) x (ids per word), all bounded.
+    pub(crate) fn find_all(&self, words: &[&[u32]], mut found: impl FnMut(u32, usize, usize)) {
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        for start in 0..words.len() {
+            stack.clear();
+            stack.push((0, start));
+            while let Some((node, pos)) = stack.pop() {
+                let Some(ids) = words.get(pos) else { continue };
+                for id in ids.iter() {
+                    if let Some(&child) = self.nodes[node].next.get(id) {
+                        let child = child as usize;
+                        for &t in &self.nodes[child].out {
+                            found(t, start, pos + 1);
+                        }
+                        if pos + 1 - start < MAX_TERM_WORDS {
+                            stack.push((child, pos + 1));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_syntax_reads_exact_prefix_and_plain_words() {
+        let t = parse_term("can't =legs tingl*").expect("valid");
+        assert_eq!(
+            t.words,
+            vec![
+                WordPat::Stem("cant".into()),
+                WordPat::Exact("legs".into()),
+                WordPat::Prefix("tingl".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn term_syntax_rejects_misplaced_markers_and_short_prefixes() {
+        assert!(parse_term("ti*ngle").is_err());
+        assert!(parse_term("=tingl*").is_err());
+        assert!(parse_term("no*").is_err());
+        assert!(parse_term("= *").is_err());
+    }
+
+    #[test]
+    fn a_word_resolves_to_stem_exact_and_prefix_patterns_at_once() {
+        let mut v = Vocab::default();
+        let stem = v.intern(&WordPat::Stem("tingle".into()));
+        let pre = v.intern(&WordPat::Prefix("tingl".into()));
+        let legs = v.intern(&WordPat::Exact("legs".into()));
+        let leg = v.intern(&WordPat::Stem("leg".into()));
+        let mut out = Vec::new();
+        v.resolve("tingling", &mut out);
+        assert_eq!(out, vec![stem, pre]);
+        out.clear();
+        v.resolve("legs", &mut out);
+        assert_eq!(out, vec![legs, leg]);
+        out.clear();
+        v.resolve("leg", &mut out);
+        assert_eq!(out, vec![leg]);
+    }
+
+    #[test]
+    fn long_words_tolerate_one_typo_but_known_words_do_not() {
+        let mut v = Vocab::default();
+        let pat = WordPat::Stem("bladder".into());
+        let id = v.intern(&pat);
+        v.allow_typos(&pat, id);
+        let mut out = Vec::new();
+        v.resolve("bladdr", &mut out);
+        assert!(out.is_empty(), "six letters is too short to guess");
+        v.resolve("bladdder", &mut out);
+        assert_eq!(out, vec![id]);
+        out.clear();
+        v.add_known("bladdee");
+        v.resolve("bladdee", &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn trie_finds_overlapping_terms() {
+        let mut t = Trie::default();
+        t.insert(&[1, 2], 10);
+        t.insert(&[2], 11);
+        let a: &[u32] = &[1];
+        let b: &[u32] = &[2, 3];
+        let mut got = Vec::new();
+        t.find_all(&[a, b], |term, s, e| got.push((term, s, e)));
+        got.sort_unstable();
+        assert_eq!(got, vec![(10, 0, 2), (11, 1, 2)]);
+    }
+}

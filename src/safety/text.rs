@@ -1,0 +1,102 @@
+//! Splitting a raw message into sentences and clauses before folding.
+//!
+//! [`crate::normalize::fold`] turns punctuation into plain word breaks, but negation scope
+//! needs it: a full stop ends a negation ("No fever. Can't pee."), a comma may ("no pain,
+//! numb groin"), and a question mark turns "is that fine?" from a statement into a question.
+//! So the raw text is cut at punctuation first, and each piece is folded on its own.
+
+/// Where a piece of text ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Break {
+    /// Comma, colon, bracket, dash between spaces, emoji: a clause ends, the sentence goes on.
+    Clause,
+    /// Full stop, `!`, `;`, new line.
+    Sentence,
+    /// `?`: the sentence ends and was a question.
+    Question,
+}
+
+/// Call `piece(text, brk)` for each run of text between breaks, in order; `brk` is the break
+/// that ends it (`Sentence` for the end of the message). Linear in the length of `text`.
+pub(crate) fn pieces(text: &str, mut piece: impl FnMut(&str, Break)) {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, ch) in text.char_indices() {
+        let brk = match ch {
+            '.' | '!' | ';' | '\n' | '\r' | '\u{2026}' | '\u{3002}' | '\u{FF01}' => {
+                Some(Break::Sentence)
+            }
+            '?' | '\u{FF1F}' => Some(Break::Question),
+            ',' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '\u{2013}' | '\u{2014}' => {
+                Some(Break::Clause)
+            }
+            '-' => {
+                let spaced = |j: Option<&u8>| j.is_none_or(|b| b.is_ascii_whitespace());
+                (i > 0 && spaced(bytes.get(i - 1)) && spaced(bytes.get(i + 1)))
+                    .then_some(Break::Clause)
+            }
+            c if is_symbol(c) => Some(Break::Clause),
+            _ => None,
+        };
+        if let Some(b) = brk {
+            piece(&text[start..i], b);
+            start = i + ch.len_utf8();
+        }
+    }
+    piece(&text[start..], Break::Sentence);
+}
+
+/// Emoji and other pictographs: people use them as punctuation ("no fever 😅 can't pee").
+/// Letters, digits, apostrophes and combining accents are never breaks.
+fn is_symbol(c: char) -> bool {
+    !c.is_ascii()
+        && !c.is_alphanumeric()
+        && !c.is_whitespace()
+        && !unicode_normalization::char::is_combining_mark(c)
+        && !matches!(
+            c,
+            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{200D}' | '\u{FE0F}'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Vec<(String, Break)> {
+        let mut out = Vec::new();
+        pieces(text, |p, b| out.push((p.trim().to_string(), b)));
+        out
+    }
+
+    #[test]
+    fn sentences_clauses_and_questions_are_told_apart() {
+        assert_eq!(
+            split("No fever, but numb. Is that ok? ok"),
+            vec![
+                ("No fever".into(), Break::Clause),
+                ("but numb".into(), Break::Sentence),
+                ("Is that ok".into(), Break::Question),
+                ("ok".into(), Break::Sentence),
+            ]
+        );
+    }
+
+    #[test]
+    fn hyphens_inside_words_and_apostrophes_do_not_break() {
+        assert_eq!(
+            split("can’t self-massage - sorry"),
+            vec![
+                ("can’t self-massage".into(), Break::Clause),
+                ("sorry".into(), Break::Sentence),
+            ]
+        );
+    }
+
+    #[test]
+    fn emoji_break_a_clause_but_accents_do_not() {
+        let got = split("cafe\u{301} ok😭no fever");
+        assert_eq!(got[0], ("cafe\u{301} ok".into(), Break::Clause));
+        assert_eq!(got[1], ("no fever".into(), Break::Sentence));
+    }
+}

@@ -1,0 +1,489 @@
+//! Checks on the safety rules themselves, run when knowledge loads.
+//!
+//! A mistake here does not crash anything; it silently stops a warning sign from being seen.
+//! So beyond the shape checks, every phrase is screened on its own and must trigger its own
+//! rule: that catches phrases cancelled by an `exclude`, crisis phrases inside an idiom, and
+//! rules that can never change the reply because a more urgent rule always fires with them.
+
+use std::collections::HashMap;
+
+use super::lexicon::{parse_term, term_key, Term, WordPat};
+use super::{SafetyScreen, Source, Status, Urgency, Verdict, MAX_GROUPS, MAX_SCOPE, MAX_WITHIN};
+use crate::knowledge::{Diagnostics, Origin, SafetyRules};
+use crate::normalize;
+
+/// Problems in the safety rules: every one with the place of its rule and a plain reason.
+pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) {
+    let screen = SafetyScreen::new(rules);
+    let cues = cue_keys(rules);
+    let crisis_at = rules.crisis.origin.clone();
+    negation_lists(rules, &rules.negation.origin, diags);
+    let mut seen: HashMap<String, (usize, &Origin)> = HashMap::new();
+    for (ri, (rule, at)) in rules.red_flags.iter().enumerate() {
+        let id = rule.id.as_str();
+        if rule.title.trim().is_empty() {
+            diags.error(at, format!("red flag `{id}` has an empty title"));
+        }
+        reply_words(rule.reply.as_str(), rule.urgency, id, at, diags);
+        if rule.phrases.is_empty() && rule.combo.is_empty() {
+            diags.error(
+                at,
+                format!(
+                    "red flag `{id}` has nothing to match: give it `phrases` or a \
+                     [[red_flag.combo]]"
+                ),
+            );
+        }
+        let mut covered_by: Vec<usize> = Vec::new();
+        let mut own_phrases = 0usize;
+        for p in &rule.phrases {
+            let what = format!("red flag `{id}`: phrase \"{p}\"");
+            let Some(term) = check_term(p, &what, &cues, at, diags) else {
+                continue;
+            };
+            own_phrases += 1;
+            let key = term_key(&term);
+            match seen.get(&key) {
+                Some(&(other, _)) if other == ri => diags.warning(
+                    at,
+                    format!(
+                        "{what} matches the same words as another phrase of this rule (same \
+                         stems); one of them is enough"
+                    ),
+                ),
+                Some(&(other, other_at)) => diags.error(
+                    at,
+                    format!(
+                        "{what} is also a phrase of `{}` ({other_at}); a phrase belongs to one \
+                         rule, or both replies fire for it",
+                        rules.red_flags[other].0.id
+                    ),
+                ),
+                None => {
+                    seen.insert(key, (ri, at));
+                }
+            }
+            match self_test(&screen, rules, ri, p) {
+                SelfTest::Fires { more_urgent } => {
+                    if let Some(a) = more_urgent {
+                        covered_by.push(a);
+                    }
+                }
+                SelfTest::Silent(why) => diags.error(
+                    at,
+                    format!("{what} does not trigger its own rule when written alone: {why}"),
+                ),
+            }
+        }
+        if rule.combo.is_empty() && own_phrases > 0 && covered_by.len() == own_phrases {
+            covered_by.sort_unstable();
+            covered_by.dedup();
+            let names: Vec<String> = covered_by
+                .iter()
+                .map(|&a| format!("`{}`", rules.red_flags[a].0.id))
+                .collect();
+            diags.error(
+                at,
+                format!(
+                    "red flag `{id}` is shadowed: every one of its phrases also triggers the \
+                     more urgent {}, whose reply always leads, so `{id}`'s reply is never shown",
+                    names.join(", ")
+                ),
+            );
+        }
+        for ci in 0..rule.combo.len() {
+            check_combo(&screen, rules, ri, ci, &cues, at, diags);
+        }
+        for x in &rule.exclude {
+            let what = format!("red flag `{id}`: exclude \"{x}\"");
+            check_term(x, &what, &HashMap::new(), at, diags);
+        }
+    }
+    crisis(rules, &screen, &cues, &crisis_at, diags);
+}
+
+/// Replies must exist, and should say where to go.
+fn reply_words(reply: &str, urgency: Urgency, id: &str, at: &Origin, diags: &mut Diagnostics) {
+    if reply.trim().is_empty() {
+        diags.error(at, format!("red flag `{id}` has an empty reply"));
+        return;
+    }
+    let lower = reply.to_lowercase();
+    if !lower.contains("doctor") {
+        diags.warning(
+            at,
+            format!("red flag `{id}`: the reply never says \"doctor\"; say who to see"),
+        );
+    }
+    if urgency == Urgency::Emergency && !lower.contains("emergency") {
+        diags.warning(
+            at,
+            format!(
+                "red flag `{id}` is emergency tier but its reply never says \"emergency\"; \
+                 name the emergency department or number"
+            ),
+        );
+    }
+}
+
+/// Parse a term and check it can match something specific. Returns it when usable.
+fn check_term(
+    raw: &str,
+    what: &str,
+    cues: &HashMap<String, &'static str>,
+    at: &Origin,
+    diags: &mut Diagnostics,
+) -> Option<Term> {
+    let term = match parse_term(raw) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.error(at, format!("{what}: {e}"));
+            return None;
+        }
+    };
+    if term.words.is_empty() {
+        diags.error(
+            at,
+            format!("{what} folds to nothing (only punctuation or emoji), so it can never match"),
+        );
+        return None;
+    }
+    let all_common = term
+        .words
+        .iter()
+        .all(|p| matches!(p, WordPat::Stem(w) if normalize::is_stopword(w)));
+    if all_common {
+        diags.error(
+            at,
+            format!(
+                "{what} is only common words, so it would match almost every message; name \
+                 the symptom"
+            ),
+        );
+        return None;
+    }
+    if let Some(list) = cues.get(&term_key(&term)) {
+        diags.error(
+            at,
+            format!(
+                "{what} is itself a context cue (in [negation] {list}), so it says nothing \
+                 about a symptom and would switch that cue off wherever it appears"
+            ),
+        );
+        return None;
+    }
+    Some(term)
+}
+
+enum SelfTest {
+    /// The phrase fires its rule; `more_urgent` names a more urgent rule that fires with it.
+    Fires {
+        more_urgent: Option<usize>,
+    },
+    Silent(String),
+}
+
+/// Screen a phrase on its own.
+fn self_test(screen: &SafetyScreen, rules: &SafetyRules, rule: usize, text: &str) -> SelfTest {
+    let s = screen.explain(text);
+    let urgency = rules.red_flags[rule].0.urgency;
+    match &s.verdict {
+        Verdict::RedFlags(hits) if hits.contains(&rule) => SelfTest::Fires {
+            more_urgent: hits
+                .iter()
+                .copied()
+                .find(|&h| h != rule && rules.red_flags[h].0.urgency < urgency),
+        },
+        Verdict::Crisis => SelfTest::Silent(
+            "it trips the crisis screen, which always wins; move it to [crisis]".to_string(),
+        ),
+        _ => {
+            let why = s
+                .findings
+                .iter()
+                .find(|f| f.source == Source::RedFlag(rule) && f.status != Status::Counts)
+                .map(|f| match f.status {
+                    Status::Excluded => "one of the rule's `exclude` terms covers it".to_string(),
+                    Status::Negated => "it reads as negated".to_string(),
+                    Status::Hypothetical => "it reads as a hypothetical".to_string(),
+                    Status::Historical => "it reads as the past".to_string(),
+                    Status::Counts => String::new(),
+                })
+                .unwrap_or_else(|| "its words do not match themselves".to_string());
+            SelfTest::Silent(why)
+        }
+    }
+}
+
+fn check_combo(
+    screen: &SafetyScreen,
+    rules: &SafetyRules,
+    ri: usize,
+    ci: usize,
+    cues: &HashMap<String, &'static str>,
+    at: &Origin,
+    diags: &mut Diagnostics,
+) {
+    let rule = &rules.red_flags[ri].0;
+    let combo = &rule.combo[ci];
+    let what = format!("red flag `{}`: combo {}", rule.id, ci + 1);
+    if combo.all_of.len() < 2 {
+        diags.error(
+            at,
+            format!(
+                "{what} needs at least two groups in `all_of`; a single group is just \
+                 `phrases`"
+            ),
+        );
+    }
+    if combo.all_of.len() > MAX_GROUPS {
+        diags.error(
+            at,
+            format!(
+                "{what} has {} groups; at most {MAX_GROUPS}",
+                combo.all_of.len()
+            ),
+        );
+    }
+    if let Some(w) = combo.within {
+        if w == 0 || w > MAX_WITHIN {
+            diags.error(
+                at,
+                format!("{what}: within = {w}; use 1 to {MAX_WITHIN} words"),
+            );
+        }
+    }
+    let mut group_of: HashMap<String, usize> = HashMap::new();
+    let mut sample: Vec<String> = Vec::new();
+    for (gi, group) in combo.all_of.iter().enumerate() {
+        if group.is_empty() {
+            diags.error(
+                at,
+                format!(
+                    "{what}: group {} is empty, so the combo can never match",
+                    gi + 1
+                ),
+            );
+            continue;
+        }
+        for t in group {
+            let twhat = format!("{what}, group {}: term \"{t}\"", gi + 1);
+            let Some(term) = check_term(t, &twhat, cues, at, diags) else {
+                continue;
+            };
+            let key = term_key(&term);
+            if let Some(&other) = group_of.get(&key) {
+                if other != gi {
+                    diags.error(
+                        at,
+                        format!(
+                            "{twhat} is also in group {}; one word would then satisfy both \
+                             groups",
+                            other + 1
+                        ),
+                    );
+                }
+            } else {
+                group_of.insert(key, gi);
+            }
+            if sample.len() == gi {
+                let words: Vec<&str> = term.words.iter().map(WordPat::word).collect();
+                sample.push(words.join(" "));
+            }
+        }
+    }
+    if sample.len() == combo.all_of.len() && sample.len() >= 2 {
+        let text = sample.join(" ");
+        let fires = matches!(screen.screen(&text), Verdict::RedFlags(h) if h.contains(&ri));
+        if !fires {
+            diags.warning(
+                at,
+                format!(
+                    "{what}: the first term of each group, \"{text}\", does not trigger the \
+                     rule; check the groups and `within`"
+                ),
+            );
+        }
+    }
+}
+
+fn crisis(
+    rules: &SafetyRules,
+    screen: &SafetyScreen,
+    cues: &HashMap<String, &'static str>,
+    at: &Origin,
+    diags: &mut Diagnostics,
+) {
+    let c = &rules.crisis;
+    if c.phrases.is_empty() {
+        diags.error(
+            at,
+            "[crisis] has no phrases, so no one in crisis is ever recognised",
+        );
+    }
+    let reply = c.reply.as_str();
+    if reply.trim().is_empty() {
+        diags.error(at, "[crisis] reply is empty");
+    }
+    for (number, who) in [
+        ("988", "the US 988 Lifeline"),
+        ("116 123", "Samaritans (UK/Ireland)"),
+    ] {
+        if !reply.contains(number) {
+            diags.error(
+                at,
+                format!("[crisis] reply is missing {who}: it must contain \"{number}\""),
+            );
+        }
+    }
+    if !reply.to_lowercase().contains("findahelpline") {
+        diags.warning(
+            at,
+            "[crisis] reply does not point to findahelpline.com for other countries",
+        );
+    }
+    if !["999", "911", "112"].iter().any(|n| reply.contains(n)) {
+        diags.warning(
+            at,
+            "[crisis] reply gives no emergency number (999, 911 or 112) for immediate danger",
+        );
+    }
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for p in &c.phrases {
+        let what = format!("[crisis] phrase \"{p}\"");
+        let Some(term) = check_term(p, &what, cues, at, diags) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(term_key(&term), p) {
+            diags.warning(
+                at,
+                format!("{what} matches the same words as \"{first}\"; one is enough"),
+            );
+        }
+        if screen.screen(p) != Verdict::Crisis {
+            let why = screen
+                .explain(p)
+                .findings
+                .iter()
+                .find(|f| f.source == Source::Crisis)
+                .map_or("its words do not match themselves", |f| match f.status {
+                    Status::Excluded => "an idiom or crisis exclude covers it",
+                    Status::Negated => "it reads as negated",
+                    _ => "it is not read as crisis",
+                });
+            diags.error(
+                at,
+                format!("{what} does not trigger the crisis reply on its own: {why}"),
+            );
+        }
+    }
+    for (list, name) in [
+        (&c.hopelessness, "hopelessness"),
+        (&c.idioms, "idiom"),
+        (&c.exclude, "exclude"),
+    ] {
+        for p in list {
+            check_term(p, &format!("[crisis] {name} \"{p}\""), cues, at, diags);
+        }
+    }
+}
+
+/// Every cue, by key, with the list it is in (for "this phrase is a cue" errors).
+fn cue_keys(rules: &SafetyRules) -> HashMap<String, &'static str> {
+    let mut out = HashMap::new();
+    for (list, name) in cue_lists(rules) {
+        for c in list {
+            if let Ok(t) = parse_term(c) {
+                if !t.words.is_empty() {
+                    out.entry(term_key(&t)).or_insert(name);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 10] {
+    let n = &rules.negation;
+    [
+        (&n.pre, "pre"),
+        (&n.pre_short, "pre_short"),
+        (&n.post, "post"),
+        (&n.terminators, "terminators"),
+        (&n.pseudo, "pseudo"),
+        (&n.uncertainty, "uncertainty"),
+        (&n.hypothetical, "hypothetical"),
+        (&n.history, "history"),
+        (&n.experiencer, "experiencer"),
+        (&n.list_words, "list_words"),
+    ]
+}
+
+fn negation_lists(rules: &SafetyRules, at: &Origin, diags: &mut Diagnostics) {
+    let n = &rules.negation;
+    if n.pre.is_empty() {
+        diags.warning(
+            at,
+            "[negation] pre is empty, so \"no fever\" would still escalate",
+        );
+    }
+    for (value, name) in [
+        (n.scope_words, "scope_words"),
+        (n.short_scope_words, "short_scope_words"),
+        (n.emergency_scope_words, "emergency_scope_words"),
+        (n.post_scope_words, "post_scope_words"),
+    ] {
+        if value == 0 || value > MAX_SCOPE {
+            diags.error(
+                at,
+                format!("[negation] {name} = {value}; use 1 to {MAX_SCOPE} words"),
+            );
+        }
+    }
+    let mut where_: HashMap<String, &'static str> = HashMap::new();
+    for (list, name) in cue_lists(rules) {
+        for c in list {
+            let what = format!("[negation] {name} \"{c}\"");
+            let term = match parse_term(c) {
+                Ok(t) if !t.words.is_empty() => t,
+                Ok(_) => {
+                    diags.error(
+                        at,
+                        format!("{what} folds to nothing, so it can never match"),
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    diags.error(at, format!("{what}: {e}"));
+                    continue;
+                }
+            };
+            let key = term_key(&term);
+            match where_.get(&key) {
+                Some(&first) if first == name => {
+                    diags.warning(at, format!("{what} is listed twice"));
+                }
+                // A cue that negates both ways ("ruled out") is meant to be in both lists.
+                Some(&first) if matches!((first, name), ("pre", "post")) => {}
+                Some(&first) => diags.error(
+                    at,
+                    format!(
+                        "{what} is also in {first}; a cue has one meaning, and the longer \
+                         list entry would hide the other"
+                    ),
+                ),
+                None => {
+                    where_.insert(key, name);
+                }
+            }
+        }
+    }
+    for w in &n.known_words {
+        if normalize::fold(w).is_empty() {
+            diags.error(
+                at,
+                format!("[negation] known word \"{w}\" folds to nothing"),
+            );
+        }
+    }
+}
