@@ -1,19 +1,72 @@
 //! The questions nobody answered: an opt-in, bounded log and the report built from it.
 //!
-//! STUB: recording and reporting are filled in by the knowledge-admin work.
+//! With `UNANSWERED_LOG=path`, questions that got no answer (or only a weak one) are appended
+//! as JSON lines: the time, the question text, the best guess and its confidence. Nothing
+//! else: no user, guild or channel ids, and never a red-flag or crisis message (those are
+//! about a person's health, and they were answered). The file is capped in size by dropping
+//! its oldest lines. [`report`] groups near-duplicate questions so an admin can add a phrasing
+//! or an entry in one edit.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use crate::reply::Reply;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Engine, MAX_QUESTION_CHARS};
+use crate::knowledge::{EntryKind, Origin};
+use crate::matcher::{ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
+use crate::normalize;
+use crate::reply::{Reply, ReplyKind};
+
+/// Questions are cut to this many characters in the log.
+pub const MAX_LOGGED_CHARS: usize = 500;
+/// The log is kept under this size; when full, the oldest half is dropped.
+pub const DEFAULT_MAX_BYTES: u64 = 1024 * 1024;
+/// Answers whose confidence is less than this above the answer threshold count as weak.
+pub const LOW_CONFIDENCE_MARGIN: f32 = 0.1;
+
+/// One line of the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapRecord {
+    /// RFC 3339, UTC.
+    pub time: String,
+    pub question: String,
+    pub best_guess: Option<Guess>,
+    pub confidence: f32,
+    /// "no_match" or "low_confidence".
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Guess {
+    pub id: String,
+    pub title: String,
+}
 
 /// Opt-in log of unanswered questions (`UNANSWERED_LOG=path`).
 pub struct GapLog {
     path: PathBuf,
+    max_bytes: u64,
+    /// One writer at a time within the process (appends and compaction).
+    write: Mutex<()>,
 }
 
 impl GapLog {
     pub fn new(path: PathBuf) -> Self {
-        Self { path }
+        Self {
+            path,
+            max_bytes: DEFAULT_MAX_BYTES,
+            write: Mutex::new(()),
+        }
+    }
+
+    /// Cap the file at `max_bytes` (at least 4 KiB).
+    pub fn with_max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes.max(4096);
+        self
     }
 
     pub fn from_env() -> Option<Self> {
@@ -22,31 +75,497 @@ impl GapLog {
             .map(|p| Self::new(p.into()))
     }
 
-    pub fn path(&self) -> &std::path::Path {
+    pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Record `question` if `reply` left it unanswered. Never records safety replies.
-    pub fn record(&self, _question: &str, _reply: &Reply) {}
+    /// Record `question` if `reply` left it unanswered. Never records safety replies, never
+    /// fails: a write error is logged (without the question) and otherwise ignored.
+    pub fn record(&self, question: &str, reply: &Reply) {
+        let Some(kind) = gap_kind(question, reply) else {
+            return;
+        };
+        let best_guess = match reply.kind {
+            ReplyKind::Answer => reply.entry_id.as_ref().map(|id| Guess {
+                id: id.clone(),
+                title: reply.title.clone(),
+            }),
+            _ => reply.suggestions.first().map(|s| Guess {
+                id: s.id.clone(),
+                title: s.title.clone(),
+            }),
+        };
+        let record = GapRecord {
+            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            question: clean_question(question),
+            best_guess,
+            confidence: (reply.confidence.clamp(0.0, 1.0) * 1000.0).round() / 1000.0,
+            kind: kind.to_string(),
+        };
+        let Ok(line) = serde_json::to_string(&record) else {
+            return;
+        };
+        let _one_writer = self.write.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = self.append(&line) {
+            tracing::warn!(
+                error = %e,
+                log = %self.path.display(),
+                "could not write to the unanswered-question log"
+            );
+        }
+    }
+
+    fn append(&self, line: &str) -> io::Result<()> {
+        let size = std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        if size + line.len() as u64 + 1 > self.max_bytes {
+            self.drop_oldest(self.max_bytes / 2)?;
+        }
+        let mut f = open_private(&self.path, true)?;
+        f.write_all(format!("{line}\n").as_bytes())
+    }
+
+    /// Keep only the newest whole lines that fit in `keep` bytes; written aside and renamed,
+    /// so a crash never leaves a half-written log.
+    fn drop_oldest(&self, keep: u64) -> io::Result<()> {
+        let text = match std::fs::read(&self.path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let mut kept = Vec::new();
+        let mut size = 0u64;
+        for line in text.split(|&b| b == b'\n').rev().filter(|l| !l.is_empty()) {
+            size += line.len() as u64 + 1;
+            if size > keep {
+                break;
+            }
+            kept.push(line);
+        }
+        let mut tmp_name = self.path.clone().into_os_string();
+        tmp_name.push(".tmp");
+        let tmp = PathBuf::from(tmp_name);
+        {
+            let mut f = open_private(&tmp, false)?;
+            for line in kept.iter().rev() {
+                f.write_all(line)?;
+                f.write_all(b"\n")?;
+            }
+            f.flush()?;
+        }
+        std::fs::rename(&tmp, &self.path)
+    }
+}
+
+/// Why a reply counts as a gap, or `None` if it does not. Safety replies never do.
+fn gap_kind(question: &str, reply: &Reply) -> Option<&'static str> {
+    if reply.kind.is_safety() || normalize::is_blank(question) {
+        return None;
+    }
+    match reply.kind {
+        // Too-long messages are not questions; they get their own reply.
+        ReplyKind::NoMatch if question.chars().count() <= MAX_QUESTION_CHARS => Some("no_match"),
+        ReplyKind::Answer if reply.confidence < ANSWER_THRESHOLD + LOW_CONFIDENCE_MARGIN => {
+            Some("low_confidence")
+        }
+        _ => None,
+    }
+}
+
+/// The question as logged: trimmed, cut to [`MAX_LOGGED_CHARS`], one line, and with Discord
+/// mentions (`<@123>`, `<#123>`, `<@&123>`) and other long numbers (ids) replaced.
+fn clean_question(question: &str) -> String {
+    let flat: String = question.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(flat.len());
+    let mut rest = flat.as_str();
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            if let Some(end) = rest.find('>') {
+                let inner = &rest[1..end];
+                let digits = inner.trim_start_matches(['@', '!', '&', '#', ':']);
+                let digits = digits.rsplit(':').next().unwrap_or(digits);
+                if !digits.is_empty() && digits.chars().all(|d| d.is_ascii_digit()) {
+                    out.push_str(if inner.starts_with('#') {
+                        "#channel"
+                    } else {
+                        "@someone"
+                    });
+                    rest = &rest[end + 1..];
+                    continue;
+                }
+            }
+        }
+        if c.is_ascii_digit() {
+            let run = rest.len() - rest.trim_start_matches(|d: char| d.is_ascii_digit()).len();
+            // Discord ids are 17-20 digits; nobody types a number that long in a question.
+            if run >= 15 {
+                out.push_str("[id]");
+            } else {
+                out.push_str(&rest[..run]);
+            }
+            rest = &rest[run..];
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    if out.chars().count() > MAX_LOGGED_CHARS {
+        out = out.chars().take(MAX_LOGGED_CHARS).collect();
+    }
+    out
+}
+
+/// Unix: the log holds what people typed, so only its owner may read it.
+fn open_private(path: &Path, append: bool) -> io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.create(true);
+    if append {
+        o.append(true);
+    } else {
+        o.write(true).truncate(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+}
+
+/// The existing entry nearest to a group of questions.
+#[derive(Debug, Clone)]
+pub struct Closest {
+    pub id: String,
+    pub title: String,
+    pub kind: EntryKind,
+    /// Where the entry is written, relative to the knowledge folder.
+    pub origin: Origin,
+    pub confidence: f32,
+}
+
+/// Near-duplicate unanswered questions, grouped.
+#[derive(Debug, Clone)]
+pub struct GapGroup {
+    /// How many times questions of this group were asked.
+    pub count: usize,
+    /// The most frequent wording.
+    pub example: String,
+    /// Other wordings, most frequent first (at most 3).
+    pub variants: Vec<String>,
+    /// RFC 3339 time of the latest one.
+    pub last_asked: String,
+    /// The nearest entry in the knowledge in service, if any is close at all.
+    pub closest: Option<Closest>,
+    /// The entry that now answers the example with confidence (knowledge changed since).
+    pub now_answered_by: Option<String>,
+}
+
+/// Read the log at `path` and group its questions, most frequent first, at most `limit`
+/// groups. A missing log is an empty report. Lines that are not records are skipped, and so
+/// are questions the current safety rules flag (they are not gaps to fill with self-care).
+pub fn report(path: &Path, engine: &Engine, limit: usize) -> io::Result<Vec<GapGroup>> {
+    let text = match std::fs::read(path) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let records = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<GapRecord>(l).ok())
+        .filter(|r| !normalize::is_blank(&r.question));
+    let mut groups: Vec<Draft> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+    // Most frequent exact keys first, so each group is seeded by its most common wording.
+    let mut exact: HashMap<String, (Vec<String>, Vec<GapRecord>)> = HashMap::new();
+    for r in records {
+        let words = key_words(&r.question);
+        let key = words.join(" ");
+        exact
+            .entry(key)
+            .or_insert_with(|| (words, Vec::new()))
+            .1
+            .push(r);
+    }
+    let mut exact: Vec<_> = exact.into_iter().collect();
+    exact.sort_by(|a, b| b.1 .1.len().cmp(&a.1 .1.len()).then_with(|| a.0.cmp(&b.0)));
+    for (key, (words, recs)) in exact {
+        let target = by_key.get(&key).copied().or_else(|| {
+            let mut candidates: Vec<usize> = words
+                .iter()
+                .flat_map(|w| by_word.get(&bucket(w)).into_iter().flatten().copied())
+                .collect();
+            candidates.sort_unstable();
+            candidates.dedup();
+            candidates
+                .into_iter()
+                .find(|&g| similar(&words, &groups[g].words))
+        });
+        let g = target.unwrap_or_else(|| {
+            groups.push(Draft {
+                words: words.clone(),
+                ..Draft::default()
+            });
+            for w in &words {
+                by_word.entry(bucket(w)).or_default().push(groups.len() - 1);
+            }
+            groups.len() - 1
+        });
+        by_key.insert(key, g);
+        for r in recs {
+            groups[g].add(r);
+        }
+    }
+    groups.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| b.last_asked.cmp(&a.last_asked))
+    });
+    let mut out = Vec::new();
+    for d in groups {
+        if out.len() >= limit {
+            break;
+        }
+        if let Some(g) = d.finish(engine) {
+            out.push(g);
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Default)]
+struct Draft {
+    words: Vec<String>,
+    count: usize,
+    forms: HashMap<String, usize>,
+    last_asked: String,
+}
+
+impl Draft {
+    fn add(&mut self, r: GapRecord) {
+        self.count += 1;
+        if r.time > self.last_asked {
+            self.last_asked = r.time;
+        }
+        *self.forms.entry(r.question.trim().to_string()).or_default() += 1;
+    }
+
+    fn finish(self, engine: &Engine) -> Option<GapGroup> {
+        let mut forms: Vec<_> = self.forms.into_iter().collect();
+        forms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut forms = forms.into_iter().map(|(f, _)| f);
+        let example = forms.next()?;
+        let reply = engine.answer(&example);
+        if reply.kind.is_safety() {
+            return None;
+        }
+        let now_answered_by = (reply.kind == ReplyKind::Answer
+            && reply.confidence >= ANSWER_THRESHOLD + LOW_CONFIDENCE_MARGIN)
+            .then(|| reply.entry_id.clone())
+            .flatten();
+        let k = engine.knowledge();
+        let closest = engine
+            .matcher()
+            .search(&example, 1)
+            .first()
+            .and_then(|h| k.entries.get(h.entry).map(|e| (e, h.score)))
+            .map(|(e, score)| Closest {
+                id: e.id.clone(),
+                title: e.title.clone(),
+                kind: e.kind,
+                origin: e.origin.clone(),
+                confidence: score,
+            });
+        Some(GapGroup {
+            count: self.count,
+            example,
+            variants: forms.take(3).collect(),
+            last_asked: self.last_asked,
+            closest,
+            now_answered_by,
+        })
+    }
+}
+
+/// Content words of a question, stemmed and sorted, so word order and small words do not
+/// split a group. Falls back to all words when a question is only small words.
+fn key_words(question: &str) -> Vec<String> {
+    let folded = normalize::fold(question);
+    let mut words: Vec<String> = normalize::words(&folded)
+        .filter(|w| !normalize::is_stopword(w))
+        .map(normalize::stem)
+        .collect();
+    if words.is_empty() {
+        words = normalize::words(&folded).map(str::to_string).collect();
+    }
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// Index bucket of a word: its first three letters, so typos later in a word still meet.
+fn bucket(word: &str) -> String {
+    word.chars().take(3).collect()
+}
+
+/// Near-duplicates: most content words match, allowing a typo in longer words.
+fn similar(a: &[String], b: &[String]) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let matched = a
+        .iter()
+        .filter(|w| b.iter().any(|v| same_word(w, v)))
+        .count();
+    let dice = 2.0 * matched as f64 / (a.len() + b.len()) as f64;
+    dice >= 0.75
+}
+
+fn same_word(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let shorter = a.len().min(b.len());
+    shorter >= 4 && strsim::damerau_levenshtein(a, b) <= if shorter >= 8 { 2 } else { 1 }
+}
+
+/// The report as plain text an admin can act on. Paths are inside the knowledge folder.
+pub fn render(groups: &[GapGroup]) -> String {
+    if groups.is_empty() {
+        return "No unanswered questions recorded yet.".to_string();
+    }
+    let total: usize = groups.iter().map(|g| g.count).sum();
+    let mut out = format!(
+        "{} group(s) of unanswered questions ({total} asked), most frequent first. File paths \
+         are inside the knowledge folder.\n",
+        groups.len()
+    );
+    for (i, g) in groups.iter().enumerate() {
+        let times = if g.count == 1 {
+            "once".to_string()
+        } else {
+            format!("{} times", g.count)
+        };
+        let day = g.last_asked.get(..10).unwrap_or(&g.last_asked);
+        let _ = write!(
+            out,
+            "\n{}. \"{}\": asked {times}, last on {day}\n",
+            i + 1,
+            clip(&g.example)
+        );
+        if !g.variants.is_empty() {
+            let v: Vec<String> = g
+                .variants
+                .iter()
+                .map(|v| format!("\"{}\"", clip(v)))
+                .collect();
+            let _ = writeln!(out, "   Also asked as: {}", v.join("; "));
+        }
+        if let Some(id) = &g.now_answered_by {
+            let _ = writeln!(
+                out,
+                "   Now answered by `{id}`: nothing to add, unless that answer is wrong for it."
+            );
+            continue;
+        }
+        match &g.closest {
+            Some(c) if c.confidence >= SUGGEST_THRESHOLD => {
+                let _ = writeln!(
+                    out,
+                    "   Closest entry: `{}` \"{}\" at {}:{} (confidence {:.2})",
+                    c.id,
+                    c.title,
+                    c.origin.file.display(),
+                    c.origin.line,
+                    c.confidence
+                );
+                let _ = writeln!(
+                    out,
+                    "   Fix: if `{}` answers it, add \"{}\" to the phrasings of `{}` in {}:{}; \
+                     otherwise add a new [[{}]] entry.",
+                    c.id,
+                    clip(&g.example),
+                    c.id,
+                    c.origin.file.display(),
+                    c.origin.line,
+                    EntryKind::Faq.as_str()
+                );
+            }
+            _ => {
+                let _ = writeln!(
+                    out,
+                    "   No close entry. Fix: if it is in scope, add a new [[faq]] entry with this \
+                     as a phrasing (see knowledge/README.md); if not, leave it."
+                );
+            }
+        }
+    }
+    out.trim_end().to_string()
+}
+
+fn clip(s: &str) -> String {
+    const MAX: usize = 160;
+    if s.chars().count() <= MAX {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(MAX - 1).collect();
+    out.push('…');
+    out
 }
 
 /// `sciatica-bot gaps`: print the report for the log named by `UNANSWERED_LOG`.
 pub fn cli_report(
-    _engine: &crate::engine::Engine,
-    _limit: usize,
+    engine: &Engine,
+    limit: usize,
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<std::process::ExitCode> {
-    match GapLog::from_env() {
-        None => {
-            writeln!(
-                out,
-                "UNANSWERED_LOG is not set, so no unanswered questions were recorded."
-            )?;
-            Ok(std::process::ExitCode::FAILURE)
-        }
-        Some(log) => {
-            writeln!(out, "No report yet for {}", log.path().display())?;
-            Ok(std::process::ExitCode::SUCCESS)
-        }
+    let Some(log) = GapLog::from_env() else {
+        writeln!(
+            out,
+            "UNANSWERED_LOG is not set, so no unanswered questions were recorded. Set it to a \
+             file path (for the bot and for this command) to start recording."
+        )?;
+        return Ok(std::process::ExitCode::FAILURE);
+    };
+    let groups = report(log.path(), engine, limit)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", log.path().display()))?;
+    writeln!(out, "{}", render(&groups))?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_and_long_numbers_are_never_logged() {
+        assert_eq!(
+            clean_question(
+                "<@123456789012345678> hi <#987654321098765432> and <@&11111111111111111>"
+            ),
+            "@someone hi #channel and @someone"
+        );
+        assert_eq!(
+            clean_question("my id 123456789012345678 ok"),
+            "my id [id] ok"
+        );
+        assert_eq!(clean_question("hold 30 to 90 s"), "hold 30 to 90 s");
+    }
+
+    #[test]
+    fn questions_are_flattened_and_cut() {
+        assert_eq!(clean_question("  a\n\n b \t c "), "a b c");
+        assert_eq!(
+            clean_question(&"é".repeat(900)).chars().count(),
+            MAX_LOGGED_CHARS
+        );
+    }
+
+    #[test]
+    fn typos_and_word_order_group_together() {
+        let a = key_words("can I use a hot water bottle?");
+        let b = key_words("hot water botle, can i use it");
+        let c = key_words("is a massage gun safe");
+        assert!(similar(&a, &b), "{a:?} {b:?}");
+        assert!(!similar(&a, &c));
     }
 }

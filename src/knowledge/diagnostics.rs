@@ -10,7 +10,8 @@ pub enum Severity {
     Warning,
 }
 
-/// One problem in one place. `line` and `col` are 1-based; 0 means "the whole file".
+/// One problem in one place. `line` and `col` are 1-based; 0 means "the whole file", and an
+/// empty `file` means the folder itself.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -26,14 +27,19 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(
-            f,
-            "{}:{}:{}: {sev}: {}",
-            self.file.display(),
-            self.line,
-            self.col,
-            self.message
-        )
+        // Line 0 is about a whole file (too big, unreadable) or, with no file, the folder.
+        match (self.file.as_os_str().is_empty(), self.line) {
+            (true, 0) => write!(f, "{sev}: {}", self.message),
+            (false, 0) => write!(f, "{}: {sev}: {}", self.file.display(), self.message),
+            _ => write!(
+                f,
+                "{}:{}:{}: {sev}: {}",
+                self.file.display(),
+                self.line,
+                self.col,
+                self.message
+            ),
+        }
     }
 }
 
@@ -122,7 +128,9 @@ impl Diagnostics {
     }
 
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter().filter(|d| d.severity == Severity::Warning)
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
     }
 
     /// Errors first, then warnings; each group by file and position.
@@ -158,5 +166,19 @@ mod tests {
             message: "missing field `id`".into(),
         };
         assert_eq!(d.to_string(), "faq/a.toml:3:1: error: missing field `id`");
+    }
+
+    #[test]
+    fn whole_file_and_folder_problems_print_without_a_position() {
+        let mut d = Diagnostic {
+            severity: Severity::Warning,
+            file: "faq/a.toml".into(),
+            line: 0,
+            col: 0,
+            message: "too big".into(),
+        };
+        assert_eq!(d.to_string(), "faq/a.toml: warning: too big");
+        d.file = PathBuf::new();
+        assert_eq!(d.to_string(), "warning: too big");
     }
 }

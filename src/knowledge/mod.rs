@@ -5,6 +5,7 @@
 //! last good knowledge when an edit is bad.
 
 pub mod diagnostics;
+mod parse;
 pub mod schema;
 mod validate;
 
@@ -197,21 +198,26 @@ impl LoadFailure {
 /// Load and validate a whole knowledge folder.
 pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
     let mut diags = Diagnostics::default();
-    let files = match toml_files(dir) {
+    let listing = match toml_files(dir) {
         Ok(f) => f,
         Err(msg) => {
-            diags.error(&whole_file(dir), msg);
+            diags.error(&Origin::default(), msg);
             return Err(LoadFailure {
                 diagnostics: diags.sorted(),
             });
         }
     };
+    for folder in &listing.toml_named_dirs {
+        diags.warning(
+            &whole_file(folder),
+            "this is a folder, not a file; the .toml files inside it are loaded as usual",
+        );
+    }
     let mut parts = Vec::new();
-    for rel in &files {
-        let path = dir.join(rel);
-        match read_text(&path) {
+    for rel in &listing.files {
+        match read_text(&dir.join(rel), rel) {
             Ok(text) => parts.push((rel.clone(), text)),
-            Err(msg) => diags.error(&whole_file(rel), msg),
+            Err((at, msg)) => diags.error(&at, msg),
         }
     }
     let knowledge = assemble(&parts, &mut diags);
@@ -247,8 +253,8 @@ pub fn fingerprint(dir: &Path) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     match toml_files(dir) {
-        Ok(files) => {
-            for rel in files {
+        Ok(listing) => {
+            for rel in listing.files {
                 rel.hash(&mut h);
                 let path = dir.join(&rel);
                 match std::fs::metadata(&path) {
@@ -277,15 +283,25 @@ fn whole_file(path: &Path) -> Origin {
     }
 }
 
+/// The knowledge files of a folder.
+struct Listing {
+    /// Every `*.toml` file below the folder, relative, sorted.
+    files: Vec<PathBuf>,
+    /// Folders whose name ends in `.toml` (probably a mistake, worth a warning).
+    toml_named_dirs: Vec<PathBuf>,
+}
+
 /// Every `*.toml` below `dir`, relative, sorted so load order (and error order) is stable.
-/// Hidden files and editor temporaries (`.foo.toml.swp`, `foo.toml~`) are skipped.
-fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+/// Hidden files and editor temporaries (`.foo.toml.swp`, `foo.toml~`, `#foo.toml#`) are
+/// skipped.
+fn toml_files(dir: &Path) -> Result<Listing, String> {
     let meta = std::fs::metadata(dir)
         .map_err(|e| format!("cannot open the knowledge folder: {}", plain_io(&e)))?;
     if !meta.is_dir() {
         return Err("the knowledge path is not a folder".to_string());
     }
     let mut out = Vec::new();
+    let mut toml_named_dirs = Vec::new();
     let mut stack = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
         let read = std::fs::read_dir(dir.join(&rel))
@@ -299,6 +315,9 @@ fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
             let child = rel.join(&*name);
             let Ok(ft) = item.file_type() else { continue };
             if ft.is_dir() {
+                if name.ends_with(".toml") {
+                    toml_named_dirs.push(child.clone());
+                }
                 stack.push(child);
             } else if name.ends_with(".toml") {
                 out.push(child);
@@ -306,26 +325,41 @@ fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
         }
     }
     out.sort();
+    toml_named_dirs.sort();
     if out.is_empty() {
         return Err("the knowledge folder has no .toml files".to_string());
     }
-    Ok(out)
+    Ok(Listing {
+        files: out,
+        toml_named_dirs,
+    })
 }
 
-fn read_text(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {}", plain_io(&e)))?;
+/// Read one file as text; a problem comes back with where it is (the whole file, or the
+/// first byte that is not UTF-8).
+fn read_text(path: &Path, rel: &Path) -> Result<String, (Origin, String)> {
+    let whole = |msg: String| (whole_file(rel), msg);
+    let meta =
+        std::fs::metadata(path).map_err(|e| whole(format!("cannot read: {}", plain_io(&e))))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "file is {} bytes; knowledge files must be under {} bytes",
+        return Err(whole(format!(
+            "file is {} bytes; knowledge files must be at most {} bytes (split it into several \
+             files)",
             meta.len(),
             MAX_FILE_BYTES
-        ));
+        )));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {}", plain_io(&e)))?;
+    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read: {}", plain_io(&e))))?;
     String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "file is not valid UTF-8 (first bad byte at offset {}); save it as UTF-8",
-            e.utf8_error().valid_up_to()
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // Valid up to here by definition, so this cannot fail.
+        let good = std::str::from_utf8(good).unwrap_or_default();
+        let at = LineIndex::new(good).origin(rel, good.len());
+        (
+            at,
+            "file is not valid UTF-8 here (saved in another encoding, or not a text file?); \
+             save it as UTF-8"
+                .to_string(),
         )
     })
 }
@@ -344,26 +378,14 @@ fn assemble(parts: &[(PathBuf, String)], diags: &mut Diagnostics) -> Option<Know
     let mut b = Builder::default();
     for (rel, text) in parts {
         let lines = LineIndex::new(text);
-        match toml::from_str::<FileDoc>(text) {
-            Ok(doc) => b.add(rel, &lines, doc, diags),
-            Err(e) => {
-                let at = e
-                    .span()
-                    .map_or_else(|| whole_file(rel), |span| lines.origin(rel, span.start));
-                diags.error(&at, toml_message(&e));
-            }
+        if let Some(doc) = parse::parse_file(rel, text, &lines, diags) {
+            b.add(rel, &lines, doc, diags);
         }
         b.files.push(rel.clone());
     }
     let knowledge = b.finish(diags)?;
     validate::validate(&knowledge, diags);
     Some(knowledge)
-}
-
-/// The toml error's own message, without its multi-line source excerpt.
-fn toml_message(e: &toml::de::Error) -> String {
-    let msg = e.message().trim();
-    format!("invalid TOML: {msg}")
 }
 
 #[derive(Default)]
@@ -558,7 +580,13 @@ impl Builder {
         if self.negation.is_none() {
             missing("[negation]");
         }
-        let (messages, _) = self.messages?;
+        let (messages, at) = self.messages?;
+        if messages.disclaimer.is_empty() {
+            diags.error(
+                &at,
+                "[messages] disclaimer is empty; every reply must carry it",
+            );
+        }
         let (crisis, _) = self.crisis?;
         let (negation, _) = self.negation?;
         Some(Knowledge {

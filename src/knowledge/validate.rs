@@ -1,32 +1,41 @@
 //! Checks on a parsed knowledge base that serde alone cannot express.
 //!
 //! Every check reports at the most precise place it knows, and all problems are reported at
-//! once so an admin fixes a whole edit in one pass.
+//! once so an admin fixes a whole edit in one pass. Errors stop a reload; warnings are shown
+//! but the knowledge is still served.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::{known_ids, Diagnostics, Knowledge};
+use super::{known_ids, Diagnostics, Entry, EntryKind, Knowledge, Origin};
+use crate::matcher::{Matcher, ANSWER_THRESHOLD};
 use crate::normalize;
+use crate::reply::Composer;
+use crate::safety::{SafetyScreen, Verdict};
 
-/// Discord's limit for one embed description; an answer must fit in one.
-pub const MAX_ANSWER_CHARS: usize = 4096 - 200;
+/// Discord's limit for one message box (an embed description).
+pub const DISCORD_TEXT_CHARS: usize = 4096;
+/// Room kept below that limit for what a front end adds around a reply.
+const LAYOUT_MARGIN: usize = 96;
+/// Discord's limit for an embed title, with room for a prefix like "Get emergency help now: ".
+const MAX_TITLE_CHARS: usize = 200;
+/// A reviewed date older than this is a warning: medical self-care advice goes stale.
+const STALE_AFTER_DAYS: i64 = 730;
+/// The ambiguity check runs a search per phrasing; above this many phrasings (generated
+/// benchmark knowledge) it would cost more than it tells.
+const MAX_PHRASINGS_CHECKED: usize = 5000;
 
 pub(super) fn validate(k: &Knowledge, diags: &mut Diagnostics) {
     unique_ids(k, diags);
     entry_fields(k, diags);
     routine_steps(k, diags);
-    phrasings_unique(k, diags);
-    if k.messages.disclaimer.trim().is_empty() {
-        diags.error(
-            &Default::default(),
-            "[messages] disclaimer is empty; every reply must carry it",
-        );
-    }
+    let duplicated = phrasings_unique(k, diags);
+    reply_lengths(k, diags);
     crate::safety::validate_rules(&k.safety, diags);
+    phrasings_reachable(k, &duplicated, diags);
 }
 
 fn unique_ids(k: &Knowledge, diags: &mut Diagnostics) {
-    let mut seen: HashMap<&str, &super::Origin> = HashMap::new();
+    let mut seen: HashMap<&str, &Origin> = HashMap::new();
     let all = k
         .entries
         .iter()
@@ -57,10 +66,22 @@ fn unique_ids(k: &Knowledge, diags: &mut Diagnostics) {
 }
 
 fn entry_fields(k: &Knowledge, diags: &mut Diagnostics) {
+    let ids = known_ids(k);
+    let today = chrono::Utc::now().date_naive();
     for e in &k.entries {
         let at = &e.origin;
         if e.title.trim().is_empty() {
             diags.error(at, format!("`{}`: title is empty", e.id));
+        } else if e.title.chars().count() > MAX_TITLE_CHARS {
+            diags.error(
+                at,
+                format!(
+                    "`{}`: title is {} characters; keep it under {MAX_TITLE_CHARS} (Discord \
+                     cuts titles at 256)",
+                    e.id,
+                    e.title.chars().count()
+                ),
+            );
         }
         if e.phrasings.is_empty() {
             diags.error(
@@ -74,70 +95,82 @@ fn entry_fields(k: &Knowledge, diags: &mut Diagnostics) {
                 diags.error(at, format!("`{}`: {what} is empty", e.id));
             }
         }
-        let len = e.answer_text().chars().count();
-        if len > MAX_ANSWER_CHARS {
-            diags.error(
-                at,
-                format!(
-                    "`{}`: answer is {len} characters; Discord shows at most {MAX_ANSWER_CHARS} \
-                     in one reply, so shorten it or split it into two entries",
-                    e.id
-                ),
-            );
-        }
         if e.source.trim().is_empty() {
             diags.warning(at, format!("`{}`: source is empty", e.id));
         }
-        check_date(&e.reviewed, at, &e.id, diags);
-        let ids = known_ids(k);
+        check_date(&e.reviewed, at, &e.id, today, diags);
         for r in &e.related {
             if !ids.contains(r.as_str()) {
-                diags.error(
-                    at,
-                    format!("`{}`: related id `{r}` does not exist", e.id),
-                );
+                diags.error(at, format!("`{}`: related id `{r}` does not exist", e.id));
             }
         }
     }
 }
 
-fn check_date(date: &str, at: &super::Origin, id: &str, diags: &mut Diagnostics) {
-    if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
+/// `reviewed` must be a date; in the future or long ago is worth a warning.
+fn check_date(
+    date: &str,
+    at: &Origin,
+    id: &str,
+    today: chrono::NaiveDate,
+    diags: &mut Diagnostics,
+) {
+    let Ok(d) = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
         diags.error(
             at,
             format!("`{id}`: reviewed = \"{date}\" is not a date like \"2026-11-01\""),
+        );
+        return;
+    };
+    let age = (today - d).num_days();
+    if age < -1 {
+        diags.warning(
+            at,
+            format!("`{id}`: reviewed = \"{date}\" is in the future; use the day you checked it"),
+        );
+    } else if age > STALE_AFTER_DAYS {
+        diags.warning(
+            at,
+            format!(
+                "`{id}`: last reviewed {date}, more than two years ago; check it against its \
+                 sources and update the date"
+            ),
         );
     }
 }
 
 fn routine_steps(k: &Knowledge, diags: &mut Diagnostics) {
-    let ids = known_ids(k);
+    let today = chrono::Utc::now().date_naive();
     for r in &k.routines {
-        check_date(&r.reviewed, &r.origin, &r.id, diags);
+        check_date(&r.reviewed, &r.origin, &r.id, today, diags);
+        if r.title.trim().is_empty() {
+            diags.error(&r.origin, format!("routine `{}`: title is empty", r.id));
+        }
         if r.steps.is_empty() {
             diags.error(&r.origin, format!("routine `{}` has no steps", r.id));
         }
         for (i, s) in r.steps.iter().enumerate() {
             let n = i + 1;
-            if !ids.contains(s.uses.as_str()) {
-                diags.error(
+            match k.entry(&s.uses) {
+                None => diags.error(
                     &s.origin,
                     format!(
-                        "routine `{}` step {n} uses `{}`, which is not a muscle or technique id",
-                        r.id, s.uses
+                        "routine `{}` step {n} uses `{}`, which is not a muscle or technique id{}",
+                        r.id,
+                        s.uses,
+                        closest_id(k, &s.uses)
+                            .map(|c| format!(" (did you mean `{c}`?)"))
+                            .unwrap_or_default()
                     ),
-                );
-            } else if k
-                .entry(&s.uses)
-                .is_some_and(|e| e.kind == super::EntryKind::Faq)
-            {
-                diags.error(
+                ),
+                Some(e) if e.kind == EntryKind::Faq => diags.error(
                     &s.origin,
                     format!(
                         "routine `{}` step {n} uses `{}`, an FAQ; name a muscle or technique",
                         r.id, s.uses
                     ),
-                );
+                ),
+                Some(_) => {}
             }
             if s.instruction.is_empty() {
                 diags.error(
@@ -164,29 +197,207 @@ fn routine_steps(k: &Knowledge, diags: &mut Diagnostics) {
     }
 }
 
+/// The muscle or technique id nearest to a misspelt one.
+fn closest_id<'a>(k: &'a Knowledge, id: &str) -> Option<&'a str> {
+    k.entries
+        .iter()
+        .filter(|e| e.kind != EntryKind::Faq)
+        .map(|e| (strsim::jaro_winkler(id, &e.id), e.id.as_str()))
+        .filter(|(s, _)| *s >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id)
+}
+
 /// Two entries claiming the same phrasing (after normalisation) cannot both be found by it.
-fn phrasings_unique(k: &Knowledge, diags: &mut Diagnostics) {
-    let mut seen: HashMap<String, (&str, &super::Origin)> = HashMap::new();
+/// Returns the folded phrasings already reported, so later checks do not repeat them.
+fn phrasings_unique(k: &Knowledge, diags: &mut Diagnostics) -> HashSet<String> {
+    let mut seen: HashMap<String, (&str, &Origin)> = HashMap::new();
+    let mut reported = HashSet::new();
     for e in &k.entries {
         for (p, at) in e.phrasings.iter().zip(&e.phrasing_at) {
             let key = normalize::fold(p);
             if key.is_empty() {
-                diags.error(at, format!("`{}`: phrasing has no words", e.id));
+                diags.error(at, format!("`{}`: phrasing \"{p}\" has no words", e.id));
                 continue;
             }
             match seen.get(&key) {
-                Some((other, first)) if *other != e.id => diags.error(
-                    at,
-                    format!(
-                        "phrasing \"{p}\" of `{}` is also claimed by `{other}` at {first}",
-                        e.id
-                    ),
-                ),
-                Some(_) => diags.warning(at, format!("`{}`: phrasing \"{p}\" is repeated", e.id)),
+                Some((other, first)) if *other != e.id => {
+                    diags.error(
+                        at,
+                        format!(
+                            "phrasing \"{p}\" of `{}` is also claimed by `{other}` at {first}; \
+                             keep it in one entry only",
+                            e.id
+                        ),
+                    );
+                    reported.insert(key);
+                }
+                Some(_) => {
+                    diags.warning(at, format!("`{}`: phrasing \"{p}\" is repeated", e.id));
+                    reported.insert(key);
+                }
                 None => {
                     seen.insert(key, (&e.id, at));
                 }
             }
         }
+    }
+    reported
+}
+
+/// Every reply must fit in one Discord message box with its disclaimer, measured on the text
+/// the composer really sends.
+fn reply_lengths(k: &Knowledge, diags: &mut Diagnostics) {
+    let composer = Composer::new(k.messages.clone());
+    let disclaimer = k.messages.disclaimer.chars().count();
+    let budget = DISCORD_TEXT_CHARS - LAYOUT_MARGIN;
+    let too_long = |body: &str| {
+        let total = body.chars().count() + 2 + disclaimer;
+        (total > budget).then_some(total)
+    };
+    for e in &k.entries {
+        if let Some(total) = too_long(&composer.answer(e, 1.0).body) {
+            diags.error(
+                &e.origin,
+                format!(
+                    "`{}`: answer is too long for one Discord message: {total} characters with \
+                     the disclaimer, at most {budget}; shorten it by {} or split it into two \
+                     entries",
+                    e.id,
+                    total - budget
+                ),
+            );
+        }
+    }
+    for (rule, at) in &k.safety.red_flags {
+        if let Some(total) = too_long(&composer.red_flag(&[rule]).body) {
+            diags.error(
+                at,
+                format!(
+                    "red flag `{}`: reply is {total} characters with the disclaimer, at most \
+                     {budget}",
+                    rule.id
+                ),
+            );
+        }
+    }
+    let fixed = [
+        ("crisis reply", composer.crisis(&k.safety.crisis).body),
+        ("help (with example questions)", composer.help().body),
+        ("no_match", composer.no_match(Vec::new(), 0.0).body),
+    ];
+    for (what, body) in fixed {
+        if let Some(total) = too_long(&body) {
+            diags.error(
+                &Origin::default(),
+                format!(
+                    "[messages] {what} is {total} characters with the disclaimer, at most {budget}"
+                ),
+            );
+        }
+    }
+}
+
+/// Each phrasing should find its own entry: if the matcher ranks another entry first (or
+/// level), users asking it get the wrong answer; if it trips a red flag, users asking it get
+/// the safety reply and never this entry.
+fn phrasings_reachable(k: &Knowledge, skip: &HashSet<String>, diags: &mut Diagnostics) {
+    let total: usize = k.entries.iter().map(|e| e.phrasings.len()).sum();
+    if total > MAX_PHRASINGS_CHECKED {
+        return;
+    }
+    let matcher = Matcher::build(k);
+    let screen = SafetyScreen::new(&k.safety);
+    for (i, e) in k.entries.iter().enumerate() {
+        for (p, at) in e.phrasings.iter().zip(&e.phrasing_at) {
+            let folded = normalize::fold(p);
+            if folded.is_empty() || skip.contains(&folded) {
+                continue;
+            }
+            match screen.screen(p) {
+                Verdict::Clear => {}
+                Verdict::Crisis => {
+                    diags.warning(
+                        at,
+                        format!(
+                            "phrasing \"{p}\" of `{}` trips the crisis screen, so a user asking \
+                             it gets the crisis reply, never this entry",
+                            e.id
+                        ),
+                    );
+                    continue;
+                }
+                Verdict::RedFlags(rules) => {
+                    let ids: Vec<_> = rules
+                        .iter()
+                        .filter_map(|&r| k.safety.red_flags.get(r))
+                        .map(|(r, _)| format!("`{}`", r.id))
+                        .collect();
+                    diags.warning(
+                        at,
+                        format!(
+                            "phrasing \"{p}\" of `{}` trips the red flag {}, so a user asking \
+                             it gets the safety reply, never this entry",
+                            e.id,
+                            ids.join(", ")
+                        ),
+                    );
+                    continue;
+                }
+            }
+            check_ranking(k, &matcher, i, e, p, at, diags);
+        }
+    }
+}
+
+fn check_ranking(
+    k: &Knowledge,
+    matcher: &Matcher,
+    own: usize,
+    e: &Entry,
+    p: &str,
+    at: &Origin,
+    diags: &mut Diagnostics,
+) {
+    let hits = matcher.search(p, 3);
+    let own_score = hits.iter().find(|h| h.entry == own).map(|h| h.score);
+    let rival = hits.iter().find(|h| h.entry != own);
+    match (own_score, rival) {
+        (own_score, Some(r)) if own_score.is_none_or(|s| r.score >= s) => {
+            let Some(other) = k.entries.get(r.entry) else {
+                return;
+            };
+            let how = if own_score == Some(r.score) {
+                "equally"
+            } else {
+                "first"
+            };
+            diags.warning(
+                at,
+                format!(
+                    "phrasing \"{p}\" of `{}` finds `{}` ({}) {how}: the matcher cannot tell \
+                     them apart; reword it to be more specific, or move it to `{}` if it \
+                     belongs there",
+                    e.id, other.id, other.origin, other.id
+                ),
+            );
+        }
+        (Some(s), _) if s < ANSWER_THRESHOLD => diags.warning(
+            at,
+            format!(
+                "phrasing \"{p}\" of `{}` finds its own entry only with confidence {s:.2} \
+                 (answers need {ANSWER_THRESHOLD}); make it more specific",
+                e.id
+            ),
+        ),
+        (None, None) => diags.warning(
+            at,
+            format!(
+                "phrasing \"{p}\" of `{}` does not find its own entry; use the words a user \
+                 would type",
+                e.id
+            ),
+        ),
+        _ => {}
     }
 }

@@ -155,8 +155,8 @@ impl Worker {
             };
             if let Some(outcome) = store.reload_if_changed() {
                 match &outcome {
-                    ReloadOutcome::Reloaded { .. } => tracing::info!("{}", outcome.summary()),
-                    ReloadOutcome::Rejected(_) => tracing::warn!("{}", outcome.summary()),
+                    ReloadOutcome::Reloaded { .. } => tracing::debug!("{}", outcome.summary()),
+                    ReloadOutcome::Rejected(_) => tracing::debug!("{}", outcome.summary()),
                 }
                 on_reload(&outcome);
             }
