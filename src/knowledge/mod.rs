@@ -587,8 +587,11 @@ impl Builder {
                 "[messages] disclaimer is empty; every reply must carry it",
             );
         }
-        let (crisis, _) = self.crisis?;
-        let (negation, _) = self.negation?;
+        let (mut crisis, crisis_at) = self.crisis?;
+        let (mut negation, negation_at) = self.negation?;
+        // The safety rules keep where they are written, for their own diagnostics.
+        crisis.origin = crisis_at;
+        negation.origin = negation_at;
         Some(Knowledge {
             entries: self.entries,
             routines: self.routines,
