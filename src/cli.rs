@@ -147,9 +147,13 @@ fn load_engine(dir: &Path) -> Option<Engine> {
 fn print_diagnostics(dir: &Path, diags: &[Diagnostic]) {
     for d in diags {
         let mut d = d.clone();
-        if d.line > 0 || d.file.as_os_str().is_empty() {
-            d.file = dir.join(&d.file);
-        }
+        // Paths relative to the folder become paths an editor can open; folder-level problems
+        // name the folder.
+        d.file = if d.file.as_os_str().is_empty() {
+            dir.to_path_buf()
+        } else {
+            dir.join(&d.file)
+        };
         eprintln!("{d}");
     }
 }
