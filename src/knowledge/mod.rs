@@ -374,17 +374,23 @@ fn plain_io(e: &std::io::Error) -> String {
 
 /// Parse every file, then build and validate the whole. Returns `None` when a required part
 /// (messages, crisis, negation) is missing; all problems go to `diags`.
+///
+/// When a file could not be read or parsed, its entries are missing, so checks that look
+/// across files (references, "no file defines [messages]", ranking) are skipped rather than
+/// reporting problems that are only echoes of the broken file.
 fn assemble(parts: &[(PathBuf, String)], diags: &mut Diagnostics) -> Option<Knowledge> {
+    let mut complete = !diags.has_errors();
     let mut b = Builder::default();
     for (rel, text) in parts {
         let lines = LineIndex::new(text);
-        if let Some(doc) = parse::parse_file(rel, text, &lines, diags) {
-            b.add(rel, &lines, doc, diags);
+        match parse::parse_file(rel, text, &lines, diags) {
+            Some(doc) => b.add(rel, &lines, doc, diags),
+            None => complete = false,
         }
         b.files.push(rel.clone());
     }
-    let knowledge = b.finish(diags)?;
-    validate::validate(&knowledge, diags);
+    let knowledge = b.finish(diags, complete)?;
+    validate::validate(&knowledge, diags, complete);
     Some(knowledge)
 }
 
@@ -563,13 +569,15 @@ impl Builder {
         }
     }
 
-    fn finish(self, diags: &mut Diagnostics) -> Option<Knowledge> {
+    fn finish(self, diags: &mut Diagnostics, complete: bool) -> Option<Knowledge> {
         let folder = Origin::default();
         let mut missing = |what: &str| {
-            diags.error(
-                &folder,
-                format!("no file defines {what}; the bot cannot answer without it"),
-            )
+            if complete {
+                diags.error(
+                    &folder,
+                    format!("no file defines {what}; the bot cannot answer without it"),
+                );
+            }
         };
         if self.messages.is_none() {
             missing("[messages] (with the disclaimer)");
