@@ -253,7 +253,7 @@ fn routine(engine: &Engine, name: Option<&str>, out: &mut impl Write) -> anyhow:
 }
 
 fn check(dir: &Path) -> ExitCode {
-    match knowledge::load_dir(dir) {
+    match knowledge::check_dir(dir) {
         Ok(loaded) => {
             print_diagnostics(dir, &loaded.warnings);
             let k = &loaded.knowledge;

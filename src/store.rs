@@ -283,24 +283,26 @@ impl KnowledgeStore {
     }
 }
 
-/// Load and index a folder. A panic while building the engine (a bug triggered by odd
+/// Load, review and index a folder. A panic while building the engine (a bug triggered by odd
 /// knowledge) becomes a rejected load, so a bad edit can never take the bot down.
 fn load_engine(dir: &Path) -> Result<(Engine, knowledge::Loaded), LoadFailure> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Engine::load(dir))).unwrap_or_else(
-        |_| {
-            Err(LoadFailure {
-                diagnostics: vec![Diagnostic {
-                    severity: Severity::Error,
-                    file: Origin::default().file,
-                    line: 0,
-                    col: 0,
-                    message: "internal error while building the knowledge (a bug, please \
+    let load = || {
+        let loaded = knowledge::check_dir(dir)?;
+        Ok((Engine::new(loaded.knowledge.clone()), loaded))
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(load)).unwrap_or_else(|_| {
+        Err(LoadFailure {
+            diagnostics: vec![Diagnostic {
+                severity: Severity::Error,
+                file: Origin::default().file,
+                line: 0,
+                col: 0,
+                message: "internal error while building the knowledge (a bug, please \
                               report it); the previous knowledge stays in service"
-                        .to_string(),
-                }],
-            })
-        },
-    )
+                    .to_string(),
+            }],
+        })
+    })
 }
 
 /// "2026-11-22 01:56:03 UTC".

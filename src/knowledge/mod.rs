@@ -232,6 +232,20 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
     }
 }
 
+/// Load like [`load_dir`], then review what only shows once everything loads: whether each
+/// phrasing finds its own entry through the matcher and stays clear of the safety screen.
+/// Those are warnings, and the review costs a matcher build and a search per phrasing, so
+/// `check` and live reloads run it and a plain `ask` does not.
+pub fn check_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
+    let mut loaded = load_dir(dir)?;
+    let mut diags = Diagnostics {
+        items: std::mem::take(&mut loaded.warnings),
+    };
+    validate::review(&loaded.knowledge, &mut diags);
+    loaded.warnings = diags.sorted();
+    Ok(loaded)
+}
+
 /// Load knowledge from in-memory files (path relative to the folder, text). Used by tests and
 /// benchmarks that generate knowledge.
 pub fn load_texts(parts: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {

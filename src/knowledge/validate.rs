@@ -24,19 +24,31 @@ const STALE_AFTER_DAYS: i64 = 730;
 /// benchmark knowledge) it would cost more than it tells.
 const MAX_PHRASINGS_CHECKED: usize = 5000;
 
-/// Check everything. `complete` is false when some file failed to load: then references to
-/// other entries and the ranking of phrasings are not checked (the missing entries would
-/// make every such check fail for no reason of its own).
+/// Check everything a load needs. `complete` is false when some file failed to load: then
+/// references to other entries are not checked (the missing entries would make every such
+/// check fail for no reason of its own).
 pub(super) fn validate(k: &Knowledge, diags: &mut Diagnostics, complete: bool) {
     unique_ids(k, diags);
     entry_fields(k, diags, complete);
     routine_steps(k, diags, complete);
-    let duplicated = phrasings_unique(k, diags);
+    phrasings_unique(k, diags);
     reply_lengths(k, diags);
     crate::safety::validate_rules(&k.safety, diags);
-    if complete {
-        phrasings_reachable(k, &duplicated, diags);
+}
+
+/// Warnings about how the knowledge behaves as a whole (see [`super::check_dir`]).
+pub(super) fn review(k: &Knowledge, diags: &mut Diagnostics) {
+    // Phrasings claimed twice are already errors or warnings of their own.
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for p in k.entries.iter().flat_map(|e| &e.phrasings) {
+        *count.entry(normalize::fold(p)).or_default() += 1;
     }
+    let repeated = count
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(p, _)| p)
+        .collect();
+    phrasings_reachable(k, &repeated, diags);
 }
 
 fn unique_ids(k: &Knowledge, diags: &mut Diagnostics) {
@@ -215,10 +227,8 @@ fn closest_id<'a>(k: &'a Knowledge, id: &str) -> Option<&'a str> {
 }
 
 /// Two entries claiming the same phrasing (after normalisation) cannot both be found by it.
-/// Returns the folded phrasings already reported, so later checks do not repeat them.
-fn phrasings_unique(k: &Knowledge, diags: &mut Diagnostics) -> HashSet<String> {
+fn phrasings_unique(k: &Knowledge, diags: &mut Diagnostics) {
     let mut seen: HashMap<String, (&str, &Origin)> = HashMap::new();
-    let mut reported = HashSet::new();
     for e in &k.entries {
         for (p, at) in e.phrasings.iter().zip(&e.phrasing_at) {
             let key = normalize::fold(p);
@@ -236,11 +246,9 @@ fn phrasings_unique(k: &Knowledge, diags: &mut Diagnostics) -> HashSet<String> {
                             e.id
                         ),
                     );
-                    reported.insert(key);
                 }
                 Some(_) => {
                     diags.warning(at, format!("`{}`: phrasing \"{p}\" is repeated", e.id));
-                    reported.insert(key);
                 }
                 None => {
                     seen.insert(key, (&e.id, at));
@@ -248,7 +256,6 @@ fn phrasings_unique(k: &Knowledge, diags: &mut Diagnostics) -> HashSet<String> {
             }
         }
     }
-    reported
 }
 
 /// Every reply must fit in one Discord message box with its disclaimer, measured on the text
