@@ -550,3 +550,19 @@ fn check_on_a_missing_folder_fails_with_a_clear_message() {
         "{stderr}"
     );
 }
+
+#[test]
+fn every_toml_example_in_the_admin_guide_parses() {
+    let guide = std::fs::read_to_string(Path::new(BUNDLED).join("README.md")).expect("guide");
+    let blocks: Vec<&str> = guide
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
+    assert!(blocks.len() >= 9, "one example per file kind");
+    for block in blocks {
+        if let Err(e) = toml::from_str::<knowledge::schema::FileDoc>(block) {
+            panic!("this example in knowledge/README.md does not parse:\n{block}\n{e}");
+        }
+    }
+}
