@@ -45,7 +45,7 @@ const ASK_CHANNEL: u64 = 900_000_000_000_000_006;
 const ADMIN_CHANNEL: u64 = 900_000_000_000_000_007;
 
 const ANSWERED: &str = "where should I massage for sciatica?";
-const RED_FLAG: &str = "I can't control my bladder and my back hurts, where do I massage?";
+const RED_FLAG: &str = "I can't pee and can't control my bladder, where should I massage?";
 const CRISIS: &str = "I want to kill myself";
 
 fn init_logging() {
@@ -157,6 +157,13 @@ impl Bot {
     fn check_every_message(&self) {
         let disclaimer = self.engine().knowledge().messages.disclaimer.clone();
         for r in self.fake.requests() {
+            assert_eq!(
+                r.auth.as_deref(),
+                Some(format!("Bot {TOKEN}").as_str()),
+                "{} {} is authorised with the bot token",
+                r.method,
+                r.path
+            );
             let Some(message) = r.message() else { continue };
             let is_message =
                 r.callback_for().is_none() || matches!(r.body["type"].as_u64(), Some(4 | 7));
@@ -928,6 +935,21 @@ async fn load_run_answers_1000_asks_as_fast_as_they_arrive_without_errors() {
         "what is the weather".into(),
     ]);
 
+    // Unloaded first: one question at a time, each answer awaited.
+    let mut one_by_one: Vec<Duration> = Vec::new();
+    for i in 0..100u64 {
+        let q = &questions[i as usize % questions.len()];
+        let payload = bot.fake.slash(
+            member(N + i),
+            "ask",
+            json!([{"name": "question", "type": 3, "value": q}]),
+        );
+        let at = Instant::now();
+        let answer = bot.fake.callback(bot.fake.interact(payload)).await;
+        one_by_one.push(answer.at.saturating_duration_since(at));
+    }
+    one_by_one.sort();
+
     let began = Instant::now();
     let mut sent = Vec::with_capacity(N as usize);
     for i in 0..N {
@@ -939,10 +961,13 @@ async fn load_run_answers_1000_asks_as_fast_as_they_arrive_without_errors() {
         );
         sent.push((bot.fake.interact(payload), Instant::now()));
     }
+    let burst: std::collections::HashSet<u64> = sent.iter().map(|(id, _)| *id).collect();
     let done = bot
         .fake
         .wait_requests("every load-run answer", N as usize, |r| {
-            r.callback_for().is_some() && r.status < 300 && r.body["type"] == json!(4)
+            r.callback_for().is_some_and(|id| burst.contains(&id))
+                && r.status < 300
+                && r.body["type"] == json!(4)
         })
         .await;
     let elapsed = began.elapsed();
@@ -960,17 +985,24 @@ async fn load_run_answers_1000_asks_as_fast_as_they_arrive_without_errors() {
         .collect();
     assert_eq!(done.len(), N as usize, "one answer per interaction");
     assert!(
-        bot.fake.requests().iter().all(|r| r.status < 400),
+        bot.fake.requests().iter().all(|r| r.status < 300),
         "no request failed during the load run"
     );
     latencies.sort();
-    let pct = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)];
+    let pct = |v: &[Duration], p: f64| {
+        v[((v.len() as f64 * p).ceil() as usize).saturating_sub(1)].as_secs_f64() * 1e3
+    };
+    println!(
+        "discord one at a time: 100 /ask round trips; latency p50 {:.2} ms, p99 {:.2} ms",
+        pct(&one_by_one, 0.50),
+        pct(&one_by_one, 0.99),
+    );
     println!(
         "discord load run: {N} /ask interactions in {:.2} s = {:.0} answers/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         elapsed.as_secs_f64(),
         N as f64 / elapsed.as_secs_f64(),
-        pct(0.50).as_secs_f64() * 1e3,
-        pct(0.99).as_secs_f64() * 1e3,
+        pct(&latencies, 0.50),
+        pct(&latencies, 0.99),
         latencies.last().unwrap().as_secs_f64() * 1e3,
     );
     bot.stop().await;
