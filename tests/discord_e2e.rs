@@ -1007,3 +1007,33 @@ async fn load_run_answers_1000_asks_as_fast_as_they_arrive_without_errors() {
     );
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shutdown_lets_a_reply_in_flight_finish_then_closes_the_gateway() {
+    let mut bot = Bot::start(|_| {}).await;
+    let arrived = bot.fake.delay_next("/callback", Duration::from_millis(500));
+    let id = bot.fake.interact(bot.fake.slash(
+        ALICE,
+        "ask",
+        json!([{"name": "question", "type": 3, "value": ANSWERED}]),
+    ));
+    tokio::time::timeout(WAIT, arrived)
+        .await
+        .expect("the reply reaches Discord")
+        .expect("fake alive");
+    bot.check_every_message();
+    // SIGTERM now, while Discord has not yet acknowledged the reply.
+    let _ = bot.stop.take().expect("running").send(());
+    let result = tokio::time::timeout(WAIT, &mut bot.task)
+        .await
+        .expect("serve stops")
+        .expect("no panic");
+    assert!(result.is_ok(), "{result:?}");
+    let answered = bot.fake.requests();
+    let reply = answered
+        .iter()
+        .find(|r| r.callback_for() == Some(id))
+        .expect("the reply in flight was finished before serve returned");
+    assert_eq!(reply.status, 204);
+    assert_eq!(colour(reply), u64::from(colours::ANSWER));
+}

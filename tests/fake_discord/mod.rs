@@ -65,6 +65,13 @@ impl Request {
     }
 }
 
+/// Hold the next matching request this long before answering; tell the test when it arrives.
+struct Delay {
+    path_contains: String,
+    hold: Duration,
+    arrived: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
 /// What the fake should do to the next matching request.
 struct Failure {
     path_contains: String,
@@ -82,6 +89,7 @@ struct Shared {
     identifies: Mutex<Vec<Value>>,
     resumes: Mutex<Vec<Value>>,
     failures: Mutex<VecDeque<Failure>>,
+    delays: Mutex<VecDeque<Delay>>,
     reject_token: AtomicBool,
     next_id: AtomicU64,
     seq: AtomicU64,
@@ -119,6 +127,7 @@ impl FakeDiscord {
             identifies: Mutex::new(Vec::new()),
             resumes: Mutex::new(Vec::new()),
             failures: Mutex::new(VecDeque::new()),
+            delays: Mutex::new(VecDeque::new()),
             reject_token: AtomicBool::new(false),
             next_id: AtomicU64::new(910_000_000_000_000_000),
             seq: AtomicU64::new(0),
@@ -153,6 +162,22 @@ impl FakeDiscord {
             path_contains: path_contains.to_string(),
             status,
         });
+    }
+
+    /// Hold the next request whose path contains `path_contains` for `hold` before answering.
+    /// The returned receiver fires when that request arrives.
+    pub fn delay_next(
+        &self,
+        path_contains: &str,
+        hold: Duration,
+    ) -> tokio::sync::oneshot::Receiver<()> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        lock(&self.shared.delays).push_back(Delay {
+            path_contains: path_contains.to_string(),
+            hold,
+            arrived: Some(tx),
+        });
+        rx
     }
 
     /// Close every identify with 4004 (authentication failed) and answer REST with 401.
@@ -465,6 +490,17 @@ async fn rest(
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let delay = {
+        let mut delays = lock(&shared.delays);
+        let at = delays.iter().position(|d| path.contains(&d.path_contains));
+        at.and_then(|i| delays.remove(i))
+    };
+    if let Some(mut d) = delay {
+        if let Some(arrived) = d.arrived.take() {
+            let _ = arrived.send(());
+        }
+        tokio::time::sleep(d.hold).await;
+    }
     let failure = {
         let mut failures = lock(&shared.failures);
         let at = failures
