@@ -1201,6 +1201,7 @@ fn report_screening_time_for_a_100k_message() {
     let mut text = filler.repeat(100_000 / filler.len() + 1);
     text.truncate(99_980);
     text.push_str(" I can't pee.");
+    // Adversarial for the word lookups: every word new.
     let mut words = String::new();
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     while words.len() < 100_000 {
@@ -1213,12 +1214,32 @@ fn report_screening_time_for_a_100k_message() {
         }
         words.push(' ');
     }
+    // Adversarial for the context logic: only rule words and cues, one endless sentence.
+    let vocab = [
+        "no", "numb", "groin", "cant", "pee", "fever", "but", "not", "sure", "if", "my", "dad",
+        "both", "legs", "weak", "years", "ago", "what", "killing", "me", "give", "up", "fell",
+        "cancer", "without", "trying", "lost", "weight", "wipe", "bladder", "is", "fine",
+    ];
+    let mut dense = String::new();
+    let mut y: u64 = 7;
+    while dense.len() < 100_000 {
+        y = y.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        dense.push_str(vocab[(y >> 33) as usize % vocab.len()]);
+        dense.push(' ');
+    }
+    let runs: u32 = std::env::var("SAFETY_TIME_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(20);
     for (name, t) in [
         ("repeated sentences", &text),
         ("random unique words", &words),
+        ("rule words only, one sentence", &dense),
     ] {
+        if std::env::var("SAFETY_TIME_ONLY").is_ok_and(|o| !name.starts_with(o.as_str())) {
+            continue;
+        }
         let _ = s.screen(t);
-        let runs = 20;
         let start = std::time::Instant::now();
         for _ in 0..runs {
             std::hint::black_box(s.screen(std::hint::black_box(t)));

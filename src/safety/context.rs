@@ -19,8 +19,7 @@
 //!    not when it is someone else's past (a family history). Someone else's present symptoms
 //!    count like the user's own.
 
-use std::collections::HashMap;
-
+use super::lexicon::FastMap;
 use super::text::{self, Break};
 use super::{Cue, Finding, Role, SafetyScreen, Source, Status, Urgency, Verdict, MAX_FINDINGS};
 use crate::normalize;
@@ -79,12 +78,17 @@ impl SafetyScreen {
             log,
         };
         // Each distinct word is resolved once: long messages repeat words.
-        let mut memo: HashMap<Box<str>, (u32, u32)> = HashMap::new();
+        let mut memo: FastMap<Box<str>, (u32, u32)> = FastMap::default();
         let mut arena: Vec<u32> = Vec::new();
         let mut sentence = Sentence::default();
         text::pieces(text, |piece, brk| {
-            let folded = normalize::fold(piece);
+            let folded = normalize::fold_ascii(piece).unwrap_or_else(|| normalize::fold(piece));
             for w in normalize::words(&folded) {
+                if !self.vocab.may_match(w) {
+                    sentence.ranges.push((0, 0));
+                    sentence.clauses.push(sentence.clause);
+                    continue;
+                }
                 let range = match memo.get(w) {
                     Some(&r) => r,
                     None => {
@@ -166,6 +170,9 @@ impl SafetyScreen {
                 Role::Cue(c) => cues.push((c, span)),
             }
         }
+        if findings.is_empty() {
+            return;
+        }
         let shield = Shields::new(shields);
         let mut live: Vec<Occ> = Vec::with_capacity(findings.len());
         for o in findings {
@@ -178,6 +185,9 @@ impl SafetyScreen {
             } else {
                 live.push(o);
             }
+        }
+        if live.is_empty() {
+            return;
         }
         let cues = select_cues(cues, &live, n);
         let ctx = Context::new(&cues, clauses, asked, self.scopes);

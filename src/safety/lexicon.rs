@@ -7,8 +7,36 @@
 //! and the stem of "tingle").
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::normalize;
+
+/// FNV-1a: the keys here are short words and small ids, where SipHash's DoS resistance buys
+/// nothing (the keys come from the rules) and costs a third of the screening time.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 /// Shortest prefix pattern (`abc*`): shorter prefixes match far too many words.
 pub(crate) const MIN_PREFIX: usize = 3;
@@ -113,17 +141,28 @@ pub(crate) fn term_key(term: &Term) -> String {
 }
 
 /// Every word pattern of the rules, with ids, and the lookups that resolve a message word.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Vocab {
-    stems: HashMap<String, u32>,
-    exact: HashMap<String, u32>,
-    prefixes: HashMap<String, u32>,
+    stems: FastMap<String, u32>,
+    exact: FastMap<String, u32>,
+    prefixes: FastMap<String, u32>,
     longest_prefix: usize,
     /// Rule words that a typo may stand for, by their first two letters.
-    fuzzy: HashMap<[u8; 2], Vec<(Box<str>, u32)>>,
+    fuzzy: FastMap<[u8; 2], Vec<(Box<str>, u32)>>,
     /// Correctly spelled words that must never be read as a typo.
-    known: HashSet<String>,
+    known: FastSet<String>,
+    /// First letters of every pattern: most message words start differently and are
+    /// rejected before any stemming or hashing.
+    heads: Heads,
     count: u32,
+}
+
+impl std::fmt::Debug for Vocab {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vocab")
+            .field("patterns", &self.count)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Vocab {
@@ -136,6 +175,14 @@ impl Vocab {
         };
         if let WordPat::Prefix(w) = pat {
             self.longest_prefix = self.longest_prefix.max(w.len());
+        }
+        self.heads.add(pat.word());
+        self.heads.add(&key);
+        // Snowball's irregular forms start differently from their stem ("dying" -> "die").
+        for (stem, form) in [("die", "dying"), ("lie", "lying"), ("tie", "tying")] {
+            if key == stem {
+                self.heads.add(form);
+            }
         }
         self.known.insert(pat.word().to_string());
         if let Some(&id) = map.get(&key) {
@@ -154,6 +201,7 @@ impl Vocab {
             return;
         }
         let Some(head) = head(w) else { return };
+        self.heads.add_fuzzy(head);
         let list = self.fuzzy.entry(head).or_default();
         if !list.iter().any(|(s, _)| **s == **w) {
             list.push((w.as_str().into(), id));
@@ -163,6 +211,11 @@ impl Vocab {
     /// A word that is spelled right and must never be taken for a typo of a rule word.
     pub(crate) fn add_known(&mut self, word: &str) {
         self.known.insert(word.to_string());
+    }
+
+    /// False when `w` certainly matches no pattern (cheap: a few bit tests).
+    pub(crate) fn may_match(&self, w: &str) -> bool {
+        self.heads.may_match(w)
     }
 
     /// Push the ids of every pattern that the folded message word `w` satisfies.
@@ -231,26 +284,118 @@ impl Vocab {
     }
 }
 
+/// Bit sets of rule words: one- and two-letter words whole, longer ones by their first three
+/// letters. A Snowball stem keeps the first letters of its word (the irregular "-ying" forms
+/// are added by hand; a short stem may lose a final "s": "its" -> "it"), a prefix pattern is
+/// the start of the word, and a typo keeps the first two letters of a long word: so a message
+/// word that none of these sets admits cannot match anything.
+#[derive(Clone)]
+struct Heads {
+    three: Vec<u64>,
+    two: Vec<u64>,
+    one: u64,
+    fuzzy: Vec<u64>,
+}
+
+const SYMBOLS: usize = 37;
+
+impl Default for Heads {
+    fn default() -> Self {
+        let words = |n: usize| vec![0u64; n.div_ceil(64)];
+        Self {
+            three: words(SYMBOLS * SYMBOLS * SYMBOLS),
+            two: words(SYMBOLS * SYMBOLS),
+            one: 0,
+            fuzzy: words(SYMBOLS * SYMBOLS),
+        }
+    }
+}
+
+/// a-z, 0-9, and one slot for anything else (folded text has nothing else).
+fn symbol(b: u8) -> usize {
+    match b {
+        b'a'..=b'z' => usize::from(b - b'a'),
+        b'0'..=b'9' => 26 + usize::from(b - b'0'),
+        _ => 36,
+    }
+}
+
+fn set(bits: &mut [u64], i: usize) {
+    bits[i / 64] |= 1 << (i % 64);
+}
+
+fn get(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] & (1 << (i % 64)) != 0
+}
+
+impl Heads {
+    /// Record a rule word (or stem): its first three letters, or all of it when shorter.
+    fn add(&mut self, w: &str) {
+        let b = w.as_bytes();
+        let s = symbol(b's');
+        match b.len() {
+            0 => {}
+            1 => {
+                self.one |= 1 << symbol(b[0]);
+                set(&mut self.two, symbol(b[0]) * SYMBOLS + s);
+            }
+            2 => {
+                let two = symbol(b[0]) * SYMBOLS + symbol(b[1]);
+                set(&mut self.two, two);
+                set(&mut self.three, two * SYMBOLS + s);
+            }
+            _ => set(
+                &mut self.three,
+                (symbol(b[0]) * SYMBOLS + symbol(b[1])) * SYMBOLS + symbol(b[2]),
+            ),
+        }
+    }
+
+    fn add_fuzzy(&mut self, head: [u8; 2]) {
+        set(&mut self.fuzzy, symbol(head[0]) * SYMBOLS + symbol(head[1]));
+    }
+
+    fn may_match(&self, w: &str) -> bool {
+        let b = w.as_bytes();
+        match b.len() {
+            0 => false,
+            1 => self.one & (1 << symbol(b[0])) != 0,
+            2 => get(&self.two, symbol(b[0]) * SYMBOLS + symbol(b[1])),
+            len => {
+                let two = symbol(b[0]) * SYMBOLS + symbol(b[1]);
+                get(&self.three, two * SYMBOLS + symbol(b[2]))
+                    || (len >= FUZZY_MIN && get(&self.fuzzy, two))
+            }
+        }
+    }
+}
+
 fn head(w: &str) -> Option<[u8; 2]> {
     let b = w.as_bytes();
     (b.len() >= 2).then(|| [b[0], b[1]])
 }
 
 /// A trie over pattern ids: each path spells a term; `out` lists the terms ending there.
+/// The root, touched once per message word, is a table indexed by id; other nodes have few
+/// children and keep them sorted.
 #[derive(Debug)]
 pub(crate) struct Trie {
+    root: Vec<u32>,
     nodes: Vec<Node>,
 }
 
 #[derive(Debug, Default)]
 struct Node {
-    next: HashMap<u32, u32>,
+    next: Vec<(u32, u32)>,
     out: Vec<u32>,
 }
+
+const NONE: u32 = u32::MAX;
 
 impl Default for Trie {
     fn default() -> Self {
         Self {
+            root: Vec::new(),
             nodes: vec![Node::default()],
         }
     }
@@ -260,12 +405,22 @@ impl Trie {
     pub(crate) fn insert(&mut self, ids: &[u32], term: u32) {
         let mut at = 0usize;
         for id in ids {
-            let next = match self.nodes[at].next.get(id) {
-                Some(&n) => n as usize,
+            let next = match self.child(at, *id) {
+                Some(n) => n,
                 None => {
                     self.nodes.push(Node::default());
                     let n = self.nodes.len() - 1;
-                    self.nodes[at].next.insert(*id, n as u32);
+                    if at == 0 {
+                        let i = *id as usize;
+                        if self.root.len() <= i {
+                            self.root.resize(i + 1, NONE);
+                        }
+                        self.root[i] = n as u32;
+                    } else {
+                        let next = &mut self.nodes[at].next;
+                        let pos = next.partition_point(|&(k, _)| k < *id);
+                        next.insert(pos, (*id, n as u32));
+                    }
                     n
                 }
             };
@@ -274,22 +429,38 @@ impl Trie {
         self.nodes[at].out.push(term);
     }
 
+    fn child(&self, node: usize, id: u32) -> Option<usize> {
+        if node == 0 {
+            return self
+                .root
+                .get(id as usize)
+                .filter(|&&n| n != NONE)
+                .map(|&n| n as usize);
+        }
+        let next = &self.nodes[node].next;
+        next.binary_search_by_key(&id, |&(k, _)| k)
+            .ok()
+            .map(|i| next[i].1 as usize)
+    }
+
     /// Call `found(term, start, end)` for every term occurring in `words`, where `words[i]`
     /// is the id list of word `i`. Cost: words x (term depth) x (ids per word), all bounded.
     pub(crate) fn find_all(&self, words: &[&[u32]], mut found: impl FnMut(u32, usize, usize)) {
         let mut stack: Vec<(usize, usize)> = Vec::new();
         for start in 0..words.len() {
+            if words[start].is_empty() {
+                continue;
+            }
             stack.clear();
             stack.push((0, start));
             while let Some((node, pos)) = stack.pop() {
                 let Some(ids) = words.get(pos) else { continue };
-                for id in ids.iter() {
-                    if let Some(&child) = self.nodes[node].next.get(id) {
-                        let child = child as usize;
+                for &id in ids.iter() {
+                    if let Some(child) = self.child(node, id) {
                         for &t in &self.nodes[child].out {
                             found(t, start, pos + 1);
                         }
-                        if pos + 1 - start < MAX_TERM_WORDS {
+                        if pos + 1 - start < MAX_TERM_WORDS && !self.nodes[child].next.is_empty() {
                             stack.push((child, pos + 1));
                         }
                     }
@@ -357,6 +528,37 @@ mod tests {
         v.add_known("bladdee");
         v.resolve("bladdee", &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn the_head_filter_never_rejects_a_word_that_resolves() {
+        let mut v = Vocab::default();
+        for raw in [
+            "die", "no", "x", "tingl*", "=legs", "bladder", "numb", "lie down",
+        ] {
+            for p in parse_term(raw).expect("valid").words {
+                let id = v.intern(&p);
+                v.allow_typos(&p, id);
+            }
+        }
+        for w in [
+            "dying", "lying", "no", "x", "tingling", "legs", "bladdder", "numbness", "numbb", "lie",
+        ] {
+            let mut out = Vec::new();
+            v.resolve(w, &mut out);
+            assert!(!out.is_empty(), "{w} resolves");
+            assert!(v.may_match(w), "{w} passes the filter");
+        }
+        assert!(!v.may_match("zebra"));
+        assert!(!v.may_match("q"));
+        assert!(
+            !v.may_match("nothing"),
+            "a short key admits short words only"
+        );
+        assert!(
+            v.may_match("xs") && v.may_match("nos"),
+            "nor its plural-s form"
+        );
     }
 
     #[test]
