@@ -85,6 +85,57 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// [`fold`] for ASCII text, several times faster (no Unicode decomposition); `None` when
+/// `text` is not ASCII. Same result as `fold` by construction and by test: the safety screen
+/// folds every clause of a message, up to 100,000 characters, on the answer path.
+pub fn fold_ascii(text: &str) -> Option<String> {
+    if !text.is_ascii() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    let mut last: Option<u8> = None;
+    let mut run = 0usize;
+    for &b in text.as_bytes() {
+        if b == b'\'' || b == b'`' {
+            if last.is_some_and(|c| c != b' ') {
+                continue;
+            }
+            pending_space = true;
+            continue;
+        }
+        if b == b'&' {
+            push_word(&mut out, "and", &mut pending_space);
+            last = Some(b' ');
+            pending_space = true;
+            continue;
+        }
+        if !b.is_ascii_alphanumeric() {
+            pending_space = true;
+            last = Some(b' ');
+            continue;
+        }
+        let c = b.to_ascii_lowercase();
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+            run = 0;
+            last = Some(b' ');
+        }
+        pending_space = false;
+        if Some(c) == last && c.is_ascii_alphabetic() {
+            run += 1;
+            if run >= 2 {
+                continue;
+            }
+        } else {
+            run = 0;
+        }
+        out.push(char::from(c));
+        last = Some(c);
+    }
+    Some(out)
+}
+
 fn push_word(out: &mut String, word: &str, pending_space: &mut bool) {
     if !out.is_empty() {
         out.push(' ');
@@ -176,6 +227,36 @@ mod tests {
     fn ampersand_reads_as_and() {
         assert_eq!(fold("pins & needles"), "pins and needles");
         assert_eq!(fold("pins&needles"), "pins and needles");
+    }
+
+    #[test]
+    fn fold_ascii_is_fold_for_ascii_text() {
+        let fixed = [
+            "I can't pee!!",
+            "pins&needles",
+            "sooooo numbbbb",
+            "a''b ' c 'd",
+            "`x` & &y",
+            "  Where  should I MASSAGE?!  ",
+            "1000 seconds",
+            "aaa111aaa",
+            "no-fever, 38.5C",
+        ];
+        let alphabet = b"aAbB &'`.,1 -zZ\t\n";
+        let mut x: u32 = 12345;
+        let mut random = Vec::new();
+        for _ in 0..2000 {
+            let mut t = String::new();
+            for _ in 0..(x % 24) {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                t.push(char::from(alphabet[(x >> 16) as usize % alphabet.len()]));
+            }
+            random.push(t);
+        }
+        for t in fixed.iter().map(|s| s.to_string()).chain(random) {
+            assert_eq!(fold_ascii(&t).as_deref(), Some(fold(&t).as_str()), "{t:?}");
+        }
+        assert_eq!(fold_ascii("café"), None);
     }
 
     #[test]
