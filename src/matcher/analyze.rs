@@ -10,97 +10,29 @@ use std::collections::HashMap;
 use crate::knowledge::Synonym;
 use crate::normalize;
 
-/// Words that never say what a question is about: greetings, politeness, discourse. They are
-/// dropped like stopwords, so "hey, please, where do I massage" and "where do I massage" are
-/// the same question (FAQ bots that score "hey" as content are a known complaint).
-const FILLER: &[&str] = &[
-    "actually",
-    "advice",
-    "again",
-    "alot",
-    "also",
-    "anybody",
-    "anyway",
-    "anyways",
-    "appreciate",
-    "appreciated",
-    "basically",
-    "bit",
-    "bro",
-    "btw",
-    "cheers",
-    "curious",
-    "currently",
-    "dear",
-    "definitely",
-    "dont",
-    "dude",
-    "even",
-    "everybody",
-    "everyone",
-    "folks",
-    "friend",
-    "friends",
-    "gonna",
-    "guys",
-    "haha",
-    "hehe",
-    "here",
-    "hii",
-    "hiya",
-    "hmm",
-    "honestly",
-    "howdy",
-    "idea",
-    "ideas",
-    "info",
-    "information",
-    "kind",
-    "kinda",
-    "little",
-    "lol",
-    "lot",
-    "lots",
-    "maybe",
-    "much",
-    "now",
-    "ok",
-    "okay",
-    "pleas",
-    "pleeease",
-    "pls",
-    "plz",
-    "question",
-    "questions",
-    "quick",
-    "quite",
-    "right",
-    "seriously",
-    "somebody",
-    "something",
-    "sort",
-    "sorta",
-    "still",
-    "stuff",
-    "sup",
-    "sure",
-    "thankyou",
-    "thx",
-    "tip",
-    "tips",
-    "today",
-    "totally",
-    "ty",
-    "uh",
-    "um",
-    "wanna",
-    "wonder",
-    "wondering",
-    "yall",
-    "yeah",
-    "yes",
-    "yo",
-];
+/// Words that never say what a question is about: greetings, politeness, discourse,
+/// intensifiers, feelings about the pain, sides and counts. They are dropped like stopwords,
+/// so "hey, please, where do I massage" and "where do I massage" are the same question (FAQ
+/// bots that score "hey" as content are a known complaint).
+const FILLER: &str = "
+    actually advice again alot also anybody anyway anyways appreciate appreciated asap
+    awful basically bit bro btw cheers curious currently dear definitely dont dude even
+    everybody everyone excruciating extremely fast folks friend friends gonna guys haha
+    hehe here hii hiya hmm honestly horrible howdy idea ideas info information insane
+    insanely kind kinda left little lol lot lots maybe miserable much now ok okay pleas
+    pleeease pls plz pretty question questions quick quickly quite real right seriously
+    so somebody something sort sorta still stuff sup super sure terrible terribly
+    thankyou thx tip tips today totally truly ty uh um unbearable wanna wondering wonder
+    yall yeah yes yo
+    exactly specifically generally basically usually typically
+    said says say told heard read saw seen recommended suggested mentioned think thought
+    guess reckon
+    properly correctly effectively between because whether either neither other another
+    else via per within
+    wat wut u ur r abt tho bc cuz coz idk imo rn atm tbh smth
+    one two three four five six seven eight nine ten eleven twelve twenty thirty forty
+    fifty hundred couple few several
+";
 
 /// Multi-word filler, removed before single words are looked at.
 const FILLER_PHRASES: &[&str] = &[
@@ -115,68 +47,63 @@ const FILLER_PHRASES: &[&str] = &[
     "does anyone know",
     "i was wondering",
     "just wondering",
+    "no idea",
+    "get rid of",
+    "in the first place",
 ];
 
 /// Words that frame a question without naming its topic. They still help rank ("where" vs
 /// "how" to massage) but weigh little, and a match on them alone never answers: "how do I
 /// treat it", "pain" or "best way" says nothing about *what*.
-const WEAK: &[&str] = &[
-    "ache",
-    "aches",
-    "aching",
-    "bad",
-    "better",
-    "cure",
-    "do",
-    "does",
-    "feel",
-    "feeling",
-    "fix",
-    "good",
-    "help",
-    "helpful",
-    "helping",
-    "helps",
-    "how",
-    "hurt",
-    "hurting",
-    "hurts",
-    "make",
-    "need",
-    "normal",
-    "pain",
-    "painful",
-    "pains",
-    "relief",
-    "relieve",
-    "safe",
-    "sore",
-    "thing",
-    "things",
-    "treat",
-    "treated",
-    "treating",
-    "treatment",
-    "treatments",
-    "try",
-    "use",
-    "using",
-    "way",
-    "ways",
-    "when",
-    "where",
-    "why",
-    "work",
-    "works",
+const WEAK: &str = "
+    ache aches aching bad better cure cures do does feel feeling fix good help helps helpful
+    helping how hurt hurting hurts make mean meaning means need normal pain painful pains
+    relief relieve remedy remedies rid safe sore thing things treat treated treating
+    treatment treatments try use using way ways when where why work works
+";
+
+/// Words after which the next topic word is *not* what the question is about: "I don't have
+/// a fever, where do I massage?" asks about massage, not fever.
+const NEGATORS: &[&[&str]] = &[
+    &["no"],
+    &["without"],
+    &["denies"],
+    &["deny"],
+    &["dont", "have"],
+    &["do", "not", "have"],
+    &["havent", "got"],
+    &["havent", "had"],
+    &["not", "had"],
+    &["ruled", "out"],
 ];
+
+/// Words that end a negation's reach inside a clause.
+const NEGATION_ENDS: &[&str] = &["but", "however", "although", "though", "yet"];
 
 /// Weight of a weak word relative to an ordinary word of the same rarity.
 pub(crate) const WEAK_FACTOR: f32 = 0.3;
 
+fn list(text: &'static str) -> Vec<&'static str> {
+    let mut v: Vec<&str> = text.split_whitespace().collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn filler() -> &'static [&'static str] {
+    static LIST: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| list(FILLER))
+}
+
+fn weak() -> &'static [&'static str] {
+    static LIST: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| list(WEAK))
+}
+
 /// True for words the matcher ignores completely.
 pub(crate) fn is_ignored(word: &str) -> bool {
     normalize::is_stopword(word)
-        || FILLER.binary_search(&word).is_ok()
+        || filler().binary_search(&word).is_ok()
         || matches!(
             word,
             "no" | "not" | "cant" | "didnt" | "doesnt" | "isnt" | "wont"
@@ -191,23 +118,24 @@ pub(crate) fn is_number(word: &str) -> bool {
 
 /// Stems of [`WEAK`], looked up per term at build time.
 pub(crate) fn is_weak_stem(stem: &str) -> bool {
-    thread_local! {
-        static STEMS: Vec<String> = {
-            let mut v: Vec<String> = WEAK.iter().map(|w| normalize::stem(w)).collect();
+    static STEMS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    STEMS
+        .get_or_init(|| {
+            let mut v: Vec<String> = weak().iter().map(|w| normalize::stem(w)).collect();
             v.sort_unstable();
             v.dedup();
             v
-        };
-    }
-    STEMS.with(|s| s.binary_search_by(|x| x.as_str().cmp(stem)).is_ok())
+        })
+        .binary_search_by(|x| x.as_str().cmp(stem))
+        .is_ok()
 }
 
 /// Every word the matcher treats as known without being knowledge: typo correction may land
 /// on them ("pleeze" -> "please") so that a mistyped pleasantry is dropped, not scored.
 pub(crate) fn function_words() -> impl Iterator<Item = &'static str> {
-    FILLER
+    filler()
         .iter()
-        .chain(WEAK.iter())
+        .chain(weak().iter())
         .copied()
         .chain(STOPWORDS_FOR_TYPOS.iter().copied())
 }
@@ -218,6 +146,90 @@ const STOPWORDS_FOR_TYPOS: &[&str] = &[
     "please", "really", "should", "someone", "thank", "thanks", "their", "there", "these", "those",
     "which", "would",
 ];
+
+/// The question's words with negated topics removed, clause by clause. A clause ends at
+/// punctuation. A negation drops the topic that follows it (up to three words in a row, and
+/// another after "or"/"nor"/"and"), and ends at a weak word like "where" or at "but".
+pub(crate) fn question_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for clause in text.split(|c: char| matches!(c, ',' | ';' | ':' | '.' | '!' | '?' | '\n')) {
+        let folded = normalize::fold(clause);
+        let words: Vec<&str> = normalize::words(&folded).collect();
+        // None: not negating; Some(n): negating, n topic words dropped so far.
+        let mut negating: Option<usize> = None;
+        let mut i = 0;
+        while i < words.len() {
+            let w = words[i];
+            if let Some(n) = NEGATORS
+                .iter()
+                .find(|n| words[i..].starts_with(n))
+                .map(|n| n.len())
+            {
+                negating = Some(0);
+                i += n;
+                continue;
+            }
+            if let Some(dropped) = negating {
+                if NEGATION_ENDS.contains(&w) || is_weak_stem(&normalize::stem(w)) {
+                    negating = None;
+                } else if matches!(w, "or" | "nor" | "and") {
+                    negating = Some(0);
+                } else if is_ignored(w) || is_number(w) {
+                    if dropped > 0 {
+                        negating = None;
+                    }
+                } else {
+                    negating = (dropped < 2).then_some(dropped + 1);
+                    i += 1;
+                    continue;
+                }
+            }
+            out.push(w.to_string());
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The sentences of `text` that ask something, when it also holds statements: "I don't
+/// have a fever. Where should I massage?" is a question about massage with some context.
+/// `None` when every sentence is a question or none is.
+pub(crate) fn question_sentences(text: &str) -> Option<String> {
+    const ASKING: &[&str] = &[
+        "any", "anyone", "are", "can", "could", "do", "does", "how", "is", "should", "what",
+        "whats", "when", "where", "which", "who", "why", "will", "would",
+    ];
+    let mut sentences = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '!' | '?' | '\n') {
+            sentences.push((&text[start..i], c == '?'));
+            start = i + c.len_utf8();
+        }
+    }
+    sentences.push((&text[start..], false));
+    let sentences: Vec<(&str, bool)> = sentences
+        .into_iter()
+        .filter(|(s, _)| !normalize::is_blank(s))
+        .map(|(s, mark)| {
+            let folded = normalize::fold(s);
+            let first = normalize::words(&folded).next().unwrap_or("");
+            (s, mark || ASKING.contains(&first))
+        })
+        .collect();
+    let asking = sentences.iter().filter(|(_, q)| *q).count();
+    if asking == 0 || asking == sentences.len() {
+        return None;
+    }
+    Some(
+        sentences
+            .iter()
+            .filter(|(_, q)| *q)
+            .map(|(s, _)| *s)
+            .collect::<Vec<_>>()
+            .join(". "),
+    )
+}
 
 /// Synonym and filler phrases: a sequence of words is replaced by the canonical words (none,
 /// for filler). Words are compared by stem, so "slipped discs" meets the variant "slipped
@@ -349,11 +361,9 @@ mod tests {
 
     #[test]
     fn word_lists_are_sorted_for_binary_search() {
-        for list in [FILLER, WEAK, STOPWORDS_FOR_TYPOS] {
-            let mut sorted = list.to_vec();
-            sorted.sort_unstable();
-            assert_eq!(sorted, list);
-        }
+        let mut sorted = STOPWORDS_FOR_TYPOS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, STOPWORDS_FOR_TYPOS);
     }
 
     #[test]
@@ -390,6 +400,36 @@ mod tests {
             ),
             doc_terms(&p, "foam roller")
         );
+    }
+
+    #[test]
+    fn a_negated_topic_is_dropped_until_the_clause_ends() {
+        assert_eq!(
+            question_words("I don't have a fever. Where should I massage?"),
+            ["i", "a", "where", "should", "i", "massage"]
+        );
+        assert_eq!(
+            question_words("no fever or numbness but my calf hurts"),
+            ["or", "but", "my", "calf", "hurts"]
+        );
+        assert_eq!(
+            question_words("without a foam roller how do I massage"),
+            ["a", "how", "do", "i", "massage"]
+        );
+        assert_eq!(
+            question_words("i dont have a fever where should i massage"),
+            ["i", "a", "where", "should", "i", "massage"]
+        );
+    }
+
+    #[test]
+    fn question_sentences_are_picked_out_of_context() {
+        assert_eq!(
+            question_sentences("I've had sciatica for weeks. Where should I massage?").as_deref(),
+            Some(" Where should I massage")
+        );
+        assert_eq!(question_sentences("where should I massage?"), None);
+        assert_eq!(question_sentences("my back hurts. my leg too"), None);
     }
 
     #[test]

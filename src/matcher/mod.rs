@@ -8,7 +8,7 @@
 //!
 //! - **coverage**: the share of the question's weight the entry contains (its title,
 //!   phrasings and tags fully; its answer text a little);
-//! - **phrasing fit**: the best weighted overlap (Dice) between the question and one
+//! - **phrasing fit**: the best weighted overlap (F2, recall-heavy) between the question and one
 //!   phrasing or the title, plus a small bonus for word pairs in the same order;
 //! - **BM25 margin**: the entry's BM25 score relative to the best candidate's.
 //!
@@ -31,9 +31,9 @@ use index::{bigram, Index};
 use vocab::Vocab;
 
 /// At or above this confidence the best hit is given as the answer.
-pub const ANSWER_THRESHOLD: f32 = 0.5;
+pub const ANSWER_THRESHOLD: f32 = 0.45;
 /// Below the answer threshold, hits at or above this are offered as "did you mean".
-pub const SUGGEST_THRESHOLD: f32 = 0.3;
+pub const SUGGEST_THRESHOLD: f32 = 0.25;
 
 /// Share of the confidence from coverage, phrasing fit and the BM25 margin.
 const COVER_SHARE: f32 = 0.4;
@@ -41,6 +41,10 @@ const PHRASE_SHARE: f32 = 0.5;
 const BM25_SHARE: f32 = 0.1;
 /// A question word found only in an entry's answer text counts this much towards coverage.
 const BODY_MATCH: f32 = 0.35;
+/// Below this coverage the confidence shrinks in proportion: an entry that explains less
+/// than this share of what the question says ("how do I fix a leaking *tap*") is a guess,
+/// however well one of its phrasings overlaps.
+const COVER_GATE: f32 = 0.6;
 /// Confidence multiplier for an entry that shares no informative word with the question.
 const NO_CARRIER: f32 = 0.4;
 /// Bonus per question word pair found in the same order in a phrasing, and its cap.
@@ -48,7 +52,9 @@ const BIGRAM_BONUS: f32 = 0.05;
 const BIGRAM_CAP: f32 = 0.1;
 /// Entries scored in full (phrasing fit) after the cheap coverage pass.
 const CANDIDATES: usize = 48;
-/// Long inputs: only this many words are looked at, and this many distinct slots kept.
+/// Long inputs: only this many characters and words are looked at, and this many distinct
+/// slots kept. Nobody asks one question in more; the engine refuses far shorter input anyway.
+const MAX_CHARS: usize = 4000;
 const MAX_WORDS: usize = 400;
 const MAX_SLOTS: usize = 40;
 
@@ -148,18 +154,27 @@ impl Matcher {
         if limit == 0 || self.entries == 0 {
             return Vec::new();
         }
-        let slots = self.slots(question);
-        let total: f32 = slots.iter().map(|s| s.weight).sum();
-        if total <= 0.0 {
-            return Vec::new();
+        let question = clip(question, MAX_CHARS);
+        let mut hits = self.rank(question, limit);
+        // Context plus a question ("I've had it for weeks. Where do I massage?"): the
+        // question alone may match better than the whole, never worse than it.
+        if let Some(asked) = analyze::question_sentences(question) {
+            for h in self.rank(&asked, limit) {
+                match hits.iter_mut().find(|x| x.entry == h.entry) {
+                    Some(x) => x.score = x.score.max(h.score),
+                    None => hits.push(h),
+                }
+            }
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+            hits.truncate(limit);
         }
-        self.rank(&slots, total, limit)
+        hits
     }
 
     /// Question -> weighted slots (typos corrected, synonyms applied, filler dropped).
     fn slots(&self, question: &str) -> Vec<Slot> {
-        let folded = normalize::fold(question);
-        let words: Vec<QWord> = normalize::words(&folded)
+        let words: Vec<QWord> = analyze::question_words(question)
+            .iter()
             .take(MAX_WORDS)
             .map(|w| self.correct(w))
             .collect();
@@ -190,7 +205,9 @@ impl Matcher {
                 weight: self.index.unknown_weight * if weak { analyze::WEAK_FACTOR } else { 1.0 },
             };
             if w.unknown {
-                slots.push(unknown_slot(false));
+                // An unknown word of three letters or less is chat ("wat", "u", "rn") far
+                // more often than a topic; a longer one may be exactly what is asked.
+                slots.push(unknown_slot(best.len() <= 3));
                 continue;
             }
             let mut alts: Vec<(u32, f32)> = Vec::new();
@@ -208,10 +225,9 @@ impl Matcher {
                 None => slots.push(unknown_slot(analyze::is_weak_stem(&normalize::stem(best)))),
                 Some(&(t, _)) => {
                     if seen.insert(t) {
-                        let weight = alts
-                            .iter()
-                            .map(|&(t, _)| self.index.weight(t))
-                            .fold(0.0, f32::max);
+                        // The slot weighs what the most likely reading weighs: a typo that
+                        // could also be a rare word must not outweigh the common word meant.
+                        let weight = self.index.weight(t);
                         slots.push(Slot { alts, weight });
                     }
                 }
@@ -246,8 +262,13 @@ impl Matcher {
         )
     }
 
-    fn rank(&self, slots: &[Slot], total: f32, limit: usize) -> Vec<Hit> {
-        self.score(slots, total, limit)
+    fn rank(&self, text: &str, limit: usize) -> Vec<Hit> {
+        let slots = self.slots(text);
+        let total: f32 = slots.iter().map(|s| s.weight).sum();
+        if total <= 0.0 {
+            return Vec::new();
+        }
+        self.score(&slots, total, limit)
             .into_iter()
             .map(|s| Hit {
                 entry: s.entry,
@@ -260,6 +281,7 @@ impl Matcher {
     /// For admins and tuning; the wording of this text is not a stable interface.
     pub fn explain(&self, question: &str, limit: usize) -> String {
         use std::fmt::Write;
+        let question = clip(question, MAX_CHARS);
         let slots = self.slots(question);
         let total: f32 = slots.iter().map(|s| s.weight).sum();
         let names: Vec<&str> = {
@@ -311,7 +333,7 @@ impl Matcher {
         let mut touched: Vec<u32> = Vec::new();
         for (si, slot) in slots.iter().enumerate() {
             for &(t, q) in &slot.alts {
-                let w = self.index.weight(t);
+                let w = self.index.weight(t).min(slot.weight);
                 let idf = self.index.idf[t as usize];
                 let weak = self.index.weak[t as usize];
                 for p in &self.index.postings[t as usize] {
@@ -356,7 +378,8 @@ impl Matcher {
                 let fit = self.phrase_fit(e, slots, total);
                 let cover = (cover[e] / total).min(1.0);
                 let bm25 = bm25[e] / bm_max;
-                let mut conf = COVER_SHARE * cover + PHRASE_SHARE * fit + BM25_SHARE * bm25;
+                let mut conf = (COVER_SHARE * cover + PHRASE_SHARE * fit + BM25_SHARE * bm25)
+                    * (cover / COVER_GATE).min(1.0);
                 let carried = carrier[e];
                 if !carried {
                     conf *= NO_CARRIER;
@@ -376,7 +399,7 @@ impl Matcher {
         scored
     }
 
-    /// Best weighted Dice overlap between the question and one phrasing (or the title) of
+    /// Best weighted overlap (F2) between the question and one phrasing (or the title) of
     /// entry `e`, with a bonus for word pairs in the phrasing's order.
     fn phrase_fit(&self, e: usize, slots: &[Slot], total: f32) -> f32 {
         let mut best = 0.0f32;
@@ -388,7 +411,7 @@ impl Matcher {
                     .alts
                     .iter()
                     .filter(|(t, _)| p.terms.binary_search(t).is_ok())
-                    .map(|&(t, q)| (t, q * self.index.weight(t)))
+                    .map(|&(t, q)| (t, q * self.index.weight(t).min(s.weight)))
                     .max_by(|a, b| a.1.total_cmp(&b.1));
                 if let Some((t, v)) = hit {
                     inter += v;
@@ -406,9 +429,27 @@ impl Matcher {
                     }
                 }
             }
-            let dice = 2.0 * inter / (total + p.weight) + pairs.min(BIGRAM_CAP);
-            best = best.max(dice.min(1.0));
+            // F-beta with beta = 2: covering the question (recall) counts four times as much
+            // as covering the phrasing (precision). A short question inside a longer
+            // phrasing is a fine match; a long question sharing one word with a short
+            // phrasing ("best phone to *buy*" vs "what should I buy") is not.
+            let recall = (inter / total).min(1.0);
+            let precision = (inter / p.weight.max(f32::EPSILON)).min(1.0);
+            let f = 5.0 * recall * precision / (4.0 * precision + recall);
+            best = best.max((f + pairs.min(BIGRAM_CAP)).min(1.0));
         }
         best
     }
+}
+
+/// The longest prefix of `text` with at most `max` bytes, cut at a character boundary.
+fn clip(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
