@@ -566,3 +566,15 @@ fn every_toml_example_in_the_admin_guide_parses() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_device_named_like_a_knowledge_file_is_refused_without_reading_it() {
+    let (_, diags) = rejected_reload(|kb| {
+        // Reading /dev/zero never ends; a load must not try.
+        std::os::unix::fs::symlink("/dev/zero", kb.path("faq/zero.toml")).expect("symlink");
+    });
+    let d = only_error(&diags);
+    at(d, "faq/zero.toml", 0);
+    assert!(d.message.contains("not a regular file"), "{d}");
+}

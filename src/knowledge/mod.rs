@@ -261,26 +261,22 @@ pub fn load_texts(parts: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
     }
 }
 
-/// A cheap fingerprint of the folder's knowledge files (names and bytes). Equal fingerprints
-/// mean a reload would read exactly the same text; the watcher uses it to skip no-op events.
+/// A cheap fingerprint of what a load of the folder would read: the listing and each file's
+/// bytes (or why it cannot be read). Equal fingerprints mean a load would see exactly the
+/// same input and so end the same way; the watcher uses it to skip no-op events.
 pub fn fingerprint(dir: &Path) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     match toml_files(dir) {
         Ok(listing) => {
+            listing.toml_named_dirs.hash(&mut h);
             for rel in listing.files {
                 rel.hash(&mut h);
-                let path = dir.join(&rel);
-                match std::fs::metadata(&path) {
-                    // Too big to load anyway: size and time stand in for the bytes.
-                    Ok(m) if m.len() > MAX_FILE_BYTES => {
-                        m.len().hash(&mut h);
-                        m.modified().ok().hash(&mut h);
-                    }
-                    _ => match std::fs::read(&path) {
-                        Ok(bytes) => bytes.hash(&mut h),
-                        Err(e) => e.kind().hash(&mut h),
-                    },
+                match read_capped(&dir.join(&rel)) {
+                    Ok(bytes) => bytes.hash(&mut h),
+                    Err(ReadError::TooBig(size)) => size.hash(&mut h),
+                    Err(ReadError::NotAFile) => "not a file".hash(&mut h),
+                    Err(ReadError::Io(e)) => e.kind().hash(&mut h),
                 }
             }
         }
@@ -349,21 +345,53 @@ fn toml_files(dir: &Path) -> Result<Listing, String> {
     })
 }
 
+/// Why a knowledge file's bytes could not be read.
+enum ReadError {
+    /// Its size in bytes (at least), over [`MAX_FILE_BYTES`].
+    TooBig(u64),
+    /// A device, pipe or socket named `*.toml`.
+    NotAFile,
+    Io(std::io::Error),
+}
+
+/// Read one file, never more than [`MAX_FILE_BYTES`] (+1 to notice a file that grew while it
+/// was read), so a device or a runaway file named `*.toml` cannot exhaust memory or, being a
+/// pipe, hang the reload.
+fn read_capped(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooBig(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReadError::TooBig(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 /// Read one file as text; a problem comes back with where it is (the whole file, or the
 /// first byte that is not UTF-8).
 fn read_text(path: &Path, rel: &Path) -> Result<String, (Origin, String)> {
-    let whole = |msg: String| (whole_file(rel), msg);
-    let meta =
-        std::fs::metadata(path).map_err(|e| whole(format!("cannot read: {}", plain_io(&e))))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(whole(format!(
-            "file is {} bytes; knowledge files must be at most {} bytes (split it into several \
-             files)",
-            meta.len(),
-            MAX_FILE_BYTES
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read: {}", plain_io(&e))))?;
+    let bytes = read_capped(path).map_err(|e| {
+        let msg = match e {
+            ReadError::TooBig(size) => format!(
+                "file is {size} bytes; knowledge files must be at most {MAX_FILE_BYTES} bytes \
+                 (split it into several files)"
+            ),
+            ReadError::NotAFile => {
+                "not a regular file; knowledge files are plain text files".to_string()
+            }
+            ReadError::Io(e) => format!("cannot read: {}", plain_io(&e)),
+        };
+        (whole_file(rel), msg)
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         // Valid up to here by definition, so this cannot fail.
