@@ -1037,3 +1037,32 @@ async fn shutdown_lets_a_reply_in_flight_finish_then_closes_the_gateway() {
     assert_eq!(reply.status, 204);
     assert_eq!(colour(reply), u64::from(colours::ANSWER));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_answer_is_deferred_first_then_delivered_as_a_follow_up() {
+    // Zero: defer every /ask, as when an answer takes longer than Discord's 3 s window allows.
+    let bot = Bot::start(|c| c.defer_after = Duration::ZERO).await;
+    let id = bot.fake.interact(bot.fake.slash(
+        ALICE,
+        "ask",
+        json!([{"name": "question", "type": 3, "value": ANSWERED}, {"name": "private", "type": 5, "value": true}]),
+    ));
+    let deferred = bot.fake.callback(id).await;
+    assert_eq!(response_type(&deferred), 5);
+    assert_eq!(
+        deferred.body["data"]["flags"],
+        json!(64),
+        "a private question defers privately"
+    );
+    let token = format!("itoken-{id}");
+    let answer = bot
+        .fake
+        .wait_request("the answer after the deferral", |r| {
+            r.method == "POST"
+                && r.path
+                    .ends_with(&format!("/webhooks/{}/{token}", fake_discord::APP_ID))
+        })
+        .await;
+    assert_eq!(colour(&answer), u64::from(colours::ANSWER));
+    bot.stop().await;
+}

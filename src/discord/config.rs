@@ -38,6 +38,9 @@ pub struct Config {
     pub routine_idle_timeout: Duration,
     /// How long shutdown waits for replies in flight.
     pub drain_timeout: Duration,
+    /// How long `/ask` waits for its answer before deferring (showing "thinking..."); Discord
+    /// drops an interaction not acknowledged within 3 s. Zero: always defer first.
+    pub defer_after: Duration,
 }
 
 impl fmt::Debug for Config {
@@ -92,6 +95,7 @@ impl Config {
             cooldown: CooldownRule::default(),
             routine_idle_timeout: crate::routine::DEFAULT_IDLE_TIMEOUT,
             drain_timeout: Duration::from_secs(10),
+            defer_after: Duration::from_millis(1500),
         }
     }
 

@@ -49,6 +49,7 @@ pub struct Bot {
     pub ask_channels: HashSet<serenity::ChannelId>,
     /// Set once the client exists (it needs the client's HTTP handle).
     pub admin_log: OnceLock<admin_log::AdminLog>,
+    pub defer_after: std::time::Duration,
 }
 
 impl Bot {
@@ -60,6 +61,7 @@ impl Bot {
             gaps: GapLog::from_env().map(Arc::new),
             ask_channels: config.ask_channel_ids.iter().copied().collect(),
             admin_log: OnceLock::new(),
+            defer_after: config.defer_after,
         }
     }
 }

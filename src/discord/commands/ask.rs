@@ -1,15 +1,9 @@
 //! `/ask question [private]`: the same answer as `sciatica-bot ask`, as an embed.
 
-use std::time::Duration;
-
 use super::{answer, gate, Gate};
 use crate::discord::embeds::suggestion_buttons;
 use crate::discord::{respond, Context, Error};
 use crate::reply::ReplyKind;
-
-/// Defer (show "thinking...") if the answer is not ready by then; Discord drops interactions
-/// not acknowledged within 3 s.
-const DEFER_AFTER: Duration = Duration::from_millis(1500);
 
 /// Ask a question about sciatica self-care (massage, stretches, heat and ice, warning signs)
 #[poise::command(slash_command)]
@@ -23,10 +17,21 @@ pub async fn ask(
     let bot = ctx.data();
     let work = answer(bot, question.clone());
     tokio::pin!(work);
-    let reply = tokio::select! {
-        r = &mut work => r?,
-        () = tokio::time::sleep(DEFER_AFTER) => {
-            if private { ctx.defer_ephemeral().await? } else { ctx.defer().await? }
+    // Defer (show "thinking...") if the answer is not ready in time (`Config::defer_after`):
+    // Discord drops an interaction not acknowledged within 3 s.
+    let ready = if bot.defer_after.is_zero() {
+        None
+    } else {
+        tokio::time::timeout(bot.defer_after, &mut work).await.ok()
+    };
+    let reply = match ready {
+        Some(reply) => reply?,
+        None => {
+            if private {
+                ctx.defer_ephemeral().await?;
+            } else {
+                ctx.defer().await?;
+            }
             work.await?
         }
     };
