@@ -1066,3 +1066,24 @@ async fn a_slow_answer_is_deferred_first_then_delivered_as_a_follow_up() {
     assert_eq!(colour(&answer), u64::from(colours::ANSWER));
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_api_base_that_does_not_answer_fails_fast_and_never_falls_back_to_discord() {
+    init_logging();
+    // Bind then drop a listener: nothing listens on that port now.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut c = Config::new(TOKEN);
+    c.api_base = Some(format!("http://127.0.0.1:{port}"));
+    let dir = knowledge_copy();
+    let store = Arc::new(KnowledgeStore::open(&dir.path().join("knowledge")).unwrap());
+    let result = tokio::time::timeout(WAIT, discord::run(c, store, std::future::pending()))
+        .await
+        .expect("serve gives up");
+    let err = result.expect_err("an unreachable base is an error");
+    assert!(matches!(err, ServeError::Unreachable(_)), "{err:?}");
+    assert!(err.to_string().contains("DISCORD_API_BASE"), "{err}");
+}

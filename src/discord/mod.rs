@@ -167,6 +167,23 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let http = build_http(&config)?;
+    // With DISCORD_API_BASE, ask it for the gateway ourselves: if it cannot answer, serenity
+    // would fall back to Discord's real gateway and send the token there.
+    let gateway = match &config.api_base {
+        Some(base) => Some(
+            http.get_gateway()
+                .await
+                .map_err(|e| match ServeError::from_serenity(&e) {
+                    ServeError::TokenRejected => ServeError::TokenRejected,
+                    _ => ServeError::Unreachable(format!(
+                        "DISCORD_API_BASE ({base}) did not answer GET /api/v10/gateway: {}",
+                        describe(&e)
+                    )),
+                })?
+                .url,
+        ),
+        None => None,
+    };
     let bot = Arc::new(Bot::new(&config, Arc::clone(&store)));
     let in_flight = shutdown::InFlight::default();
     let framework = poise::Framework::builder()
@@ -194,6 +211,9 @@ pub async fn run(
         })
         .await
         .map_err(|e| ServeError::from_serenity(&e))?;
+    if let Some(url) = gateway {
+        *client.ws_url.lock().await = url;
+    }
 
     if let Some(channel) = config.admin_log_channel_id {
         let _ = bot.admin_log.set(admin_log::AdminLog::new(
