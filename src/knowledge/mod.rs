@@ -220,16 +220,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
             Err((at, msg)) => diags.error(&at, msg),
         }
     }
-    let knowledge = assemble(&parts, &mut diags);
-    match knowledge {
-        Some(k) if !diags.has_errors() => Ok(Loaded {
-            knowledge: k,
-            warnings: diags.sorted(),
-        }),
-        _ => Err(LoadFailure {
-            diagnostics: diags.sorted(),
-        }),
-    }
+    build(&parts, diags)
 }
 
 /// Load like [`load_dir`], then review what only shows once everything loads: whether each
@@ -249,7 +240,11 @@ pub fn check_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
 /// Load knowledge from in-memory files (path relative to the folder, text). Used by tests and
 /// benchmarks that generate knowledge.
 pub fn load_texts(parts: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
-    let mut diags = Diagnostics::default();
+    build(parts, Diagnostics::default())
+}
+
+/// Assemble and validate the texts; `diags` may already hold problems found while reading.
+fn build(parts: &[(PathBuf, String)], mut diags: Diagnostics) -> Result<Loaded, LoadFailure> {
     match assemble(parts, &mut diags) {
         Some(k) if !diags.has_errors() => Ok(Loaded {
             knowledge: k,
