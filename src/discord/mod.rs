@@ -167,21 +167,8 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let http = build_http(&config)?;
-    // With DISCORD_API_BASE, ask it for the gateway ourselves: if it cannot answer, serenity
-    // would fall back to Discord's real gateway and send the token there.
     let gateway = match &config.api_base {
-        Some(base) => Some(
-            http.get_gateway()
-                .await
-                .map_err(|e| match ServeError::from_serenity(&e) {
-                    ServeError::TokenRejected => ServeError::TokenRejected,
-                    _ => ServeError::Unreachable(format!(
-                        "DISCORD_API_BASE ({base}) did not answer GET /api/v10/gateway: {}",
-                        describe(&e)
-                    )),
-                })?
-                .url,
-        ),
+        Some(base) => Some(gateway_url(&http, base).await?),
         None => None,
     };
     let bot = Arc::new(Bot::new(&config, Arc::clone(&store)));
@@ -222,25 +209,7 @@ pub async fn run(
             tokio::runtime::Handle::current(),
         ));
     }
-    // Live reload: every outcome, good or bad, goes to the admin log channel (if set) and the log.
-    let watch = {
-        let bot = Arc::clone(&bot);
-        store.watch(move |outcome| {
-            tracing::info!("{}", outcome.summary());
-            if let Some(log) = bot.admin_log.get() {
-                log.post(&bot.store, outcome);
-            }
-        })
-    };
-    let _watch = match watch {
-        Ok(handle) => Some(handle),
-        Err(e) => {
-            tracing::warn!(
-                "not watching the knowledge folder for edits: {e}; use /knowledge reload"
-            );
-            None
-        }
-    };
+    let _watch = watch_knowledge(&bot);
 
     let watcher = shutdown::spawn_watcher(shutdown, Arc::clone(&client.shard_manager));
     let result = match config.shards {
@@ -263,6 +232,44 @@ pub async fn run(
             Ok(())
         }
         Err(e) => Err(ServeError::from_serenity(&e)),
+    }
+}
+
+/// The gateway URL from `DISCORD_API_BASE`. Asked for here because if it cannot answer,
+/// serenity falls back to Discord's real gateway and would send the token there.
+async fn gateway_url(http: &serenity::Http, base: &str) -> Result<String, ServeError> {
+    match http.get_gateway().await {
+        Ok(gateway) => Ok(gateway.url),
+        Err(e) => match ServeError::from_serenity(&e) {
+            ServeError::TokenRejected => Err(ServeError::TokenRejected),
+            _ => Err(ServeError::Unreachable(format!(
+                "DISCORD_API_BASE ({base}) did not answer GET /api/v10/gateway: {}",
+                describe(&e)
+            ))),
+        },
+    }
+}
+
+/// Live reload: every outcome, good or bad, goes to the log and to the admin log channel (if
+/// set). Without a watcher (e.g. no inotify), `/knowledge reload` still works.
+fn watch_knowledge(bot: &Arc<Bot>) -> Option<crate::store::WatchHandle> {
+    let on_reload = {
+        let bot = Arc::clone(bot);
+        move |outcome: &crate::store::ReloadOutcome| {
+            tracing::info!("{}", outcome.summary());
+            if let Some(log) = bot.admin_log.get() {
+                log.post(&bot.store, outcome);
+            }
+        }
+    };
+    match bot.store.watch(on_reload) {
+        Ok(handle) => Some(handle),
+        Err(e) => {
+            tracing::warn!(
+                "not watching the knowledge folder for edits: {e}; use /knowledge reload"
+            );
+            None
+        }
     }
 }
 
