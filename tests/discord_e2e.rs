@@ -293,7 +293,15 @@ async fn starts_up_registers_every_command_globally_and_needs_no_privileged_inte
     );
     assert_eq!(put.auth.as_deref(), Some(format!("Bot {TOKEN}").as_str()));
 
+    assert!(
+        bot.fake
+            .requests()
+            .iter()
+            .any(|r| r.path == "/api/v10/gateway/bot"),
+        "autosharding asks Discord for the shard count"
+    );
     let identify = &bot.fake.identifies()[0];
+    assert_eq!(identify["shard"], json!([0, 1]));
     let intents = identify["intents"].as_u64().expect("intents");
     assert_eq!(
         intents & (1 << 15),
@@ -1086,4 +1094,25 @@ async fn an_api_base_that_does_not_answer_fails_fast_and_never_falls_back_to_dis
     let err = result.expect_err("an unreachable base is an error");
     assert!(matches!(err, ServeError::Unreachable(_)), "{err:?}");
     assert!(err.to_string().contains("DISCORD_API_BASE"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shard_range_runs_exactly_those_shards_of_the_total() {
+    let bot = Bot::start(|c| {
+        c.shards = ShardPlan::Range {
+            first: 1,
+            last: 1,
+            total: 2,
+        }
+    })
+    .await;
+    assert_eq!(bot.fake.identifies()[0]["shard"], json!([1, 2]));
+    assert!(!bot
+        .fake
+        .requests()
+        .iter()
+        .any(|r| r.path == "/api/v10/gateway/bot"));
+    let answer = bot.ask(ALICE, ANSWERED, false).await;
+    assert_eq!(colour(&answer), u64::from(colours::ANSWER));
+    bot.stop().await;
 }
