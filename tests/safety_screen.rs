@@ -859,6 +859,39 @@ fn faq_phrasings_in_the_bundled_knowledge_do_not_trip_the_screen() {
     assert!(alarms.is_empty(), "{}", alarms.join("\n"));
 }
 
+/// `tests/fixtures/safety/phrasings.txt`: tagged lines, each checked against its tag.
+#[test]
+fn the_phrasing_fixture_is_screened_as_tagged() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/safety/phrasings.txt");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let mut wrong = Vec::new();
+    let mut counted = 0;
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((tag, phrase)) = line.split_once(':') else {
+            panic!("untagged fixture line: {line:?}");
+        };
+        let v = screen(phrase);
+        let tier = urgency_of(&v);
+        let ok = match tag {
+            "E" => tier == Some(Urgency::Emergency),
+            "U" => tier.is_some_and(|u| u <= Urgency::Urgent),
+            "S" => tier.is_some(),
+            "C" => v == Verdict::Crisis,
+            "N" | "B" => v == Verdict::Clear,
+            other => panic!("unknown tag {other:?} in {line:?}"),
+        };
+        counted += 1;
+        if !ok {
+            wrong.push(format!("{tag}: {phrase:?} -> {:?}", ids(&v)));
+        }
+    }
+    assert!(counted >= 150, "fixture has {counted} lines");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 // ---------------------------------------------------------------------------------------
 // Explanations.
 
@@ -1246,20 +1279,5 @@ fn report_screening_time_for_a_100k_message() {
         }
         let per = start.elapsed() / runs;
         println!("{name}: {} chars screened in {per:?} per run", t.len());
-    }
-}
-
-#[test]
-#[ignore]
-fn probe() {
-    let (_, s) = bundled();
-    let text = std::fs::read_to_string("/tmp/probe.txt").unwrap_or_default();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        println!("{:<30} | {}", ids(&s.screen(line)).join(","), line);
-        if std::env::var("SAFETY_EXPLAIN").is_ok() {
-            for f in s.explain(line).findings {
-                println!("      {:?}", f);
-            }
-        }
     }
 }

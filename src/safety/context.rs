@@ -191,8 +191,9 @@ impl SafetyScreen {
         }
         let cues = select_cues(cues, &live, n);
         let ctx = Context::new(&cues, clauses, asked, self.scopes);
-        // Two hopelessness terms on the same words ("give up", "giving up") are one.
-        let mut hopeless_at: Vec<u32> = Vec::new();
+        // Hopelessness terms on the same or overlapping words ("a burden", "burden to my
+        // family") are one statement, not two.
+        let mut hopeless_at: Vec<Span> = Vec::new();
         let mut parts: Vec<(u32, u16, u32, u8, bool)> = Vec::new();
         for o in &live {
             let info = &self.terms[o.term as usize];
@@ -238,8 +239,13 @@ impl SafetyScreen {
                     parts.push((rule, combo, o.start, group, status == Status::Counts));
                 }
                 Role::Crisis if status == Status::Counts => acc.crisis = true,
-                Role::Hopeless if status == Status::Counts && !hopeless_at.contains(&o.start) => {
-                    hopeless_at.push(o.start);
+                Role::Hopeless
+                    if status == Status::Counts
+                        && !hopeless_at
+                            .iter()
+                            .any(|h| h.start < o.end && o.start < h.end) =>
+                {
+                    hopeless_at.push(span);
                     acc.hopeless += 1;
                 }
                 _ => {}
@@ -370,8 +376,9 @@ struct Context<'a> {
     /// Terminators / list words starting before word `i`.
     terminators: Vec<u32>,
     lists: Vec<u32>,
-    /// Latest cue of a kind ending at or before word `i` (for negation: is it short?).
+    /// Latest negation cue starting before word `i`, and whether it is a short one.
     negation: Vec<Option<(Span, bool)>>,
+    /// Latest cue of a kind ending at or before word `i`.
     doubt: Vec<Option<Span>>,
     hypothetical: Vec<Option<Span>>,
     experiencer: Vec<Option<Span>>,
@@ -407,7 +414,7 @@ impl<'a> Context<'a> {
             }
             v
         };
-        let negation = latest(
+        let negation = latest_started(
             n,
             of(cues, &[Cue::Pre, Cue::PreShort]).map(|(c, s)| (s, (s, c == Cue::PreShort))),
         );
@@ -444,16 +451,20 @@ impl<'a> Context<'a> {
             } else {
                 s.pre
             };
-            let within = f.start - c.end <= reach;
+            // A cue may share its last words with the finding ("don't have" + "have a
+            // temperature"); then there is no gap at all.
+            let overlap = c.end > f.start;
+            let gap_from = c.end.min(f.start);
+            let within = f.start - gap_from <= reach;
             // "No, my groin is numb": a cue followed straight by a comma answers, not negates.
-            let opens = self.clauses[c.end as usize] == self.clauses[c.end as usize - 1];
+            let opens = overlap || self.clauses[c.end as usize] == self.clauses[c.end as usize - 1];
             let same_clause = self.clauses[c.start as usize] == self.clauses[f.start as usize]
-                || self.lists[f.start as usize] > self.lists[c.end as usize];
+                || self.lists[f.start as usize] > self.lists[gap_from as usize];
             let doubt_nearer = self.doubt[f.start as usize]
                 .is_some_and(|d| d.end > c.end && !self.terminated(d.end, f.start));
             if within
                 && opens
-                && !self.terminated(c.end, f.start)
+                && !self.terminated(gap_from, f.start)
                 && (!strict || same_clause)
                 && !doubt_nearer
             {
@@ -499,6 +510,23 @@ fn latest<T: Copy>(n: usize, items: impl Iterator<Item = (Span, T)>) -> Vec<Opti
     for (s, t) in items {
         let slot = &mut v[s.end as usize];
         if slot.is_none_or(|(o, _)| o.start > s.start) {
+            *slot = Some((s, t));
+        }
+    }
+    for i in 1..=n {
+        if v[i].is_none() {
+            v[i] = v[i - 1];
+        }
+    }
+    v.into_iter().map(|x| x.map(|(_, t)| t)).collect()
+}
+
+/// `v[i]` = the payload of the cue with the latest start < `i` (ties: the longer cue).
+fn latest_started<T: Copy>(n: usize, items: impl Iterator<Item = (Span, T)>) -> Vec<Option<T>> {
+    let mut v: Vec<Option<(Span, T)>> = vec![None; n + 1];
+    for (s, t) in items {
+        let slot = &mut v[s.start as usize + 1];
+        if slot.is_none_or(|(o, _)| o.end < s.end) {
             *slot = Some((s, t));
         }
     }
