@@ -282,7 +282,21 @@ impl FakeDiscord {
     }
 
     /// Send a dispatch on the live gateway connection, after checking serenity parses it.
-    pub fn dispatch(&self, t: &str, d: Value) {
+    /// Like Discord, a guild message that does not mention the bot arrives without its text
+    /// unless the bot identified with the privileged Message Content intent.
+    pub fn dispatch(&self, t: &str, mut d: Value) {
+        if t == "MESSAGE_CREATE" && d.get("guild_id").is_some() {
+            let mentions_bot = d["mentions"]
+                .as_array()
+                .is_some_and(|m| m.iter().any(|u| u["id"] == json!(BOT_ID.to_string())));
+            let content_intent = lock(&self.shared.identifies)
+                .last()
+                .and_then(|i| i["intents"].as_u64())
+                .is_some_and(|i| i & (1 << 15) != 0);
+            if !mentions_bot && !content_intent {
+                d["content"] = json!("");
+            }
+        }
         let gw = lock(&self.shared.gateway);
         let gw = gw
             .as_ref()
