@@ -280,6 +280,21 @@ async fn starts_up_registers_every_command_globally_and_needs_no_privileged_inte
             "technique"
         ]
     );
+    // What real Discord would refuse: descriptions over 100 characters, names over 32 or not
+    // lower case, more than 25 options.
+    fn check_limits(item: &Value) {
+        let name = item["name"].as_str().expect("name");
+        assert!(name.len() <= 32 && name == name.to_lowercase(), "{name}");
+        let description = item["description"].as_str().unwrap_or_default();
+        assert!(
+            !description.is_empty() && description.chars().count() <= 100,
+            "{name}: {description:?}"
+        );
+        let options = item["options"].as_array().cloned().unwrap_or_default();
+        assert!(options.len() <= 25);
+        options.iter().for_each(check_limits);
+    }
+    put.body.as_array().unwrap().iter().for_each(check_limits);
     let knowledge = put
         .body
         .as_array()
