@@ -428,11 +428,13 @@ mod tests {
             urgency: Urgency::Emergency,
             phrases: vec!["cant pee".into()],
             reply: "Go now.".into(),
+            ..Default::default()
         };
         let crisis = CrisisRules {
             phrases: vec!["x".into()],
             idioms: vec![],
             reply: "Call 988.".into(),
+            ..Default::default()
         };
         let r = routine();
         let replies = [
@@ -477,6 +479,7 @@ mod tests {
             urgency: Urgency::Emergency,
             phrases: vec![],
             reply: "Go to the emergency department now.".into(),
+            ..Default::default()
         };
         let later = RedFlagRule {
             id: "b".into(),
@@ -484,6 +487,7 @@ mod tests {
             urgency: Urgency::Urgent,
             phrases: vec![],
             reply: "See a doctor today.".into(),
+            ..Default::default()
         };
         let r = c.red_flag(&[&now, &later]);
         assert_eq!(
