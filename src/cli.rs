@@ -121,7 +121,9 @@ fn run(command: Command, dir: &Path) -> anyhow::Result<ExitCode> {
                 Command::Chat => chat(&engine, &mut out)?,
                 Command::Routine { name } => return routine(&engine, name.as_deref(), &mut out),
                 Command::Export => export(&engine, &mut out)?,
-                Command::Gaps { limit } => return crate::gaps::cli_report(&engine, limit, &mut out),
+                Command::Gaps { limit } => {
+                    return crate::gaps::cli_report(&engine, limit, &mut out)
+                }
                 Command::Check { .. } | Command::Serve => unreachable!("handled above"),
             }
             Ok(ExitCode::SUCCESS)
@@ -214,9 +216,9 @@ fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
         let reply = match line {
             "/quit" | "/exit" | "quit" | "exit" => return Ok(()),
             "/help" => engine.composer().help(),
-            "/routines" | "/routine" => engine
-                .composer()
-                .routine_list(&engine.knowledge().routines),
+            "/routines" | "/routine" => {
+                engine.composer().routine_list(&engine.knowledge().routines)
+            }
             q => {
                 let reply = engine.answer(q);
                 if let Some(g) = &gaps {
@@ -238,13 +240,7 @@ fn routine(engine: &Engine, name: Option<&str>, out: &mut impl Write) -> anyhow:
             Some(r) => (composer.routine_overview(r), ExitCode::SUCCESS),
             None => {
                 let ids: Vec<&str> = k.routines.iter().map(|r| r.id.as_str()).collect();
-                (
-                    composer.error(format!(
-                        "There is no routine called \"{n}\". Routines: {}.",
-                        ids.join(", ")
-                    )),
-                    ExitCode::FAILURE,
-                )
+                (composer.no_such_routine(n, &ids), ExitCode::FAILURE)
             }
         },
     };

@@ -82,9 +82,9 @@ impl Engine {
         }
         let hits = self.matcher.search(question, MAX_SUGGESTIONS + 1);
         match hits.first() {
-            Some(best) if best.score >= ANSWER_THRESHOLD => {
-                self.composer.answer(&self.knowledge.entries[best.entry], best.score)
-            }
+            Some(best) if best.score >= ANSWER_THRESHOLD => self
+                .composer
+                .answer(&self.knowledge.entries[best.entry], best.score),
             best => {
                 let suggestions = hits
                     .iter()

@@ -128,7 +128,11 @@ impl Composer {
         Reply {
             entry_id: Some(entry.id.clone()),
             confidence,
-            ..self.reply(ReplyKind::Answer, &entry.title, render_sections(&entry.sections))
+            ..self.reply(
+                ReplyKind::Answer,
+                &entry.title,
+                render_sections(&entry.sections),
+            )
         }
     }
 
@@ -332,6 +336,44 @@ impl Composer {
         )
     }
 
+    /// A member asked too often; safety replies never get this.
+    pub fn cooldown(&self, retry_after_secs: u64) -> Reply {
+        let secs = retry_after_secs.max(1);
+        self.info(
+            "One moment, please",
+            format!(
+                "You've asked several questions in a short time. Please wait {secs} s and ask \
+                 again. Warning signs are always answered at once."
+            ),
+        )
+    }
+
+    /// Someone pressed a button on another member's routine.
+    pub fn not_your_routine(&self) -> Reply {
+        self.info(
+            "This routine belongs to someone else",
+            "Only the member who started it can press its buttons. Start your own with /routine.",
+        )
+    }
+
+    pub fn admins_only(&self) -> Reply {
+        self.error("/knowledge is for members with the Manage Server permission.")
+    }
+
+    /// An unknown routine name; `known` lists the ids there are.
+    pub fn no_such_routine(&self, name: &str, known: &[&str]) -> Reply {
+        let name: String = name.chars().take(100).collect();
+        self.error(format!(
+            "There is no routine called \"{name}\". Routines: {}.",
+            known.join(", ")
+        ))
+    }
+
+    /// Our side failed (e.g. Discord refused a message); never a debug dump.
+    pub fn failed(&self) -> Reply {
+        self.error("Sorry, that didn't work on my side. Please try again in a moment.")
+    }
+
     /// "This hurts" during a routine: stop and give the safety advice.
     pub fn this_hurts(&self) -> Reply {
         self.info("Stop here", &self.messages.this_hurts)
@@ -458,6 +500,11 @@ mod tests {
             c.routine_stopped(&r),
             c.routine_expired(),
             c.this_hurts(),
+            c.cooldown(12),
+            c.not_your_routine(),
+            c.admins_only(),
+            c.no_such_routine("nope", &["r"]),
+            c.failed(),
         ];
         for reply in &replies {
             assert_eq!(reply.disclaimer, "DISCLAIMER: not medical advice.");

@@ -77,7 +77,10 @@ fn assert_contract(v: &Value) {
         assert!(s["id"].is_string() && s["title"].is_string());
     }
     let disclaimer = v["disclaimer"].as_str().expect("disclaimer is a string");
-    assert!(!disclaimer.trim().is_empty(), "the disclaimer is never empty");
+    assert!(
+        !disclaimer.trim().is_empty(),
+        "the disclaimer is never empty"
+    );
     let text = v["text"].as_str().expect("text is a string");
     assert!(
         text.contains(disclaimer),
@@ -87,7 +90,10 @@ fn assert_contract(v: &Value) {
         let u = v["urgency"].as_str().expect("red flags carry an urgency");
         assert!(["emergency", "urgent", "soon"].contains(&u));
     } else {
-        assert!(v.get("urgency").is_none(), "only red flags carry an urgency");
+        assert!(
+            v.get("urgency").is_none(),
+            "only red flags carry an urgency"
+        );
     }
 }
 
@@ -155,9 +161,16 @@ fn invalid_utf8_on_stdin_is_answered_not_fatal() {
     let out = run(&["ask", "--json"], Some(&input));
     assert!(out.status.success());
     let lines = json_lines(&out);
-    assert_eq!(lines.len(), 3, "one object per input line, bad bytes included");
+    assert_eq!(
+        lines.len(),
+        3,
+        "one object per input line, bad bytes included"
+    );
     lines.iter().for_each(assert_contract);
-    assert_eq!(lines[1]["kind"], "red_flag", "the readable part is still screened");
+    assert_eq!(
+        lines[1]["kind"], "red_flag",
+        "the readable part is still screened"
+    );
 }
 
 #[test]
@@ -196,7 +209,10 @@ fn chat_answers_until_quit() {
         .as_str()
         .unwrap()
         .to_string();
-    assert!(text.matches(&disclaimer).count() >= 2, "help and the answer both carry it");
+    assert!(
+        text.matches(&disclaimer).count() >= 2,
+        "help and the answer both carry it"
+    );
 }
 
 #[test]
@@ -264,10 +280,16 @@ fn check_reports_a_broken_file_as_file_line_col_and_fails() {
 
 #[test]
 fn a_missing_knowledge_folder_is_a_clear_error() {
-    let out = run(&["--knowledge", "/no/such/folder", "ask", "what is sciatica"], None);
+    let out = run(
+        &["--knowledge", "/no/such/folder", "ask", "what is sciatica"],
+        None,
+    );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("/no/such/folder") && err.contains("not found"), "{err}");
+    assert!(
+        err.contains("/no/such/folder") && err.contains("not found"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -290,7 +312,10 @@ fn serve_without_a_token_names_the_variable_and_the_template() {
     let out = run(&["serve"], None);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("DISCORD_TOKEN") && err.contains(".env.example"), "{err}");
+    assert!(
+        err.contains("DISCORD_TOKEN") && err.contains(".env.example"),
+        "{err}"
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {

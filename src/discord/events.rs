@@ -7,7 +7,7 @@ use super::commands::{answer, gate, routine::render, Gate};
 use super::embeds::{suggestion_buttons, SUGGEST_PREFIX};
 use super::respond::{self, Press};
 use super::sessions::{parse_button_id, Pressed};
-use super::{notices, Data, Error};
+use super::{Data, Error};
 use crate::reply::ReplyKind;
 use crate::routine::unix_now;
 
@@ -127,7 +127,7 @@ async fn on_press(
                 respond::component(ctx, press, &reply, &buttons, Press::Update).await?;
             }
             Pressed::NotStarter => {
-                let note = notices::not_your_routine(composer);
+                let note = composer.not_your_routine();
                 respond::component(
                     ctx,
                     press,

@@ -10,7 +10,6 @@
 //! - [`commands`]: the slash commands (`/ask`, `/routine`, cards, `/redflags`, `/help`,
 //!   `/knowledge`) and the one error handler.
 //! - [`events`]: mentions, DMs, ask channels and button presses.
-//! - [`notices`]: the few Discord-only notices, composed through the Composer.
 //! - [`respond`]: sending a [`crate::Reply`] to an interaction or a channel, never pinging.
 //! - [`embeds`]: the layout of a reply as embeds and buttons, within Discord's limits.
 //! - [`sessions`]: the running `/routine` sessions (over [`crate::routine`]).
@@ -24,7 +23,6 @@ pub mod config;
 pub mod cooldown;
 pub mod embeds;
 pub mod events;
-pub mod notices;
 pub mod respond;
 pub mod sessions;
 pub mod shutdown;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::is_admin;
 use crate::discord::admin_log::outcome_reply;
-use crate::discord::{notices, respond, Context, Error};
+use crate::discord::{respond, Context, Error};
 
 /// Knowledge base admin: reload, status, unanswered questions
 #[poise::command(
@@ -76,6 +76,6 @@ pub async fn gaps(ctx: Context<'_>) -> Result<(), Error> {
 }
 
 async fn deny(ctx: Context<'_>) -> Result<(), Error> {
-    let reply = notices::admins_only(ctx.data().store.engine().composer());
+    let reply = ctx.data().store.engine().composer().admins_only();
     respond::command(ctx, &reply, &[], true).await
 }

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use poise::serenity_prelude as serenity;
 
-use super::{notices, respond, Bot, Data, Error};
+use super::{respond, Bot, Data, Error};
 use crate::reply::Reply;
 
 /// Every command the bot registers.
@@ -78,7 +78,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 "command failed: {}",
                 describe(&*error)
             );
-            let reply = notices::failed(ctx.data().store.engine().composer());
+            let reply = ctx.data().store.engine().composer().failed();
             if let Err(e) = respond::command(ctx, &reply, &[], true).await {
                 tracing::warn!("could not tell the member: {}", describe(&*e));
             }
@@ -142,7 +142,11 @@ pub fn gate(bot: &Bot, member: u64, question: String, reply: Reply) -> Gate {
             Gate::Answer(reply)
         }
         super::cooldown::Decision::Limited { retry_after, first } => Gate::Limited {
-            note: notices::cooldown(bot.store.engine().composer(), retry_after),
+            note: bot
+                .store
+                .engine()
+                .composer()
+                .cooldown(retry_after.as_secs()),
             first,
         },
     }

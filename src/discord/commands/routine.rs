@@ -6,7 +6,7 @@ use poise::serenity_prelude as serenity;
 
 use crate::discord::embeds::{self, Button, ButtonStyle};
 use crate::discord::sessions::button_id;
-use crate::discord::{notices, respond, Context, Error};
+use crate::discord::{respond, Context, Error};
 use crate::knowledge::{Knowledge, Routine};
 use crate::normalize;
 use crate::reply::{Composer, Reply};
@@ -27,7 +27,14 @@ pub async fn routine(
         return respond::command(ctx, &reply, &[], false).await;
     };
     let Some(routine) = find(engine.knowledge(), &name) else {
-        return respond::command(ctx, &notices::no_such_routine(composer, &name), &[], true).await;
+        let known: Vec<&str> = engine
+            .knowledge()
+            .routines
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect();
+        let reply = composer.no_such_routine(&name, &known);
+        return respond::command(ctx, &reply, &[], true).await;
     };
     let id = ctx.id();
     let view = ctx
