@@ -965,6 +965,18 @@ fn with_rules(rules: &str) -> String {
 }
 
 #[test]
+fn the_bundled_safety_rules_have_no_errors_or_warnings() {
+    let loaded = knowledge::load_dir(&knowledge_dir()).expect("bundled knowledge loads");
+    let ours: Vec<String> = loaded
+        .warnings
+        .iter()
+        .filter(|d| d.file.ends_with("safety.toml"))
+        .map(ToString::to_string)
+        .collect();
+    assert!(ours.is_empty(), "{ours:#?}");
+}
+
+#[test]
 fn valid_rules_load_without_errors() {
     let text = with_rules(
         r#"
