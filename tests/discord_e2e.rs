@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
 use sciatica_bot::discord::embeds::colours;
-use sciatica_bot::discord::{self, notices, Config, ServeError, ShardPlan};
+use sciatica_bot::discord::{self, Config, ServeError, ShardPlan};
 use sciatica_bot::knowledge::EntryKind;
 use sciatica_bot::store::KnowledgeStore;
 use sciatica_bot::{Engine, ReplyKind};
@@ -537,10 +537,7 @@ async fn routine_autocompletes_runs_step_by_step_refuses_other_members_and_stops
     let refused = bot.fake.callback(intruder).await;
     assert_eq!(response_type(&refused), 4);
     assert!(is_ephemeral(&refused));
-    assert_eq!(
-        title(&refused),
-        notices::not_your_routine(engine.composer()).title
-    );
+    assert_eq!(title(&refused), engine.composer().not_your_routine().title);
 
     let pause = bot
         .fake
