@@ -266,9 +266,12 @@ fn table_at(text: &str, offset: usize) -> String {
 
 /// The key assigned on the line that holds `offset` (`title` in `title = 3`).
 fn key_at(text: &str, offset: usize) -> Option<&str> {
-    let offset = offset.min(text.len());
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let (key, _) = text[start..].split_once('=')?;
+    // `get`: an offset inside a multi-byte character names no key rather than panicking.
+    let start = text
+        .get(..offset.min(text.len()))?
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let (key, _) = text.get(start..)?.split_once('=')?;
     let key = key.trim();
     let ok = !key.is_empty()
         && key
@@ -431,6 +434,16 @@ mod tests {
                 problems(&damaged);
             }
         }
+    }
+
+    #[test]
+    fn an_offset_inside_a_character_names_no_key_and_does_not_panic() {
+        let text = "[[faq]]\nid = \"é\"\ntitle = 3\n";
+        let inside = text.find('é').map(|i| i + 1).unwrap_or_default();
+        assert!(!text.is_char_boundary(inside));
+        assert_eq!(key_at(text, inside), None);
+        assert_eq!(table_at(text, inside), "the [[faq]] entry `é`");
+        assert_eq!(key_at(text, text.len() + 10), Some("title"));
     }
 
     #[test]
