@@ -443,7 +443,11 @@ mod tests {
         assert!(!text.is_char_boundary(inside));
         assert_eq!(key_at(text, inside), None);
         assert_eq!(table_at(text, inside), "the [[faq]] entry `é`");
-        assert_eq!(key_at(text, text.len() + 10), Some("title"));
+        assert_eq!(
+            key_at("title = 3", 100),
+            Some("title"),
+            "offsets past the end are clamped"
+        );
     }
 
     #[test]
