@@ -1241,7 +1241,36 @@ reply = "See a doctor today."
 #[test]
 #[ignore]
 fn report_screening_time_for_a_100k_message() {
-    let (_, s) = bundled();
+    let (k, s) = bundled();
+    let compiles: u32 = std::env::var("SAFETY_COMPILE_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(10);
+    let start = std::time::Instant::now();
+    for _ in 0..compiles {
+        std::hint::black_box(SafetyScreen::new(std::hint::black_box(&k.safety)));
+    }
+    println!(
+        "compile the bundled rules: {:?}",
+        start.elapsed() / compiles
+    );
+    let start = std::time::Instant::now();
+    for _ in 0..compiles {
+        let mut diags = knowledge::Diagnostics::default();
+        sciatica_bot::safety::validate_rules(&k.safety, &mut diags);
+        std::hint::black_box(diags);
+    }
+    println!(
+        "validate the bundled rules: {:?}",
+        start.elapsed() / compiles
+    );
+    let start = std::time::Instant::now();
+    let loaded = knowledge::load_dir(&knowledge_dir()).map(|_| ());
+    println!(
+        "load_dir of the whole bundled knowledge (for scale): {:?}",
+        start.elapsed()
+    );
+    assert!(loaded.is_ok());
     let filler = "I have been stretching my glutes and my hamstrings, is that ok? ";
     let mut text = filler.repeat(100_000 / filler.len() + 1);
     text.truncate(99_980);

@@ -68,8 +68,25 @@ struct Sentence {
     clause: u32,
 }
 
+/// Word lookups already done: each distinct word is resolved once per message (or once per
+/// validation pass, which screens every rule phrase).
+#[derive(Default)]
+pub(crate) struct WordMemo {
+    map: FastMap<Box<str>, (u32, u32)>,
+    arena: Vec<u32>,
+}
+
 impl SafetyScreen {
     pub(super) fn run(&self, text: &str, log: Option<&mut Vec<Finding>>) -> Verdict {
+        self.run_with(text, log, &mut WordMemo::default())
+    }
+
+    pub(super) fn run_with(
+        &self,
+        text: &str,
+        log: Option<&mut Vec<Finding>>,
+        memo: &mut WordMemo,
+    ) -> Verdict {
         let mut acc = Acc {
             hits: vec![false; self.rules.len()],
             crisis: false,
@@ -78,8 +95,7 @@ impl SafetyScreen {
             log,
         };
         // Each distinct word is resolved once: long messages repeat words.
-        let mut memo: FastMap<Box<str>, (u32, u32)> = FastMap::default();
-        let mut arena: Vec<u32> = Vec::new();
+        let WordMemo { map: memo, arena } = memo;
         let mut sentence = Sentence::default();
         text::pieces(text, |piece, brk| {
             let folded = normalize::fold_ascii(piece).unwrap_or_else(|| normalize::fold(piece));
@@ -93,7 +109,7 @@ impl SafetyScreen {
                     Some(&r) => r,
                     None => {
                         let start = arena.len() as u32;
-                        self.vocab.resolve(w, &mut arena);
+                        self.vocab.resolve(w, arena);
                         let r = (start, arena.len() as u32);
                         memo.insert(w.into(), r);
                         r

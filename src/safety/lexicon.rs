@@ -127,19 +127,6 @@ pub(crate) fn parse_term(raw: &str) -> Result<Term, String> {
     Ok(Term { words })
 }
 
-/// A canonical key for duplicate detection: two terms with the same key match the same text.
-pub(crate) fn term_key(term: &Term) -> String {
-    term.words
-        .iter()
-        .map(|p| match p {
-            WordPat::Stem(w) => normalize::stem(w),
-            WordPat::Exact(w) => format!("={w}"),
-            WordPat::Prefix(w) => format!("{w}*"),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Every word pattern of the rules, with ids, and the lookups that resolve a message word.
 #[derive(Default)]
 pub(crate) struct Vocab {
@@ -167,9 +154,20 @@ impl std::fmt::Debug for Vocab {
 
 impl Vocab {
     /// The id of a pattern, new or existing.
+    #[cfg(test)]
     pub(crate) fn intern(&mut self, pat: &WordPat) -> u32 {
+        let stem = match pat {
+            WordPat::Stem(w) => normalize::stem(w),
+            _ => String::new(),
+        };
+        self.intern_stemmed(pat, stem)
+    }
+
+    /// [`Self::intern`] with the stem of a plain word already known (compiling stems each
+    /// rule word once).
+    pub(crate) fn intern_stemmed(&mut self, pat: &WordPat, stem: String) -> u32 {
         let (map, key) = match pat {
-            WordPat::Stem(w) => (&mut self.stems, normalize::stem(w)),
+            WordPat::Stem(_) => (&mut self.stems, stem),
             WordPat::Exact(w) => (&mut self.exact, w.clone()),
             WordPat::Prefix(w) => (&mut self.prefixes, w.clone()),
         };
@@ -220,11 +218,16 @@ impl Vocab {
 
     /// Push the ids of every pattern that the folded message word `w` satisfies.
     pub(crate) fn resolve(&self, w: &str, out: &mut Vec<u32>) {
+        self.resolve_stemmed(w, &normalize::stem(w), out);
+    }
+
+    /// [`Self::resolve`] with the stem of `w` already known.
+    pub(crate) fn resolve_stemmed(&self, w: &str, stem: &str, out: &mut Vec<u32>) {
         let before = out.len();
         if let Some(&id) = self.exact.get(w) {
             out.push(id);
         }
-        if let Some(&id) = self.stems.get(normalize::stem(w).as_str()) {
+        if let Some(&id) = self.stems.get(stem) {
             out.push(id);
         }
         let top = w.len().min(self.longest_prefix);

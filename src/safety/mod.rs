@@ -25,7 +25,7 @@ mod validate;
 use serde::{Deserialize, Serialize};
 
 use crate::knowledge::{Origin, SafetyRules};
-use lexicon::{parse_term, Term, Trie, Vocab};
+use lexicon::{parse_term, Term, Trie, Vocab, WordPat};
 
 pub use validate::validate_rules;
 
@@ -416,6 +416,12 @@ impl SafetyScreen {
         self.run(text, None)
     }
 
+    /// [`Self::screen`] reusing word lookups across calls (validation screens hundreds of
+    /// short rule phrases).
+    pub(crate) fn screen_with(&self, text: &str, memo: &mut context::WordMemo) -> Verdict {
+        self.run_with(text, None, memo)
+    }
+
     /// Like [`Self::screen`], with the findings behind the verdict (at most [`MAX_FINDINGS`]).
     pub fn explain(&self, text: &str) -> Screening {
         let mut findings = Vec::new();
@@ -432,6 +438,19 @@ struct Builder {
     terms: Vec<TermInfo>,
     parsed: Vec<Term>,
     rules: Vec<RuleInfo>,
+    /// Rule words repeat across terms; Snowball is the slow part of compiling.
+    stems: lexicon::FastMap<String, String>,
+}
+
+impl Builder {
+    fn stem(&mut self, w: &str) -> String {
+        if let Some(s) = self.stems.get(w) {
+            return s.clone();
+        }
+        let s = crate::normalize::stem(w);
+        self.stems.insert(w.to_string(), s.clone());
+        s
+    }
 }
 
 impl Builder {
@@ -451,7 +470,11 @@ impl Builder {
             .words
             .iter()
             .map(|p| {
-                let id = self.vocab.intern(p);
+                let stem = match p {
+                    WordPat::Stem(w) => self.stem(w),
+                    _ => String::new(),
+                };
+                let id = self.vocab.intern_stemmed(p, stem);
                 if typos {
                     self.vocab.allow_typos(p, id);
                 }
@@ -479,7 +502,9 @@ impl Builder {
                 .iter()
                 .map(|p| {
                     let mut out = Vec::new();
-                    self.vocab.resolve(p.word(), &mut out);
+                    let stem = self.stems.get(p.word()).cloned();
+                    let stem = stem.unwrap_or_else(|| crate::normalize::stem(p.word()));
+                    self.vocab.resolve_stemmed(p.word(), &stem, &mut out);
                     out
                 })
                 .collect();

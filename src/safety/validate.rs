@@ -5,19 +5,59 @@
 //! rule: that catches phrases cancelled by an `exclude`, crisis phrases inside an idiom, and
 //! rules that can never change the reply because a more urgent rule always fires with them.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
-use super::lexicon::{parse_term, term_key, Term, WordPat};
+use super::context::WordMemo;
+use super::lexicon::{parse_term, FastMap, Term, WordPat};
 use super::{SafetyScreen, Source, Status, Urgency, Verdict, MAX_GROUPS, MAX_SCOPE, MAX_WITHIN};
 use crate::knowledge::{Diagnostics, Origin, SafetyRules};
 use crate::normalize;
 
+/// The compiled rules plus caches, so one validation pass stems each word once.
+struct Tester {
+    screen: SafetyScreen,
+    memo: RefCell<WordMemo>,
+    stems: RefCell<FastMap<String, String>>,
+}
+
+impl Tester {
+    fn screen(&self, text: &str) -> Verdict {
+        self.screen.screen_with(text, &mut self.memo.borrow_mut())
+    }
+
+    fn explain(&self, text: &str) -> super::Screening {
+        self.screen.explain(text)
+    }
+
+    /// A key that is equal for terms matching the same words (same stems and markers).
+    fn key(&self, term: &Term) -> String {
+        let mut stems = self.stems.borrow_mut();
+        term.words
+            .iter()
+            .map(|p| match p {
+                WordPat::Stem(w) => stems
+                    .entry(w.clone())
+                    .or_insert_with(|| normalize::stem(w))
+                    .clone(),
+                WordPat::Exact(w) => format!("={w}"),
+                WordPat::Prefix(w) => format!("{w}*"),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// Problems in the safety rules: every one with the place of its rule and a plain reason.
 pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) {
-    let screen = SafetyScreen::new(rules);
-    let cues = cue_keys(rules);
+    let screen = Tester {
+        screen: SafetyScreen::new(rules),
+        memo: RefCell::default(),
+        stems: RefCell::default(),
+    };
+    let cues = cue_keys(rules, &screen);
     let crisis_at = rules.crisis.origin.clone();
-    negation_lists(rules, &rules.negation.origin, diags);
+    negation_lists(rules, &screen, &rules.negation.origin, diags);
     let mut seen: HashMap<String, (usize, &Origin)> = HashMap::new();
     for (ri, (rule, at)) in rules.red_flags.iter().enumerate() {
         let id = rule.id.as_str();
@@ -38,11 +78,11 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) {
         let mut own_phrases = 0usize;
         for p in &rule.phrases {
             let what = format!("red flag `{id}`: phrase \"{p}\"");
-            let Some(term) = check_term(p, &what, &cues, at, diags) else {
+            let Some(term) = check_term(&screen, p, &what, &cues, at, diags) else {
                 continue;
             };
             own_phrases += 1;
-            let key = term_key(&term);
+            let key = screen.key(&term);
             match seen.get(&key) {
                 Some(&(other, _)) if other == ri => diags.warning(
                     at,
@@ -96,7 +136,7 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) {
         }
         for x in &rule.exclude {
             let what = format!("red flag `{id}`: exclude \"{x}\"");
-            check_term(x, &what, &HashMap::new(), at, diags);
+            check_term(&screen, x, &what, &HashMap::new(), at, diags);
         }
     }
     crisis(rules, &screen, &cues, &crisis_at, diags);
@@ -128,6 +168,7 @@ fn reply_words(reply: &str, urgency: Urgency, id: &str, at: &Origin, diags: &mut
 
 /// Parse a term and check it can match something specific. Returns it when usable.
 fn check_term(
+    tester: &Tester,
     raw: &str,
     what: &str,
     cues: &HashMap<String, &'static str>,
@@ -162,7 +203,7 @@ fn check_term(
         );
         return None;
     }
-    if let Some(list) = cues.get(&term_key(&term)) {
+    if let Some(list) = cues.get(&tester.key(&term)) {
         diags.error(
             at,
             format!(
@@ -184,10 +225,10 @@ enum SelfTest {
 }
 
 /// Screen a phrase on its own.
-fn self_test(screen: &SafetyScreen, rules: &SafetyRules, rule: usize, text: &str) -> SelfTest {
-    let s = screen.explain(text);
+fn self_test(screen: &Tester, rules: &SafetyRules, rule: usize, text: &str) -> SelfTest {
+    let verdict = screen.screen(text);
     let urgency = rules.red_flags[rule].0.urgency;
-    match &s.verdict {
+    match &verdict {
         Verdict::RedFlags(hits) if hits.contains(&rule) => SelfTest::Fires {
             more_urgent: hits
                 .iter()
@@ -198,7 +239,8 @@ fn self_test(screen: &SafetyScreen, rules: &SafetyRules, rule: usize, text: &str
             "it trips the crisis screen, which always wins; move it to [crisis]".to_string(),
         ),
         _ => {
-            let why = s
+            let why = screen
+                .explain(text)
                 .findings
                 .iter()
                 .find(|f| f.source == Source::RedFlag(rule) && f.status != Status::Counts)
@@ -216,7 +258,7 @@ fn self_test(screen: &SafetyScreen, rules: &SafetyRules, rule: usize, text: &str
 }
 
 fn check_combo(
-    screen: &SafetyScreen,
+    screen: &Tester,
     rules: &SafetyRules,
     ri: usize,
     ci: usize,
@@ -268,10 +310,10 @@ fn check_combo(
         }
         for t in group {
             let twhat = format!("{what}, group {}: term \"{t}\"", gi + 1);
-            let Some(term) = check_term(t, &twhat, cues, at, diags) else {
+            let Some(term) = check_term(screen, t, &twhat, cues, at, diags) else {
                 continue;
             };
-            let key = term_key(&term);
+            let key = screen.key(&term);
             if let Some(&other) = group_of.get(&key) {
                 if other != gi {
                     diags.error(
@@ -309,7 +351,7 @@ fn check_combo(
 
 fn crisis(
     rules: &SafetyRules,
-    screen: &SafetyScreen,
+    screen: &Tester,
     cues: &HashMap<String, &'static str>,
     at: &Origin,
     diags: &mut Diagnostics,
@@ -351,10 +393,10 @@ fn crisis(
     let mut seen: HashMap<String, &str> = HashMap::new();
     for p in &c.phrases {
         let what = format!("[crisis] phrase \"{p}\"");
-        let Some(term) = check_term(p, &what, cues, at, diags) else {
+        let Some(term) = check_term(screen, p, &what, cues, at, diags) else {
             continue;
         };
-        if let Some(first) = seen.insert(term_key(&term), p) {
+        if let Some(first) = seen.insert(screen.key(&term), p) {
             diags.warning(
                 at,
                 format!("{what} matches the same words as \"{first}\"; one is enough"),
@@ -383,19 +425,26 @@ fn crisis(
         (&c.exclude, "exclude"),
     ] {
         for p in list {
-            check_term(p, &format!("[crisis] {name} \"{p}\""), cues, at, diags);
+            check_term(
+                screen,
+                p,
+                &format!("[crisis] {name} \"{p}\""),
+                cues,
+                at,
+                diags,
+            );
         }
     }
 }
 
 /// Every cue, by key, with the list it is in (for "this phrase is a cue" errors).
-fn cue_keys(rules: &SafetyRules) -> HashMap<String, &'static str> {
+fn cue_keys(rules: &SafetyRules, tester: &Tester) -> HashMap<String, &'static str> {
     let mut out = HashMap::new();
     for (list, name) in cue_lists(rules) {
         for c in list {
             if let Ok(t) = parse_term(c) {
                 if !t.words.is_empty() {
-                    out.entry(term_key(&t)).or_insert(name);
+                    out.entry(tester.key(&t)).or_insert(name);
                 }
             }
         }
@@ -419,7 +468,7 @@ fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 10] {
     ]
 }
 
-fn negation_lists(rules: &SafetyRules, at: &Origin, diags: &mut Diagnostics) {
+fn negation_lists(rules: &SafetyRules, tester: &Tester, at: &Origin, diags: &mut Diagnostics) {
     let n = &rules.negation;
     if n.pre.is_empty() {
         diags.warning(
@@ -458,7 +507,7 @@ fn negation_lists(rules: &SafetyRules, at: &Origin, diags: &mut Diagnostics) {
                     continue;
                 }
             };
-            let key = term_key(&term);
+            let key = tester.key(&term);
             match where_.get(&key) {
                 Some(&first) if first == name => {
                     diags.warning(at, format!("{what} is listed twice"));
