@@ -3,21 +3,28 @@
 //! Per sentence, every rule term and every cue is found by the trie; then, NegEx-style:
 //! 1. `exclude` terms and idioms cancel the findings they overlap.
 //! 2. A cue inside a finding is part of the finding, not a cue ("no bladder control",
-//!    "lost weight without trying"); where cues overlap, the longest wins ("not sure" is
-//!    doubt, not "not"; "no idea" is a pseudo-negation).
-//! 3. A finding is negated by the nearest pre-negation before it when it is within reach
-//!    (`scope_words`; `short_scope_words` for "not"-like cues), no terminator lies between, and
-//!    the cue is not followed straight by a comma ("No, I can't feel..."). On the emergency
-//!    tier and for crisis the reach is `emergency_scope_words` and stops at a comma unless a
-//!    list word ("or") shows a list is going on: when negation scope is ambiguous, escalate.
-//!    Doubt nearer to the finding than the negation wins: "I don't know if I wet myself"
-//!    counts. A post-negation ("is fine", "ruled out") negates what precedes it, but not in a
-//!    question ("is that normal?" asks, it does not reassure).
+//!    "lost weight without trying"); a cue that holds a finding stays ("can sciatica");
+//!    where cues overlap, the longest wins ("not sure" is doubt, not "not"; "no idea" is a
+//!    pseudo-negation).
+//! 3. A finding is negated by the latest pre-negation starting before it when it is within
+//!    reach (`scope_words`; `short_scope_words` for "not"-like cues), no terminator lies
+//!    between, and the cue is not followed straight by a comma ("No, I can't feel..."). The
+//!    cue may share its last words with the finding ("don't have" + "have a temperature").
+//!    On the emergency tier and for crisis the reach is `emergency_scope_words` and stops at
+//!    a comma unless a list word ("or") shows a list is going on: when negation scope is
+//!    ambiguous, escalate. Doubt nearer to the finding than the negation wins: "I don't
+//!    know if I wet myself" counts. A post-negation ("is fine", "ruled out") negates what
+//!    precedes it, but not from inside the clause that asks a question ("is that normal?"
+//!    asks, it does not reassure).
 //! 4. Findings containing a negation cue are never negated.
-//! 5. Hypotheticals silence urgent and soon findings, never emergency ones. The distant past
-//!    silences findings unless the rule says the history itself counts (cancer), and then
-//!    not when it is someone else's past (a family history). Someone else's present symptoms
-//!    count like the user's own.
+//! 5. Hypotheticals silence urgent and soon findings and, by default, never emergency ones
+//!    (a rule can say otherwise with `hypothetical_silences`). The distant past silences
+//!    findings unless the rule says the history itself counts (cancer), and then not when it
+//!    is someone else's past (a family history). Someone else's present symptoms count like
+//!    the user's own.
+//! 6. A combo needs one term of every group, not negated, within `within` words, at least one
+//!    of them current (not hypothetical or past). Crisis needs a crisis phrase, or a
+//!    hopelessness term with an idiom or a second, non-overlapping hopelessness term.
 
 use super::lexicon::FastMap;
 use super::text::{self, Break};

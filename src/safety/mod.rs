@@ -1,21 +1,24 @@
 //! The safety screen: red flags and crisis language, checked before any matching.
 //!
 //! # How a message is read
-//! - [`text`] cuts the raw message at punctuation into sentences and clauses; each piece is
-//!   folded with [`crate::normalize::fold`].
-//! - [`lexicon`] resolves every word once to the rule words it can stand for (same stem,
-//!   exact word, prefix, or a close typo of a long word), and a word trie finds every rule
-//!   term and context cue in a sentence, in time linear in the message.
-//! - [`context`] decides, NegEx-style, whether each finding is negated ("no fever"),
+//! - `text` cuts the raw message at punctuation into sentences and clauses; each piece is
+//!   folded like [`crate::normalize::fold`] (its ASCII fast path, `fold_ascii`, when it can).
+//! - `lexicon` resolves every distinct word once to the rule words it can stand for (same
+//!   stem, exact word, prefix, or a close typo of a long word), after a bit-set filter on its
+//!   first letters; a word trie then finds every rule term and context cue in a sentence.
+//!   Everything is linear in the message; nothing backtracks.
+//! - `context` decides, NegEx-style, whether each finding is negated ("no fever"),
 //!   hypothetical ("what if"), in the past ("years ago") or about someone else ("my dad"),
 //!   then combines findings into red flags and crisis.
-//! - [`validate`] checks the rules themselves when knowledge loads.
+//! - `validate` checks the rules themselves when knowledge loads, screening every phrase
+//!   on its own.
 //!
 //! Everything that says *what* to look for is data in `knowledge/safety.toml`; this module
-//! only says *how* to read it. The policy that is code, documented in that file's header:
-//! phrases that contain a negation are never negated; uncertainty counts as positive; on the
-//! emergency tier a negation reaches less far and stops at a comma; hypothetical questions
-//! and someone's past never silence the emergency tier... see `context` for the details.
+//! only says *how* to read it. The reading policy (documented in that file's header and in
+//! `context`): terms that contain a negation are never negated; doubt counts as positive;
+//! on the emergency tier a negation reaches less far and stops at a comma; hypothetical
+//! questions silence only urgent and soon flags (unless a rule says otherwise); the distant
+//! past silences a flag unless the history itself is the warning sign (cancer).
 
 mod context;
 mod lexicon;
