@@ -29,6 +29,8 @@ const FILLER: &str = "
     guess reckon
     properly correctly effectively between because whether either neither other another
     else via per within
+    main major primary biggest big huge large small tiny whole certain possible likely
+    able usual typical general simple most
     wat wut u ur r abt tho bc cuz coz idk imo rn atm tbh smth
     one two three four five six seven eight nine ten eleven twelve twenty thirty forty
     fifty hundred couple few several
@@ -60,6 +62,8 @@ const WEAK: &str = "
     helping how hurt hurting hurts make mean meaning means need normal pain painful pains
     relief relieve remedy remedies rid safe sore thing things treat treated treating
     treatment treatments try use using way ways when where why work works
+    link linked links related relate relation connected connection associated difference
+    different differ compare versus vs
 ";
 
 /// Words after which the next topic word is *not* what the question is about: "I don't have

@@ -41,12 +41,15 @@ const PHRASE_SHARE: f32 = 0.5;
 const BM25_SHARE: f32 = 0.1;
 /// A question word found only in an entry's answer text counts this much towards coverage.
 const BODY_MATCH: f32 = 0.35;
-/// Below this coverage the confidence shrinks in proportion: an entry that explains less
-/// than this share of what the question says ("how do I fix a leaking *tap*") is a guess,
-/// however well one of its phrasings overlaps.
-const COVER_GATE: f32 = 0.6;
+/// Coverage ramp: an entry that explains less than `COVER_FULL` of what the question says
+/// has its confidence scaled down linearly, to nothing at `COVER_NONE`. However well one of
+/// its phrasings overlaps, an entry that leaves half the question unexplained ("how do I
+/// fix a leaking *tap*", "*piriformis* injection cost") is a guess, worth a suggestion at
+/// most.
+const COVER_NONE: f32 = 0.25;
+const COVER_FULL: f32 = 0.6;
 /// Confidence multiplier for an entry that shares no informative word with the question.
-const NO_CARRIER: f32 = 0.4;
+const NO_CARRIER: f32 = 0.25;
 /// Bonus per question word pair found in the same order in a phrasing, and its cap.
 const BIGRAM_BONUS: f32 = 0.05;
 const BIGRAM_CAP: f32 = 0.1;
@@ -249,7 +252,18 @@ impl Matcher {
         {
             return exact(word);
         }
-        let fixes = self.vocab.corrections(word);
+        // A correction onto a function word drops the word, so it must be a safe bet: same
+        // first letter ("pleese" -> "please", but not "fight" -> "right").
+        let first = word.as_bytes().first();
+        let fixes: Vec<_> = self
+            .vocab
+            .corrections(word)
+            .into_iter()
+            .filter(|c| {
+                let target = self.vocab.word(c.word);
+                !analyze::is_ignored(target) || target.as_bytes().first() == first
+            })
+            .collect();
         if fixes.is_empty() {
             return QWord::new(vec![(word.to_string(), 1.0)], true);
         }
@@ -379,7 +393,7 @@ impl Matcher {
                 let cover = (cover[e] / total).min(1.0);
                 let bm25 = bm25[e] / bm_max;
                 let mut conf = (COVER_SHARE * cover + PHRASE_SHARE * fit + BM25_SHARE * bm25)
-                    * (cover / COVER_GATE).min(1.0);
+                    * ((cover - COVER_NONE) / (COVER_FULL - COVER_NONE)).clamp(0.0, 1.0);
                 let carried = carrier[e];
                 if !carried {
                     conf *= NO_CARRIER;

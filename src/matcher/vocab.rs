@@ -133,10 +133,10 @@ impl Vocab {
                 if cand.len().abs_diff(len) > max || cand == word {
                     return None;
                 }
-                // Four-letter words are where false corrections live ("cook" -> "cool" is
-                // one edit, and so is "rain" -> "train"); people rarely mistype the first
-                // letter, so short words must keep it.
-                if len <= 4 && cand.as_bytes()[0] != first {
+                // Short words are where false corrections live ("cook" -> "cool" is one
+                // edit, and so is "rain" -> "train"); people rarely mistype the first letter,
+                // so short words must keep it.
+                if len <= 5 && cand.as_bytes()[0] != first {
                     return None;
                 }
                 let d = strsim::osa_distance(word, cand);
