@@ -658,6 +658,74 @@ fn one_long_unpunctuated_run_of_text_is_screened_without_trouble() {
 }
 
 #[test]
+fn strange_and_random_input_never_panics() {
+    let (_, s) = bundled();
+    let odd = [
+        "a".repeat(100_000),
+        "x".repeat(3) + &"numbness".repeat(12_000),
+        "\u{202E}no fever\u{202C} numb groin".to_string(),
+        "n\u{0303}o\u{0301} fe\u{0300}ver".to_string(),
+        "👨‍👩‍👧‍👦 can't 🏳️‍🌈 pee".to_string(),
+        "... ,,, ??? !!! --- ;;; :::".to_string(),
+        "no, no, no, no. but, but; still? or or or".to_string(),
+        "\0\u{7}\u{1b}[31m numb groin \u{1b}[0m".to_string(),
+        "Ｎｕｍｂ ｇｒｏｉｎ".to_string(),
+    ];
+    for t in &odd {
+        let _ = s.screen(t);
+        let _ = s.explain(t);
+    }
+    assert_eq!(
+        urgency_of(&s.screen(&odd[8])),
+        Some(Urgency::Emergency),
+        "full-width text"
+    );
+    let pieces = [
+        "no",
+        "numb",
+        "groin",
+        ",",
+        ".",
+        "?",
+        "😭",
+        "can't",
+        "pee",
+        "but",
+        "killing me",
+        "é",
+        "not sure",
+        "my dad",
+        "years ago",
+        "what if",
+        "fever",
+        "-",
+        " - ",
+        "both",
+        "legs",
+        "\n",
+        "give up",
+        "=",
+        "*",
+        "bladder",
+        "incontinance",
+    ];
+    let mut x: u64 = 42;
+    for _ in 0..3000 {
+        let mut t = String::new();
+        for _ in 0..(x % 30) {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            t.push_str(pieces[(x >> 33) as usize % pieces.len()]);
+            t.push(' ');
+        }
+        let _ = s.screen(&t);
+        let e = s.explain(&t);
+        assert_eq!(e.verdict, s.screen(&t), "explain and screen agree on {t:?}");
+    }
+}
+
+#[test]
 fn red_flags_come_most_urgent_first() {
     let v = screen("I had a fall last week, I have a fever and now I can't pee");
     let got = ids(&v);
