@@ -57,6 +57,10 @@ impl Engine {
         &self.matcher
     }
 
+    pub fn safety(&self) -> &SafetyScreen {
+        &self.safety
+    }
+
     pub fn loaded_at(&self) -> SystemTime {
         self.loaded_at
     }

@@ -205,12 +205,12 @@ impl KnowledgeStore {
     /// Load the folder; fails if it is not valid (the bot does not start on bad knowledge).
     pub fn open(dir: &Path) -> Result<Self, LoadFailure> {
         let fingerprint = knowledge::fingerprint(dir);
-        let (engine, loaded) = load_engine(dir)?;
+        let (engine, warnings) = load_engine(dir)?;
         Ok(Self {
             dir: dir.to_path_buf(),
             current: ArcSwap::from_pointee(engine),
             meta: Mutex::new(Meta {
-                warnings: loaded.warnings,
+                warnings,
                 last_error: None,
                 fingerprint,
             }),
@@ -235,15 +235,12 @@ impl KnowledgeStore {
         let mut meta = self.meta.lock().unwrap_or_else(|p| p.into_inner());
         meta.fingerprint = fingerprint;
         match result {
-            Ok((engine, loaded)) => {
+            Ok((engine, warnings)) => {
                 let counts = Counts::of(engine.knowledge());
                 self.current.store(Arc::new(engine));
-                meta.warnings = loaded.warnings.clone();
+                meta.warnings = warnings.clone();
                 meta.last_error = None;
-                ReloadOutcome::Reloaded {
-                    warnings: loaded.warnings,
-                    counts,
-                }
+                ReloadOutcome::Reloaded { warnings, counts }
             }
             Err(failure) => {
                 meta.last_error = Some((SystemTime::now(), failure.diagnostics.clone()));
@@ -283,12 +280,24 @@ impl KnowledgeStore {
     }
 }
 
-/// Load, review and index a folder. A panic while building the engine (a bug triggered by odd
-/// knowledge) becomes a rejected load, so a bad edit can never take the bot down.
-fn load_engine(dir: &Path) -> Result<(Engine, knowledge::Loaded), LoadFailure> {
+/// Load, index and review a folder: the same load and review as `check`, with the review
+/// using the engine's own matcher and screen so each is built once per reload. A panic while
+/// building the engine (a bug triggered by odd knowledge) becomes a rejected load, so a bad
+/// edit can never take the bot down.
+fn load_engine(dir: &Path) -> Result<(Engine, Vec<Diagnostic>), LoadFailure> {
     let load = || {
-        let loaded = knowledge::check_dir(dir)?;
-        Ok((Engine::new(loaded.knowledge.clone()), loaded))
+        let knowledge::Loaded {
+            knowledge,
+            warnings,
+        } = knowledge::load_dir(dir)?;
+        let engine = Engine::new(knowledge);
+        let warnings = knowledge::review(
+            engine.knowledge(),
+            engine.matcher(),
+            engine.safety(),
+            warnings,
+        );
+        Ok((engine, warnings))
     };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(load)).unwrap_or_else(|_| {
         Err(LoadFailure {

@@ -16,7 +16,8 @@ use serde::Serialize;
 
 pub use diagnostics::{Diagnostic, Diagnostics, LineIndex, Origin, Severity};
 
-use crate::safety::{CrisisRules, NegationRules, RedFlagRule};
+use crate::matcher::Matcher;
+use crate::safety::{CrisisRules, NegationRules, RedFlagRule, SafetyScreen};
 use schema::FileDoc;
 
 /// Files larger than this are refused: knowledge is text an admin reads in a diff.
@@ -223,18 +224,35 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
     build(&parts, diags)
 }
 
-/// Load like [`load_dir`], then review what only shows once everything loads: whether each
-/// phrasing finds its own entry through the matcher and stays clear of the safety screen.
-/// Those are warnings, and the review costs a matcher build and a search per phrasing, so
-/// `check` and live reloads run it and a plain `ask` does not.
+/// Load like [`load_dir`], then [`review`]: what `check` reports, exactly as a live reload
+/// does.
 pub fn check_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
     let mut loaded = load_dir(dir)?;
-    let mut diags = Diagnostics {
-        items: std::mem::take(&mut loaded.warnings),
-    };
-    validate::review(&loaded.knowledge, &mut diags);
-    loaded.warnings = diags.sorted();
+    let k = &loaded.knowledge;
+    let warnings = std::mem::take(&mut loaded.warnings);
+    loaded.warnings = review(
+        k,
+        &Matcher::build(k),
+        &SafetyScreen::new(&k.safety),
+        warnings,
+    );
     Ok(loaded)
+}
+
+/// Review what only shows once everything loads: whether each phrasing finds its own entry
+/// through `matcher` and stays clear of the safety `screen`. Returns `warnings` with the
+/// review's own added, sorted. These are warnings, and the review costs a search per
+/// phrasing, so `check` and live reloads run it (the store with the matcher and screen of the
+/// engine it is about to serve) and a plain `ask` does not.
+pub fn review(
+    k: &Knowledge,
+    matcher: &Matcher,
+    screen: &SafetyScreen,
+    warnings: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let mut diags = Diagnostics { items: warnings };
+    validate::review(k, matcher, screen, &mut diags);
+    diags.sorted()
 }
 
 /// Load knowledge from in-memory files (path relative to the folder, text). Used by tests and

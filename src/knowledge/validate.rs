@@ -36,8 +36,13 @@ pub(super) fn validate(k: &Knowledge, diags: &mut Diagnostics, complete: bool) {
     crate::safety::validate_rules(&k.safety, diags);
 }
 
-/// Warnings about how the knowledge behaves as a whole (see [`super::check_dir`]).
-pub(super) fn review(k: &Knowledge, diags: &mut Diagnostics) {
+/// Warnings about how the knowledge behaves as a whole (see [`super::review`]).
+pub(super) fn review(
+    k: &Knowledge,
+    matcher: &Matcher,
+    screen: &SafetyScreen,
+    diags: &mut Diagnostics,
+) {
     // Phrasings claimed twice are already errors or warnings of their own.
     let mut count: HashMap<String, usize> = HashMap::new();
     for p in k.entries.iter().flat_map(|e| &e.phrasings) {
@@ -48,7 +53,7 @@ pub(super) fn review(k: &Knowledge, diags: &mut Diagnostics) {
         .filter(|(_, n)| *n > 1)
         .map(|(p, _)| p)
         .collect();
-    phrasings_reachable(k, &repeated, diags);
+    phrasings_reachable(k, matcher, screen, &repeated, diags);
 }
 
 fn unique_ids(k: &Knowledge, diags: &mut Diagnostics) {
@@ -314,13 +319,17 @@ fn reply_lengths(k: &Knowledge, diags: &mut Diagnostics) {
 /// Each phrasing should find its own entry: if the matcher ranks another entry first (or
 /// level), users asking it get the wrong answer; if it trips a red flag, users asking it get
 /// the safety reply and never this entry.
-fn phrasings_reachable(k: &Knowledge, skip: &HashSet<String>, diags: &mut Diagnostics) {
+fn phrasings_reachable(
+    k: &Knowledge,
+    matcher: &Matcher,
+    screen: &SafetyScreen,
+    skip: &HashSet<String>,
+    diags: &mut Diagnostics,
+) {
     let total: usize = k.entries.iter().map(|e| e.phrasings.len()).sum();
     if total > MAX_PHRASINGS_CHECKED {
         return;
     }
-    let matcher = Matcher::build(k);
-    let screen = SafetyScreen::new(&k.safety);
     for (i, e) in k.entries.iter().enumerate() {
         for (p, at) in e.phrasings.iter().zip(&e.phrasing_at) {
             let folded = normalize::fold(p);
@@ -358,7 +367,7 @@ fn phrasings_reachable(k: &Knowledge, skip: &HashSet<String>, diags: &mut Diagno
                     continue;
                 }
             }
-            check_ranking(k, &matcher, i, e, p, at, diags);
+            check_ranking(k, matcher, i, e, p, at, diags);
         }
     }
 }
