@@ -230,13 +230,41 @@ impl KnowledgeStore {
     /// Load the folder again; swap it in only if valid.
     pub fn reload(&self) -> ReloadOutcome {
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
+        self.reload_locked(knowledge::fingerprint(&self.dir))
+    }
+
+    /// Reload unless the folder is byte-for-byte what the last attempt read: the same input
+    /// ends the same way, so a `touch`, a save without edits or an editor's swap file never
+    /// reloads, and a broken folder is not rejected (and reported) again until it changes.
+    /// `None` means nothing changed.
+    pub fn reload_if_changed(&self) -> Option<ReloadOutcome> {
+        // Decided under the reload lock, so a `/knowledge reload` that ran meanwhile counts as
+        // the attempt that read what is there now.
+        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
         let fingerprint = knowledge::fingerprint(&self.dir);
+        if self
+            .meta
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .fingerprint
+            == fingerprint
+        {
+            return None;
+        }
+        Some(self.reload_locked(fingerprint))
+    }
+
+    /// One reload attempt; the caller holds `reloading`. `fingerprint` was taken before the
+    /// load, so an edit made during it differs from it and is reloaded next time.
+    fn reload_locked(&self, fingerprint: u64) -> ReloadOutcome {
         let result = load_engine(&self.dir);
         let mut meta = self.meta.lock().unwrap_or_else(|p| p.into_inner());
         meta.fingerprint = fingerprint;
         match result {
             Ok((engine, warnings)) => {
                 let counts = Counts::of(engine.knowledge());
+                // Swapped while `meta` is held, so a status never pairs this engine with the
+                // previous warnings.
                 self.current.store(Arc::new(engine));
                 meta.warnings = warnings.clone();
                 meta.last_error = None;
@@ -247,18 +275,6 @@ impl KnowledgeStore {
                 ReloadOutcome::Rejected(failure)
             }
         }
-    }
-
-    /// Reload unless the folder is byte-for-byte what was last loaded (or tried) and that
-    /// attempt succeeded. `None` means nothing changed.
-    pub fn reload_if_changed(&self) -> Option<ReloadOutcome> {
-        {
-            let meta = self.meta.lock().unwrap_or_else(|p| p.into_inner());
-            if meta.last_error.is_none() && meta.fingerprint == knowledge::fingerprint(&self.dir) {
-                return None;
-            }
-        }
-        Some(self.reload())
     }
 
     pub fn status(&self) -> StoreStatus {

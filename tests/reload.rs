@@ -245,3 +245,23 @@ fn status_renders_counts_time_and_warnings_in_plain_text() {
     assert!(text.contains("Last reload: ok"), "{text}");
     assert!(text.chars().count() < 3500, "fits in one Discord message");
 }
+
+#[test]
+fn a_broken_folder_is_not_rejected_again_until_it_changes() {
+    let kb = Kb::new();
+    let store = open(&kb);
+    kb.write(PROBE_FILE, "[[faq]\nbroken");
+    let first = store.reload_if_changed().expect("the broken edit is tried");
+    assert!(!first.is_ok());
+    // A touch, a swap file, a save without edits: the same bytes fail the same way, so the
+    // admins are not told again.
+    kb.write(PROBE_FILE, "[[faq]\nbroken");
+    assert!(store.reload_if_changed().is_none());
+    assert!(
+        store.status().last_error.is_some(),
+        "the failure stays in the status"
+    );
+    kb.set_probe("version two");
+    assert!(store.reload_if_changed().expect("the fix is tried").is_ok());
+    assert_eq!(probe(&store).as_deref(), Some("version two"));
+}
