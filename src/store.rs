@@ -65,12 +65,7 @@ impl std::fmt::Display for Counts {
 pub struct StoreStatus {
     pub dir: PathBuf,
     pub loaded_at: SystemTime,
-    pub faqs: usize,
-    pub muscles: usize,
-    pub techniques: usize,
-    pub routines: usize,
-    pub red_flags: usize,
-    pub files: usize,
+    pub counts: Counts,
     pub warnings: Vec<Diagnostic>,
     /// The last failed reload, if the latest attempt failed.
     pub last_error: Option<(SystemTime, Vec<Diagnostic>)>,
@@ -81,15 +76,7 @@ impl StoreStatus {
     /// disclaimer through `Composer::info`). Bounded in length whatever the number of problems.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let counts = Counts {
-            files: self.files,
-            faqs: self.faqs,
-            muscles: self.muscles,
-            techniques: self.techniques,
-            routines: self.routines,
-            red_flags: self.red_flags,
-        };
-        let _ = writeln!(out, "In service: {counts}");
+        let _ = writeln!(out, "In service: {}", self.counts);
         let _ = writeln!(out, "Loaded: {}", utc(self.loaded_at));
         let _ = writeln!(out, "Folder: {}", self.dir.display());
         match &self.last_error {
@@ -278,18 +265,14 @@ impl KnowledgeStore {
     }
 
     pub fn status(&self) -> StoreStatus {
-        let engine = self.engine();
-        let counts = Counts::of(engine.knowledge());
+        // `meta` first: a reload swaps the engine while holding it, so the engine read here is
+        // the one these warnings and this error belong to.
         let meta = self.meta.lock().unwrap_or_else(|p| p.into_inner());
+        let engine = self.engine();
         StoreStatus {
             dir: self.dir.clone(),
             loaded_at: engine.loaded_at(),
-            faqs: counts.faqs,
-            muscles: counts.muscles,
-            techniques: counts.techniques,
-            routines: counts.routines,
-            red_flags: counts.red_flags,
-            files: counts.files,
+            counts: Counts::of(engine.knowledge()),
             warnings: meta.warnings.clone(),
             last_error: meta.last_error.clone(),
         }
@@ -331,7 +314,7 @@ fn load_engine(dir: &Path) -> Result<(Engine, Vec<Diagnostic>), LoadFailure> {
 }
 
 /// "2026-11-22 01:56:03 UTC".
-pub(crate) fn utc(t: SystemTime) -> String {
+fn utc(t: SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(t)
         .format("%Y-%m-%d %H:%M:%S UTC")
         .to_string()
