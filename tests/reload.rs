@@ -265,3 +265,17 @@ fn a_broken_folder_is_not_rejected_again_until_it_changes() {
     assert!(store.reload_if_changed().expect("the fix is tried").is_ok());
     assert_eq!(probe(&store).as_deref(), Some("version two"));
 }
+
+#[test]
+fn a_sub_folder_with_a_dot_in_its_name_moved_out_is_noticed() {
+    let kb = Kb::new();
+    std::fs::remove_file(kb.path(PROBE_FILE)).expect("move the probe");
+    kb.write("extra.d/probe.toml", probe_toml("version one"));
+    let store = open(&kb);
+    assert_eq!(probe(&store).as_deref(), Some("version one"));
+    let (_watch, rx) = watch(&store);
+    // One event, for `extra.d` itself; its files are gone from the folder all the same.
+    std::fs::rename(kb.path("extra.d"), kb.tmp.path().join("extra.d")).expect("move out");
+    wait_for(&rx, ReloadOutcome::is_ok);
+    assert_eq!(probe(&store), None);
+}

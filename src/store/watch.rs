@@ -154,18 +154,15 @@ impl Worker {
                 return;
             };
             if let Some(outcome) = store.reload_if_changed() {
-                match &outcome {
-                    ReloadOutcome::Reloaded { .. } => tracing::debug!("{}", outcome.summary()),
-                    ReloadOutcome::Rejected(_) => tracing::debug!("{}", outcome.summary()),
-                }
+                tracing::debug!("{}", outcome.summary());
                 on_reload(&outcome);
             }
         }
     }
 
     /// Does this batch touch the knowledge folder? Events for the folder's siblings (the
-    /// parent is watched too) and for hidden or temporary files are ignored; errors (a queue
-    /// overflow) count as relevant, since a change may have been lost.
+    /// parent is watched too) and for hidden files are ignored, as the loader ignores them;
+    /// errors (a queue overflow) count as relevant, since a change may have been lost.
     fn is_relevant(&self, batch: &DebounceEventResult) -> bool {
         match batch {
             Err(_) => true,
@@ -176,24 +173,14 @@ impl Worker {
         }
     }
 
+    /// Any visible path in the folder may matter: a `.toml` file, or a sub-folder (whatever
+    /// its name) moved in or out with files inside. Editor leftovers (`x.toml~`, `4913`) cost
+    /// only a fingerprint, which shows they changed nothing.
     fn touches_knowledge(&self, path: &Path) -> bool {
-        if path == self.dir {
-            return true;
-        }
-        let Ok(rel) = path.strip_prefix(&self.dir) else {
-            return false;
-        };
-        let hidden = rel
-            .components()
-            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-        let name = rel
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        // A `.toml` file, or something without an extension that may be (or have been) a
-        // sub-folder. Swap and backup files (`x.toml.swp`, `x.toml~`, `4913`) end otherwise
-        // or are filtered by the fingerprint check.
-        !hidden && (name.ends_with(".toml") || !name.contains('.'))
+        path.strip_prefix(&self.dir).is_ok_and(|rel| {
+            !rel.components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+        })
     }
 
     /// Put the recursive watch on the folder now at `dir`, if it is not already on it.
