@@ -25,6 +25,9 @@ use crate::reply::{Reply, ReplyKind};
 pub const MAX_LOGGED_CHARS: usize = 500;
 /// The log is kept under this size; when full, the oldest half is dropped.
 pub const DEFAULT_MAX_BYTES: u64 = 1024 * 1024;
+/// The report reads at most this much of the newest log (a log written with the default cap
+/// never gets near it).
+const REPORT_MAX_BYTES: u64 = 4 * DEFAULT_MAX_BYTES;
 /// Answers whose confidence is less than this above the answer threshold count as weak.
 pub const LOW_CONFIDENCE_MARGIN: f32 = 0.1;
 
@@ -127,33 +130,43 @@ impl GapLog {
     /// Keep only the newest whole lines that fit in `keep` bytes; written aside and renamed,
     /// so a crash never leaves a half-written log.
     fn drop_oldest(&self, keep: u64) -> io::Result<()> {
-        let text = match std::fs::read(&self.path) {
+        let kept = match newest_lines(&self.path, keep) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e),
         };
-        let mut kept = Vec::new();
-        let mut size = 0u64;
-        for line in text.split(|&b| b == b'\n').rev().filter(|l| !l.is_empty()) {
-            size += line.len() as u64 + 1;
-            if size > keep {
-                break;
-            }
-            kept.push(line);
-        }
+        // Named per process, so two processes sharing one log never write the same file.
         let mut tmp_name = self.path.clone().into_os_string();
-        tmp_name.push(".tmp");
+        tmp_name.push(format!(".{}.tmp", std::process::id()));
         let tmp = PathBuf::from(tmp_name);
-        {
-            let mut f = open_private(&tmp, false)?;
-            for line in kept.iter().rev() {
-                f.write_all(line)?;
-                f.write_all(b"\n")?;
-            }
-            f.flush()?;
+        let written = open_private(&tmp, false)
+            .and_then(|mut f| f.write_all(&kept))
+            .and_then(|()| std::fs::rename(&tmp, &self.path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
         }
-        std::fs::rename(&tmp, &self.path)
+        written
     }
+}
+
+/// The newest whole lines of the file at `path` that fit in `max` bytes. Reads only the end
+/// of the file, so a log path pointed at some huge file costs `max` bytes of memory, not the
+/// file's size.
+fn newest_lines(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    // One byte before the window too: if it is a line break, the window starts a whole line.
+    let from = len.saturating_sub(max.saturating_add(1));
+    f.seek(SeekFrom::Start(from))?;
+    let mut bytes = Vec::new();
+    f.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    if from > 0 || bytes.len() as u64 > max {
+        // The first line may be cut (or be the byte before the window): drop it.
+        let first_break = bytes.iter().position(|&b| b == b'\n');
+        bytes.drain(..first_break.map_or(bytes.len(), |i| i + 1));
+    }
+    Ok(bytes)
 }
 
 /// Why a reply counts as a gap, or `None` if it does not. Safety replies never do.
@@ -259,11 +272,11 @@ pub struct GapGroup {
     pub now_answered_by: Option<String>,
 }
 
-/// Read the log at `path` and group its questions, most frequent first, at most `limit`
-/// groups. A missing log is an empty report. Lines that are not records are skipped, and so
+/// Read the log at `path` (its newest [`REPORT_MAX_BYTES`]) and group its questions, most
+/// frequent first, at most `limit` groups. A missing log is an empty report. Lines that are not records are skipped, and so
 /// are questions the current safety rules flag (they are not gaps to fill with self-care).
 pub fn report(path: &Path, engine: &Engine, limit: usize) -> io::Result<Vec<GapGroup>> {
-    let text = match std::fs::read(path) {
+    let text = match newest_lines(path, REPORT_MAX_BYTES) {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
@@ -558,6 +571,20 @@ mod tests {
             clean_question(&"é".repeat(900)).chars().count(),
             MAX_LOGGED_CHARS
         );
+    }
+
+    #[test]
+    fn only_the_newest_whole_lines_within_the_limit_are_read() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let path = tmp.path().join("log");
+        std::fs::write(&path, "aaaa\nbbbb\ncccc\n").expect("write");
+        let read = |max| String::from_utf8(newest_lines(&path, max).expect("read")).expect("utf8");
+        assert_eq!(read(100), "aaaa\nbbbb\ncccc\n");
+        assert_eq!(read(15), "aaaa\nbbbb\ncccc\n");
+        assert_eq!(read(14), "bbbb\ncccc\n");
+        assert_eq!(read(10), "bbbb\ncccc\n");
+        assert_eq!(read(9), "cccc\n");
+        assert_eq!(read(4), "");
     }
 
     #[test]
