@@ -6,7 +6,9 @@
 //! are typed in a hurry.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
+use super::hash::FastMap;
 use crate::knowledge::Synonym;
 use crate::normalize;
 
@@ -156,8 +158,8 @@ const STOPWORDS_FOR_TYPOS: &[&str] = &[
 /// another after "or"/"nor"/"and"), and ends at a weak word like "where" or at "but".
 pub(crate) fn question_words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for clause in text.split(|c: char| matches!(c, ',' | ';' | ':' | '.' | '!' | '?' | '\n')) {
-        let folded = normalize::fold(clause);
+    for clause in text.split([',', ';', ':', '.', '!', '?', '\n']) {
+        let folded = fold(clause);
         let words: Vec<&str> = normalize::words(&folded).collect();
         // None: not negating; Some(n): negating, n topic words dropped so far.
         let mut negating: Option<usize> = None;
@@ -216,7 +218,7 @@ pub(crate) fn question_sentences(text: &str) -> Option<String> {
         .into_iter()
         .filter(|(s, _)| !normalize::is_blank(s))
         .map(|(s, mark)| {
-            let folded = normalize::fold(s);
+            let folded = fold(s);
             let first = normalize::words(&folded).next().unwrap_or("");
             (s, mark || ASKING.contains(&first))
         })
@@ -235,21 +237,27 @@ pub(crate) fn question_sentences(text: &str) -> Option<String> {
     )
 }
 
+/// One phrase rule: the phrase as stems, and its replacement as (word, stem) pairs.
+type Rule = (Vec<String>, Vec<(String, String)>);
+
 /// Synonym and filler phrases: a sequence of words is replaced by the canonical words (none,
 /// for filler). Words are compared by stem, so "slipped discs" meets the variant "slipped
 /// disc". Longest match wins at each position.
 #[derive(Debug, Default)]
 pub(crate) struct Phrases {
     /// First stem -> (whole phrase as stems, replacement as (word, stem)), longest first.
-    by_first: HashMap<String, Vec<(Vec<String>, Vec<(String, String)>)>>,
+    by_first: HashMap<String, Vec<Rule>>,
     /// Every folded word of every phrase and replacement (typo targets, known words).
     words: Vec<String>,
 }
 
+/// [`normalize::fold`], through its ASCII fast path when it can.
+pub(crate) fn fold(text: &str) -> String {
+    normalize::fold_ascii(text).unwrap_or_else(|| normalize::fold(text))
+}
+
 fn fold_words(text: &str) -> Vec<String> {
-    normalize::words(&normalize::fold(text))
-        .map(str::to_string)
-        .collect()
+    normalize::words(&fold(text)).map(str::to_string).collect()
 }
 
 impl Phrases {
@@ -270,7 +278,7 @@ impl Phrases {
         for list in p.by_first.values_mut() {
             // Longest first; a stable sort keeps file order among equals, so the first
             // definition of a phrase wins.
-            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            list.sort_by_key(|rule| std::cmp::Reverse(rule.0.len()));
         }
         p.words.sort_unstable();
         p.words.dedup();
@@ -331,24 +339,58 @@ impl Phrases {
     }
 }
 
+/// Analyses knowledge text into terms, remembering stems: the same few thousand words recur
+/// through every answer, and stemming is the costly step of indexing.
+pub(crate) struct DocAnalyzer<'a> {
+    phrases: &'a Phrases,
+    /// word -> (dropped as filler or number, stem)
+    seen: FastMap<String, (bool, Rc<str>)>,
+}
+
+impl<'a> DocAnalyzer<'a> {
+    pub(crate) fn new(phrases: &'a Phrases) -> Self {
+        Self {
+            phrases,
+            seen: FastMap::default(),
+        }
+    }
+
+    fn word(&mut self, word: &str) -> (bool, Rc<str>) {
+        if let Some(w) = self.seen.get(word) {
+            return w.clone();
+        }
+        let w = (
+            is_ignored(word) || is_number(word),
+            Rc::from(normalize::stem(word)),
+        );
+        self.seen.insert(word.to_string(), w.clone());
+        w
+    }
+
+    /// The terms (stems) of already folded text, in order, after synonyms and filler.
+    pub(crate) fn terms(&mut self, folded: &str) -> Vec<Rc<str>> {
+        // (dropped, stem): whether the word is filler or a number is decided on the word.
+        let words: Vec<(bool, Rc<str>)> = normalize::words(folded).map(|w| self.word(w)).collect();
+        self.phrases
+            .rewrite(
+                &words,
+                |(_, s)| s,
+                |w, s, _| (is_ignored(w) || is_number(w), Rc::from(s)),
+            )
+            .into_iter()
+            .filter(|(dropped, _)| !dropped)
+            .map(|(_, s)| s)
+            .collect()
+    }
+}
+
 /// The terms (stems) of knowledge text, in order, after synonyms and filler are applied.
+#[cfg(test)]
 pub(crate) fn doc_terms(phrases: &Phrases, text: &str) -> Vec<String> {
-    let words: Vec<(String, String)> = fold_words(text)
-        .into_iter()
-        .map(|w| {
-            let s = normalize::stem(&w);
-            (w, s)
-        })
-        .collect();
-    phrases
-        .rewrite(
-            &words,
-            |(_, s)| s.as_str(),
-            |w, s, _| (w.to_string(), s.to_string()),
-        )
-        .into_iter()
-        .filter(|(w, _)| !is_ignored(w) && !is_number(w))
-        .map(|(_, s)| s)
+    DocAnalyzer::new(phrases)
+        .terms(&fold(text))
+        .iter()
+        .map(|s| s.to_string())
         .collect()
 }
 

@@ -4,9 +4,8 @@
 //! Built once per knowledge load; searching only touches the postings of the question's
 //! terms, so entries that share no term with a question cost nothing.
 
-use std::collections::HashMap;
-
 use super::analyze::{self, Phrases, WEAK_FACTOR};
+use super::hash::{FastMap, FastSet};
 use crate::knowledge::Knowledge;
 
 /// BM25 saturation and length normalisation.
@@ -42,7 +41,7 @@ pub(crate) struct Phrase {
 
 #[derive(Debug, Default)]
 pub(crate) struct Index {
-    pub terms: HashMap<String, u32>,
+    pub terms: FastMap<String, u32>,
     pub idf: Vec<f32>,
     pub weak: Vec<bool>,
     pub postings: Vec<Vec<Posting>>,
@@ -51,9 +50,9 @@ pub(crate) struct Index {
     /// unknown word is exactly what the question might be about.
     pub unknown_weight: f32,
     /// How often each folded surface word occurs in titles, phrasings and tags (typo targets).
-    pub key_words: HashMap<String, u32>,
+    pub key_words: FastMap<String, u32>,
     /// Every folded surface word in the knowledge, answers included.
-    pub all_words: std::collections::HashSet<String>,
+    pub all_words: FastSet<String>,
 }
 
 pub(crate) fn bigram(a: u32, b: u32) -> u64 {
@@ -73,35 +72,32 @@ impl Index {
     pub(crate) fn build(knowledge: &Knowledge, phrases: &Phrases) -> Self {
         let mut ix = Index::default();
         let mut per_entry: Vec<EntryTerms> = Vec::with_capacity(knowledge.entries.len());
+        let mut analyzer = analyze::DocAnalyzer::new(phrases);
         for e in &knowledge.entries {
             let mut et = EntryTerms::default();
-            for text in std::iter::once(&e.title)
-                .chain(e.phrasings.iter())
-                .chain(e.tags.iter())
-            {
-                for w in crate::normalize::words(&crate::normalize::fold(text)) {
-                    *ix.key_words.entry(w.to_string()).or_default() += 1;
+            let mut key = |text: &str, ix: &mut Index| -> Vec<u32> {
+                let folded = analyze::fold(text);
+                for w in crate::normalize::words(&folded) {
+                    match ix.key_words.get_mut(w) {
+                        Some(n) => *n += 1,
+                        None => {
+                            ix.key_words.insert(w.to_string(), 1);
+                        }
+                    }
+                }
+                let terms = analyzer.terms(&folded);
+                ix.intern_all(terms)
+            };
+            et.title = key(&e.title, &mut ix);
+            et.phrasings = e.phrasings.iter().map(|p| key(p, &mut ix)).collect();
+            et.tags = e.tags.iter().flat_map(|t| key(t, &mut ix)).collect();
+            let body = analyze::fold(&e.answer_text());
+            for w in crate::normalize::words(&body) {
+                if !ix.all_words.contains(w) {
+                    ix.all_words.insert(w.to_string());
                 }
             }
-            et.title = ix.intern_all(analyze::doc_terms(phrases, &e.title));
-            et.phrasings = e
-                .phrasings
-                .iter()
-                .map(|p| ix.intern_all(analyze::doc_terms(phrases, p)))
-                .collect();
-            et.tags = e
-                .tags
-                .iter()
-                .flat_map(|t| analyze::doc_terms(phrases, t))
-                .collect::<Vec<_>>()
-                .into_iter()
-                .map(|t| ix.intern(t))
-                .collect();
-            let body = e.answer_text();
-            for w in crate::normalize::words(&crate::normalize::fold(&body)) {
-                ix.all_words.insert(w.to_string());
-            }
-            et.body = ix.intern_all(analyze::doc_terms(phrases, &body));
+            et.body = ix.intern_all(analyzer.terms(&body));
             per_entry.push(et);
         }
         ix.all_words.extend(ix.key_words.keys().cloned());
@@ -147,7 +143,7 @@ impl Index {
 
         ix.postings = vec![Vec::new(); n_terms];
         for (i, et) in per_entry.iter().enumerate() {
-            let mut tf: HashMap<u32, (f32, f32)> = HashMap::new();
+            let mut tf: FastMap<u32, (f32, f32)> = FastMap::default();
             for &t in &et.title {
                 tf.entry(t).or_default().0 += TITLE_WEIGHT;
             }
@@ -182,13 +178,17 @@ impl Index {
         ix
     }
 
-    fn intern(&mut self, stem: String) -> u32 {
-        let next = self.terms.len() as u32;
-        *self.terms.entry(stem).or_insert(next)
+    fn intern(&mut self, stem: &str) -> u32 {
+        if let Some(&id) = self.terms.get(stem) {
+            return id;
+        }
+        let id = self.terms.len() as u32;
+        self.terms.insert(stem.to_string(), id);
+        id
     }
 
-    fn intern_all(&mut self, stems: Vec<String>) -> Vec<u32> {
-        stems.into_iter().map(|s| self.intern(s)).collect()
+    fn intern_all<S: AsRef<str>>(&mut self, stems: Vec<S>) -> Vec<u32> {
+        stems.iter().map(|s| self.intern(s.as_ref())).collect()
     }
 
     /// Query-side weight of a term: rarity, reduced for weak words.

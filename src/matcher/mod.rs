@@ -18,15 +18,15 @@
 //! the answer threshold, whatever else it shares.
 
 mod analyze;
+mod hash;
 mod index;
 pub mod naive;
 mod vocab;
 
-use std::collections::HashSet;
-
 use crate::knowledge::Knowledge;
 use crate::normalize;
 use analyze::Phrases;
+use hash::FastSet;
 use index::{bigram, Index};
 use vocab::Vocab;
 
@@ -74,7 +74,7 @@ pub struct Matcher {
     phrases: Phrases,
     vocab: Vocab,
     /// Words that are not typos: every knowledge word, synonym word and function word.
-    known: HashSet<String>,
+    known: FastSet<String>,
     entries: usize,
 }
 
@@ -197,7 +197,7 @@ impl Matcher {
             },
         );
         let mut slots: Vec<Slot> = Vec::new();
-        let mut seen: HashSet<u32> = HashSet::new();
+        let mut seen: FastSet<u32> = FastSet::default();
         for w in &words {
             let best = w.best();
             if analyze::is_ignored(best) || analyze::is_number(best) {

@@ -41,7 +41,7 @@ pub(crate) struct Vocab {
 
 /// Edits allowed for a query word of `len` letters.
 pub(crate) fn max_distance(len: usize) -> usize {
-    if len < MIN_CORRECT_LEN || len > MAX_CORRECT_LEN {
+    if !(MIN_CORRECT_LEN..=MAX_CORRECT_LEN).contains(&len) {
         0
     } else if len <= 7 {
         1
@@ -197,15 +197,10 @@ fn deletions(word: &[u8], depth: usize, out: &mut Vec<u64>) {
     out.dedup();
 }
 
-/// FNV-1a: tiny, fast on short keys, and collisions only cost a rejected candidate.
+/// FNV-1a plus the length, so a deletion never aliases a key of another length by accident;
+/// a collision only costs a rejected candidate.
 fn hash(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    // Mix in the length so "ab" + deletion never aliases a different-length key by accident.
-    h ^ (bytes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    super::hash::fnv(bytes) ^ (bytes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 #[cfg(test)]
