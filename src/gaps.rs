@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, MAX_QUESTION_CHARS};
 use crate::knowledge::{EntryKind, Origin};
-use crate::matcher::{ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
+use crate::matcher::ANSWER_THRESHOLD;
 use crate::normalize;
 use crate::reply::{Reply, ReplyKind};
 
@@ -88,20 +88,10 @@ impl GapLog {
         let Some(kind) = gap_kind(question, reply) else {
             return;
         };
-        let best_guess = match reply.kind {
-            ReplyKind::Answer => reply.entry_id.as_ref().map(|id| Guess {
-                id: id.clone(),
-                title: reply.title.clone(),
-            }),
-            _ => reply.suggestions.first().map(|s| Guess {
-                id: s.id.clone(),
-                title: s.title.clone(),
-            }),
-        };
         let record = GapRecord {
             time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             question: clean_question(question),
-            best_guess,
+            best_guess: best_guess(reply),
             confidence: (reply.confidence.clamp(0.0, 1.0) * 1000.0).round() / 1000.0,
             kind: kind.to_string(),
         };
@@ -167,6 +157,21 @@ fn newest_lines(path: &Path, max: u64) -> io::Result<Vec<u8>> {
         bytes.drain(..first_break.map_or(bytes.len(), |i| i + 1));
     }
     Ok(bytes)
+}
+
+/// The entry a reply found: the one it answered with, else its first suggestion (the best hit,
+/// when that is at least close enough to suggest).
+fn best_guess(reply: &Reply) -> Option<Guess> {
+    match reply.kind {
+        ReplyKind::Answer => reply.entry_id.as_ref().map(|id| Guess {
+            id: id.clone(),
+            title: reply.title.clone(),
+        }),
+        _ => reply.suggestions.first().map(|s| Guess {
+            id: s.id.clone(),
+            title: s.title.clone(),
+        }),
+    }
 }
 
 /// Why a reply counts as a gap, or `None` if it does not. Safety replies never do.
@@ -266,7 +271,7 @@ pub struct GapGroup {
     pub variants: Vec<String>,
     /// RFC 3339 time of the latest one.
     pub last_asked: String,
-    /// The nearest entry in the knowledge in service, if any is close at all.
+    /// The nearest entry in the knowledge in service, if any is close enough to suggest.
     pub closest: Option<Closest>,
     /// The entry that now answers the example with confidence (knowledge changed since).
     pub now_answered_by: Option<String>,
@@ -375,18 +380,15 @@ impl Draft {
             && reply.confidence >= ANSWER_THRESHOLD + LOW_CONFIDENCE_MARGIN)
             .then(|| reply.entry_id.clone())
             .flatten();
-        let k = engine.knowledge();
-        let closest = engine
-            .matcher()
-            .search(&example, 1)
-            .first()
-            .and_then(|h| k.entries.get(h.entry).map(|e| (e, h.score)))
-            .map(|(e, score)| Closest {
+        // The reply already holds the search's best hit; searching again would only repeat it.
+        let closest = best_guess(&reply)
+            .and_then(|g| engine.knowledge().entry(&g.id))
+            .map(|e| Closest {
                 id: e.id.clone(),
                 title: e.title.clone(),
                 kind: e.kind,
                 origin: e.origin.clone(),
-                confidence: score,
+                confidence: reply.confidence,
             });
         Some(GapGroup {
             count: self.count,
@@ -481,7 +483,7 @@ pub fn render(groups: &[GapGroup]) -> String {
             continue;
         }
         match &g.closest {
-            Some(c) if c.confidence >= SUGGEST_THRESHOLD => {
+            Some(c) => {
                 let _ = writeln!(
                     out,
                     "   Closest entry: `{}` \"{}\" at {}:{} (confidence {:.2})",
@@ -494,16 +496,15 @@ pub fn render(groups: &[GapGroup]) -> String {
                 let _ = writeln!(
                     out,
                     "   Fix: if `{}` answers it, add \"{}\" to the phrasings of `{}` in {}:{}; \
-                     otherwise add a new [[{}]] entry.",
+                     otherwise add a new [[faq]] entry.",
                     c.id,
                     clip(&g.example),
                     c.id,
                     c.origin.file.display(),
                     c.origin.line,
-                    EntryKind::Faq.as_str()
                 );
             }
-            _ => {
+            None => {
                 let _ = writeln!(
                     out,
                     "   No close entry. Fix: if it is in scope, add a new [[faq]] entry with this \
