@@ -9,10 +9,9 @@ mod parse;
 pub mod schema;
 mod validate;
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use diagnostics::{Diagnostic, Diagnostics, LineIndex, Origin, Severity};
 
@@ -113,7 +112,9 @@ impl Routine {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// `[[synonym]]`: words users say, mapped to the words the knowledge uses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Synonym {
     pub canonical: String,
     pub variants: Vec<String>,
@@ -121,7 +122,9 @@ pub struct Synonym {
 
 /// Fixed texts of the bot. The disclaimer lives here so admins can word it, but it can never
 /// be empty (validation) and it is appended by [`crate::reply::Composer`] to every reply.
-#[derive(Debug, Clone, Serialize)]
+/// Read as written in `[messages]`; the loader trims the texts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Messages {
     pub disclaimer: String,
     pub no_match: String,
@@ -130,6 +133,7 @@ pub struct Messages {
     pub too_long: String,
     pub help: String,
     pub this_hurts: String,
+    #[serde(default)]
     pub example_questions: Vec<String>,
 }
 
@@ -461,10 +465,6 @@ struct Builder {
     files: Vec<PathBuf>,
 }
 
-fn strings(v: Vec<toml::Spanned<String>>) -> Vec<String> {
-    v.into_iter().map(toml::Spanned::into_inner).collect()
-}
-
 fn spanned_strings(
     v: Vec<toml::Spanned<String>>,
     lines: &LineIndex,
@@ -562,7 +562,7 @@ impl Builder {
                 id: r.id.into_inner(),
                 title: r.title,
                 summary: r.summary.trim().to_string(),
-                phrasings: strings(r.phrasings),
+                phrasings: r.phrasings,
                 steps: r
                     .step
                     .into_iter()
@@ -582,31 +582,26 @@ impl Builder {
                 origin,
             });
         }
-        for s in doc.synonym {
-            let s = s.into_inner();
-            self.synonyms.push(Synonym {
-                canonical: s.canonical,
-                variants: strings(s.variants),
-            });
-        }
+        self.synonyms.extend(doc.synonym);
         for rf in doc.red_flag {
             let origin = at(rf.span());
             self.red_flags.push((rf.into_inner(), origin));
         }
         if let Some(m) = doc.messages {
             let origin = at(m.span());
-            let m = m.into_inner();
-            let messages = Messages {
-                disclaimer: m.disclaimer.trim().to_string(),
-                no_match: m.no_match.trim().to_string(),
-                suggestions_intro: m.suggestions_intro.trim().to_string(),
-                empty_question: m.empty_question.trim().to_string(),
-                too_long: m.too_long.trim().to_string(),
-                help: m.help.trim().to_string(),
-                this_hurts: m.this_hurts.trim().to_string(),
-                example_questions: m.example_questions,
-            };
-            set_once(&mut self.messages, messages, origin, "[messages]", diags);
+            let mut m = m.into_inner();
+            for text in [
+                &mut m.disclaimer,
+                &mut m.no_match,
+                &mut m.suggestions_intro,
+                &mut m.empty_question,
+                &mut m.too_long,
+                &mut m.help,
+                &mut m.this_hurts,
+            ] {
+                *text = text.trim().to_string();
+            }
+            set_once(&mut self.messages, m, origin, "[messages]", diags);
         }
         if let Some(c) = doc.crisis {
             let origin = at(c.span());
@@ -685,9 +680,4 @@ fn set_once<T>(
     } else {
         *slot = Some((value, origin));
     }
-}
-
-/// Ids that are referenced by routines and `related` must exist; used by validation.
-pub(crate) fn known_ids(k: &Knowledge) -> HashSet<&str> {
-    k.entries.iter().map(|e| e.id.as_str()).collect()
 }

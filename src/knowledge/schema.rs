@@ -7,6 +7,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::{Messages, Synonym};
 use crate::safety::{CrisisRules, NegationRules, RedFlagRule};
 
 #[derive(Debug, Deserialize, Default)]
@@ -25,8 +26,8 @@ pub struct FileDoc {
     pub crisis: Option<Spanned<CrisisRules>>,
     pub negation: Option<Spanned<NegationRules>>,
     #[serde(default)]
-    pub synonym: Vec<Spanned<SynonymRaw>>,
-    pub messages: Option<Spanned<MessagesRaw>>,
+    pub synonym: Vec<Synonym>,
+    pub messages: Option<Spanned<Messages>>,
 }
 
 /// `[[faq]]`: one question-and-answer entry.
@@ -91,7 +92,7 @@ pub struct RoutineRaw {
     pub title: String,
     pub summary: String,
     #[serde(default)]
-    pub phrasings: Vec<Spanned<String>>,
+    pub phrasings: Vec<String>,
     pub step: Vec<Spanned<StepRaw>>,
     pub source: String,
     pub reviewed: Spanned<String>,
@@ -105,27 +106,4 @@ pub struct StepRaw {
     pub uses: Spanned<String>,
     pub seconds: u32,
     pub stop_cue: String,
-}
-
-/// `[[synonym]]`: words users say mapped to the word the knowledge uses.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SynonymRaw {
-    pub canonical: String,
-    pub variants: Vec<Spanned<String>>,
-}
-
-/// `[messages]`: fixed texts of the bot, including the disclaimer.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MessagesRaw {
-    pub disclaimer: String,
-    pub no_match: String,
-    pub suggestions_intro: String,
-    pub empty_question: String,
-    pub too_long: String,
-    pub help: String,
-    pub this_hurts: String,
-    #[serde(default)]
-    pub example_questions: Vec<String>,
 }

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{known_ids, Diagnostics, Entry, EntryKind, Knowledge, Origin};
+use super::{Diagnostics, Entry, EntryKind, Knowledge, Origin};
 use crate::matcher::{Matcher, ANSWER_THRESHOLD};
 use crate::normalize;
 use crate::reply::Composer;
@@ -88,7 +88,7 @@ fn unique_ids(k: &Knowledge, diags: &mut Diagnostics) {
 }
 
 fn entry_fields(k: &Knowledge, diags: &mut Diagnostics, complete: bool) {
-    let ids = known_ids(k);
+    let ids: HashSet<&str> = k.entries.iter().map(|e| e.id.as_str()).collect();
     let today = chrono::Utc::now().date_naive();
     for e in &k.entries {
         let at = &e.origin;
