@@ -176,13 +176,7 @@ fn a_deleted_folder_keeps_the_last_knowledge_and_its_return_is_picked_up() {
     copy_dir(std::path::Path::new(BUNDLED), &fresh);
     std::fs::write(fresh.join(PROBE_FILE), probe_toml("version two")).expect("probe");
     std::fs::rename(&fresh, kb.dir()).expect("put the folder back");
-    wait_for(&rx, |o| o.is_ok());
-    assert_eq!(probe(&store).as_deref(), Some("version two"));
-
-    // The watch is on the new folder: later edits are seen too.
-    kb.set_probe("version three");
-    wait_for(&rx, |o| o.is_ok());
-    assert_eq!(probe(&store).as_deref(), Some("version three"));
+    back_in_service_and_watched(&kb, &store, &rx);
 }
 
 #[test]
@@ -196,11 +190,17 @@ fn a_folder_renamed_away_and_back_is_watched_again() {
     assert_eq!(probe(&store).as_deref(), Some("version one"));
     std::fs::write(away.join(PROBE_FILE), probe_toml("version two")).expect("edit while away");
     std::fs::rename(&away, kb.dir()).expect("rename back");
-    wait_for(&rx, |o| o.is_ok());
-    assert_eq!(probe(&store).as_deref(), Some("version two"));
+    back_in_service_and_watched(&kb, &store, &rx);
+}
+
+/// The folder is back in place holding "version two": that is served, and the watch is on
+/// the folder now in place, so a later edit is picked up too.
+fn back_in_service_and_watched(kb: &Kb, store: &KnowledgeStore, rx: &Receiver<ReloadOutcome>) {
+    wait_for(rx, ReloadOutcome::is_ok);
+    assert_eq!(probe(store).as_deref(), Some("version two"));
     kb.set_probe("version three");
-    wait_for(&rx, |o| o.is_ok());
-    assert_eq!(probe(&store).as_deref(), Some("version three"));
+    wait_for(rx, ReloadOutcome::is_ok);
+    assert_eq!(probe(store).as_deref(), Some("version three"));
 }
 
 #[test]
