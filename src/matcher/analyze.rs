@@ -33,6 +33,8 @@ const FILLER: &str = "
     else via per within
     main major primary biggest big huge large small tiny whole certain possible likely
     able usual typical general simple most
+    yourself yourselves themselves himself herself ourselves itself
+    yesterday tomorrow tonight lately recently earlier later ago
     wat wut u ur r abt tho bc cuz coz idk imo rn atm tbh smth
     one two three four five six seven eight nine ten eleven twelve twenty thirty forty
     fifty hundred couple few several
@@ -65,7 +67,8 @@ const WEAK: &str = "
     relief relieve remedy remedies rid safe sore thing things treat treated treating
     treatment treatments try use using way ways when where why work works
     link linked links related relate relation connected connection associated difference
-    different differ compare versus vs
+    different differ compare versus vs ease eases eased easing buy buying bought purchase
+    cheap cheaper
 ";
 
 /// Words after which the next topic word is *not* what the question is about: "I don't have
@@ -88,6 +91,20 @@ const NEGATION_ENDS: &[&str] = &["but", "however", "although", "though", "yet"];
 
 /// Weight of a weak word relative to an ordinary word of the same rarity.
 pub(crate) const WEAK_FACTOR: f32 = 0.3;
+/// Question words are weak too (they never carry a match), but they tell "where do I
+/// massage" from "does massage help" and "how do I massage", so they weigh more.
+pub(crate) const QUESTION_WORD_FACTOR: f32 = 0.6;
+
+/// Weight factor of a term by its stem: 1 for topic words, less for weak words.
+pub(crate) fn weight_factor(stem: &str) -> f32 {
+    if !is_weak_stem(stem) {
+        1.0
+    } else if matches!(stem, "how" | "where" | "when" | "whi") {
+        QUESTION_WORD_FACTOR
+    } else {
+        WEAK_FACTOR
+    }
+}
 
 fn list(text: &'static str) -> Vec<&'static str> {
     let mut v: Vec<&str> = text.split_whitespace().collect();

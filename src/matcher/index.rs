@@ -4,7 +4,7 @@
 //! Built once per knowledge load; searching only touches the postings of the question's
 //! terms, so entries that share no term with a question cost nothing.
 
-use super::analyze::{self, Phrases, WEAK_FACTOR};
+use super::analyze::{self, Phrases};
 use super::hash::{FastMap, FastSet};
 use crate::knowledge::Knowledge;
 
@@ -44,6 +44,8 @@ pub(crate) struct Index {
     pub terms: FastMap<String, u32>,
     pub idf: Vec<f32>,
     pub weak: Vec<bool>,
+    /// Weight factor per term (1 for topic words; see [`analyze::weight_factor`]).
+    pub factor: Vec<f32>,
     pub postings: Vec<Vec<Posting>>,
     pub phrases: Vec<Vec<Phrase>>,
     /// Weight of a word the knowledge never uses: as rare as the rarest term, since an
@@ -132,6 +134,10 @@ impl Index {
             .iter()
             .map(|(s, _)| analyze::is_weak_stem(s))
             .collect();
+        ix.factor = names
+            .iter()
+            .map(|(s, _)| analyze::weight_factor(s))
+            .collect();
 
         // Field lengths for BM25 normalisation.
         let key_len = |et: &EntryTerms| {
@@ -194,7 +200,7 @@ impl Index {
     /// Query-side weight of a term: rarity, reduced for weak words.
     pub(crate) fn weight(&self, term: u32) -> f32 {
         let t = term as usize;
-        self.idf[t] * if self.weak[t] { WEAK_FACTOR } else { 1.0 }
+        self.idf[t] * self.factor[t]
     }
 
     fn phrase(&self, seq: &[u32]) -> Phrase {

@@ -53,6 +53,8 @@ const NO_CARRIER: f32 = 0.25;
 /// Bonus per question word pair found in the same order in a phrasing, and its cap.
 const BIGRAM_BONUS: f32 = 0.05;
 const BIGRAM_CAP: f32 = 0.1;
+/// Weight of an unknown word that modifies a known topic word right after it.
+const MODIFIER_FACTOR: f32 = 0.6;
 /// Entries scored in full (phrasing fit) after the cheap coverage pass.
 const CANDIDATES: usize = 48;
 /// Long inputs: only this many characters and words are looked at, and this many distinct
@@ -198,19 +200,25 @@ impl Matcher {
         );
         let mut slots: Vec<Slot> = Vec::new();
         let mut seen: FastSet<u32> = FastSet::default();
-        for w in &words {
+        for (i, w) in words.iter().enumerate() {
             let best = w.best();
             if analyze::is_ignored(best) || analyze::is_number(best) {
                 continue;
             }
-            let unknown_slot = |weak: bool| Slot {
+            let unknown_slot = |factor: f32| Slot {
                 alts: Vec::new(),
-                weight: self.index.unknown_weight * if weak { analyze::WEAK_FACTOR } else { 1.0 },
+                weight: self.index.unknown_weight * factor,
             };
             if w.unknown {
-                // An unknown word of three letters or less is chat ("wat", "u", "rn") far
-                // more often than a topic; a longer one may be exactly what is asked.
-                slots.push(unknown_slot(best.len() <= 3));
+                // An unknown word right before a topic word the knowledge knows is most
+                // likely a modifier ("*coconut* oil", "*office* chair"); any other may be
+                // exactly what is asked ("pizza", "sunburn").
+                let factor = if words.get(i + 1).is_some_and(|next| self.is_topic(next)) {
+                    MODIFIER_FACTOR
+                } else {
+                    1.0
+                };
+                slots.push(unknown_slot(factor));
                 continue;
             }
             let mut alts: Vec<(u32, f32)> = Vec::new();
@@ -225,7 +233,7 @@ impl Matcher {
                 }
             }
             match alts.first() {
-                None => slots.push(unknown_slot(analyze::is_weak_stem(&normalize::stem(best)))),
+                None => slots.push(unknown_slot(analyze::weight_factor(&normalize::stem(best)))),
                 Some(&(t, _)) => {
                     if seen.insert(t) {
                         // The slot weighs what the most likely reading weighs: a typo that
@@ -240,6 +248,16 @@ impl Matcher {
             }
         }
         slots
+    }
+
+    /// True when a question word is a known, non-weak knowledge term.
+    fn is_topic(&self, w: &QWord) -> bool {
+        !w.unknown
+            && !analyze::is_ignored(w.best())
+            && self
+                .index
+                .term(&w.stem)
+                .is_some_and(|t| !self.index.weak[t as usize])
     }
 
     /// A folded question word as the knowledge would spell it.
