@@ -279,3 +279,33 @@ fn a_sub_folder_with_a_dot_in_its_name_moved_out_is_noticed() {
     wait_for(&rx, ReloadOutcome::is_ok);
     assert_eq!(probe(&store), None);
 }
+
+#[test]
+fn an_edit_is_picked_up_while_other_files_in_the_folder_keep_changing() {
+    let kb = Kb::new();
+    let store = open(&kb);
+    let (_watch, rx) = watch(&store);
+    // Something writing into the folder all the time (a log kept next to the knowledge).
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (stop, busy) = (Arc::clone(&stop), kb.path("activity.log"));
+        std::thread::spawn(move || {
+            let mut writes = 0;
+            while !stop.load(Ordering::Relaxed) && writes < 1000 {
+                std::fs::write(&busy, format!("{writes}\n")).expect("write");
+                writes += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            stop.load(Ordering::Relaxed)
+        })
+    };
+    kb.set_probe("version two");
+    wait_for(&rx, ReloadOutcome::is_ok);
+    stop.store(true, Ordering::Relaxed);
+    let stopped_by_us = writer.join().expect("writer");
+    assert!(
+        stopped_by_us,
+        "the reload came only once the folder fell quiet"
+    );
+    assert_eq!(probe(&store).as_deref(), Some("version two"));
+}

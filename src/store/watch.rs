@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify_debouncer_full::notify::{self, RecursiveMode, Watcher};
 use notify_debouncer_full::{
@@ -26,6 +26,9 @@ const DEBOUNCE: Duration = Duration::from_millis(300);
 /// After a batch, further batches within this window join the same reload (a `git checkout`
 /// touching many files at slightly different times).
 const GATHER: Duration = Duration::from_millis(100);
+/// Gathering stops after this long even if batches keep coming, so a folder that never falls
+/// quiet (a file in it written all the time) cannot hold an edit back indefinitely.
+const MAX_GATHER: Duration = Duration::from_secs(1);
 
 /// Why watching could not start.
 #[derive(Debug, thiserror::Error)]
@@ -136,8 +139,13 @@ impl Worker {
             let Msg::Fs(first) = msg else { return };
             let mut relevant = self.is_relevant(&first);
             // Gather the rest of the burst into this one reload.
+            let until = Instant::now() + MAX_GATHER;
             loop {
-                match rx.recv_timeout(GATHER) {
+                let wait = GATHER.min(until.saturating_duration_since(Instant::now()));
+                if wait.is_zero() {
+                    break;
+                }
+                match rx.recv_timeout(wait) {
                     Ok(Msg::Fs(more)) => relevant |= self.is_relevant(&more),
                     Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                     Err(RecvTimeoutError::Timeout) => break,
