@@ -179,11 +179,10 @@ const STOPWORDS: &[&str] = &[
     "being", "best", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from",
     "get", "getting", "go", "got", "had", "has", "have", "having", "hello", "help", "hey", "hi",
     "i", "if", "im", "in", "into", "is", "it", "its", "ive", "just", "know", "like", "me", "mine",
-    "my", "myself", "of", "on", "or", "our", "please", "really", "should", "so", "some",
-    "someone", "tell", "than", "thank", "thanks", "that", "the", "their", "them", "then",
-    "there", "these", "they", "this", "those", "to", "too", "u", "up", "us", "very", "want",
-    "was", "we", "were", "what", "whats", "which", "who", "will", "with", "would", "ya", "you",
-    "your",
+    "my", "myself", "of", "on", "or", "our", "please", "really", "should", "so", "some", "someone",
+    "tell", "than", "thank", "thanks", "that", "the", "their", "them", "then", "there", "these",
+    "they", "this", "those", "to", "too", "u", "up", "us", "very", "want", "was", "we", "were",
+    "what", "whats", "which", "who", "will", "with", "would", "ya", "you", "your",
 ];
 
 #[cfg(test)]
@@ -199,7 +198,10 @@ mod tests {
 
     #[test]
     fn folds_case_accents_and_punctuation() {
-        assert_eq!(fold("  Where  should I MASSAGE?!  "), "where should i massage");
+        assert_eq!(
+            fold("  Where  should I MASSAGE?!  "),
+            "where should i massage"
+        );
         assert_eq!(fold("naïve café"), "naive cafe");
     }
 
