@@ -3,8 +3,9 @@
 //!
 //! serde stops at the first bad value in a file. To report every bad entry in one pass, a file
 //! that fails is cut into its top-level tables (`[[faq]]`, `[messages]`...) and each one is
-//! parsed again alone, with the rest of the text blanked out so lines and columns stay those
-//! of the real file.
+//! parsed again alone; its errors' offsets are shifted by where it starts, so lines and
+//! columns are those of the real file. Each table's text is parsed once, so the work stays
+//! proportional to the file's size however many entries it holds.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -51,23 +52,25 @@ pub(super) fn parse_file(
             Some(doc)
         }
         Err(first) => {
+            // Each error with the offset its text starts at in the file.
             let mut found = Vec::new();
             if let Some(tables) = outline(text) {
                 for region in regions(&tables, text.len()) {
-                    if let Err(e) = toml::from_str::<FileDoc>(&masked(text, region.clone())) {
-                        found.push(e);
+                    let start = region.start;
+                    let part = text.get(region).unwrap_or_default();
+                    if let Err(e) = toml::from_str::<FileDoc>(part) {
+                        found.push((e, start));
                     }
                 }
             }
             if found.is_empty() {
-                found.push(first);
+                found.push((first, 0));
             }
             let mut seen = std::collections::HashSet::new();
-            for e in found {
-                let at = e
-                    .span()
-                    .map_or_else(|| whole.clone(), |s| lines.origin(rel, s.start));
-                let msg = friendly(&e, text);
+            for (e, start) in found {
+                let offset = e.span().map(|s| s.start + start);
+                let at = offset.map_or_else(|| whole.clone(), |o| lines.origin(rel, o));
+                let msg = friendly(&e, offset.unwrap_or(0), text);
                 if seen.insert((at.line, at.col, msg.clone())) {
                     diags.error(&at, msg);
                 }
@@ -102,20 +105,6 @@ fn regions(starts: &[usize], len: usize) -> Vec<Range<usize>> {
     bounds.extend(starts.iter().copied().filter(|&s| s > 0));
     bounds.push(len);
     bounds.windows(2).map(|w| w[0]..w[1]).collect()
-}
-
-/// `text` with everything outside `keep` turned into spaces, line breaks kept, so byte
-/// offsets, lines and columns are unchanged.
-fn masked(text: &str, keep: Range<usize>) -> String {
-    text.char_indices()
-        .map(|(i, c)| {
-            if keep.contains(&i) || c == '\n' {
-                c.to_string()
-            } else {
-                " ".repeat(c.len_utf8())
-            }
-        })
-        .collect()
 }
 
 /// The start offsets of the tables in one top-level value: each element of an array of
@@ -161,12 +150,11 @@ impl<'de> Deserialize<'de> for Starts {
     }
 }
 
-/// An admin-facing message for a toml/serde error.
-fn friendly(e: &toml::de::Error, text: &str) -> String {
+/// An admin-facing message for a toml/serde error found at byte `offset` of the file `text`.
+fn friendly(e: &toml::de::Error, offset: usize, text: &str) -> String {
     let raw = e.message().trim();
-    let span = e.span().unwrap_or(0..0);
-    let table = table_at(text, span.start);
-    let key = key_at(text, span.start);
+    let table = table_at(text, offset);
+    let key = key_at(text, offset);
     if let Some(field) = between(raw, "missing field `", "`") {
         return match field {
             "disclaimer" => "[messages] has no `disclaimer`; every reply must carry it, so add \
@@ -215,7 +203,7 @@ fn friendly(e: &toml::de::Error, text: &str) -> String {
     // A syntax error.
     let mut msg = format!("invalid TOML: {}", raw.replace('\n', "; "));
     if text
-        .get(span.start..)
+        .get(offset..)
         .is_some_and(|rest| rest.trim().is_empty())
     {
         msg.push_str(" (the file ends here: was it saved completely?)");
@@ -356,6 +344,31 @@ mod tests {
             p[1].starts_with("x.toml:15:1: error: unknown key `titel` in the [[faq]] entry `c` (did you mean `title`?)"),
             "{}",
             p[1]
+        );
+    }
+
+    /// Each table is parsed once on its own: with the whole file re-parsed per table, this
+    /// took half a minute (the work grew with the square of the file).
+    #[test]
+    fn one_bad_entry_among_thousands_is_found_at_its_line() {
+        let entry = |i: usize| GOOD.replace("id = \"a\"", &format!("id = \"e{i}\""));
+        let mut text: String = (0..3000).map(entry).collect();
+        let bad_line = 1500 * GOOD.lines().count() + 2;
+        let bad = text
+            .match_indices("id = \"e1500\"\ntitle")
+            .next()
+            .map(|(i, m)| i + m.len() - "title".len())
+            .unwrap_or_default();
+        text.replace_range(bad..bad + "title".len(), "titel");
+        let p = problems(&text);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with(&format!(
+                "x.toml:{}:1: error: unknown key `titel` in the [[faq]] entry `e1500`",
+                bad_line + 1
+            )),
+            "{}",
+            p[0]
         );
     }
 
