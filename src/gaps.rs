@@ -290,49 +290,7 @@ pub fn report(path: &Path, engine: &Engine, limit: usize) -> io::Result<Vec<GapG
         .lines()
         .filter_map(|l| serde_json::from_str::<GapRecord>(l).ok())
         .filter(|r| !normalize::is_blank(&r.question));
-    let mut groups: Vec<Draft> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::new();
-    let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
-    // Most frequent exact keys first, so each group is seeded by its most common wording.
-    let mut exact: HashMap<String, (Vec<String>, Vec<GapRecord>)> = HashMap::new();
-    for r in records {
-        let words = key_words(&r.question);
-        let key = words.join(" ");
-        exact
-            .entry(key)
-            .or_insert_with(|| (words, Vec::new()))
-            .1
-            .push(r);
-    }
-    let mut exact: Vec<_> = exact.into_iter().collect();
-    exact.sort_by(|a, b| b.1 .1.len().cmp(&a.1 .1.len()).then_with(|| a.0.cmp(&b.0)));
-    for (key, (words, recs)) in exact {
-        let target = by_key.get(&key).copied().or_else(|| {
-            let mut candidates: Vec<usize> = words
-                .iter()
-                .flat_map(|w| by_word.get(&bucket(w)).into_iter().flatten().copied())
-                .collect();
-            candidates.sort_unstable();
-            candidates.dedup();
-            candidates
-                .into_iter()
-                .find(|&g| similar(&words, &groups[g].words))
-        });
-        let g = target.unwrap_or_else(|| {
-            groups.push(Draft {
-                words: words.clone(),
-                ..Draft::default()
-            });
-            for w in &words {
-                by_word.entry(bucket(w)).or_default().push(groups.len() - 1);
-            }
-            groups.len() - 1
-        });
-        by_key.insert(key, g);
-        for r in recs {
-            groups[g].add(r);
-        }
-    }
+    let mut groups = group(records);
     groups.sort_by(|a, b| {
         b.count
             .cmp(&a.count)
@@ -350,9 +308,107 @@ pub fn report(path: &Path, engine: &Engine, limit: usize) -> io::Result<Vec<GapG
     Ok(out)
 }
 
+/// Group near-duplicate questions. Exact wordings (same key words) are taken most frequent
+/// first, so each group is seeded by its most common wording; each joins the first earlier
+/// group it is similar to, found through the groups sharing a word's first letters.
+fn group(records: impl Iterator<Item = GapRecord>) -> Vec<Draft> {
+    let mut lexicon = Lexicon::default();
+    let mut exact: HashMap<Vec<u32>, Vec<GapRecord>> = HashMap::new();
+    for r in records {
+        let words = lexicon.intern(key_words(&r.question));
+        exact.entry(words).or_default().push(r);
+    }
+    // Ties in frequency go by the key's text, so the report is the same every run.
+    let mut exact: Vec<_> = exact
+        .into_iter()
+        .map(|(words, recs)| (lexicon.text(&words), words, recs))
+        .collect();
+    exact.sort_by(|a, b| b.2.len().cmp(&a.2.len()).then_with(|| a.0.cmp(&b.0)));
+    let mut groups: Vec<Draft> = Vec::new();
+    let mut by_bucket: HashMap<String, Vec<usize>> = HashMap::new();
+    for (_, words, recs) in exact {
+        let mut candidates: Vec<usize> = words
+            .iter()
+            .flat_map(|&w| {
+                let groups = by_bucket.get(&bucket(lexicon.word(w)));
+                groups.into_iter().flatten().copied()
+            })
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let similar_group = candidates
+            .into_iter()
+            .find(|&g| similar(&words, &groups[g].words, &mut lexicon));
+        let g = similar_group.unwrap_or_else(|| {
+            for &w in &words {
+                let b = bucket(lexicon.word(w));
+                by_bucket.entry(b).or_default().push(groups.len());
+            }
+            groups.push(Draft {
+                words,
+                ..Draft::default()
+            });
+            groups.len() - 1
+        });
+        for r in recs {
+            groups[g].add(r);
+        }
+    }
+    groups
+}
+
+/// The key words of the log, each stored once, and which pairs are a typo apart: the same
+/// few hundred words recur across thousands of questions, and comparing two of them is the
+/// costly part of grouping.
+#[derive(Default)]
+struct Lexicon {
+    ids: HashMap<String, u32>,
+    words: Vec<String>,
+    close: HashMap<(u32, u32), bool>,
+}
+
+impl Lexicon {
+    fn intern(&mut self, words: Vec<String>) -> Vec<u32> {
+        words
+            .into_iter()
+            .map(|w| match self.ids.get(&w) {
+                Some(&id) => id,
+                None => {
+                    let id = self.words.len() as u32;
+                    self.ids.insert(w.clone(), id);
+                    self.words.push(w);
+                    id
+                }
+            })
+            .collect()
+    }
+
+    fn word(&self, id: u32) -> &str {
+        self.words.get(id as usize).map_or("", String::as_str)
+    }
+
+    fn text(&self, ids: &[u32]) -> String {
+        let words: Vec<&str> = ids.iter().map(|&id| self.word(id)).collect();
+        words.join(" ")
+    }
+
+    fn same(&mut self, a: u32, b: u32) -> bool {
+        if a == b {
+            return true;
+        }
+        let pair = (a.min(b), a.max(b));
+        if let Some(&close) = self.close.get(&pair) {
+            return close;
+        }
+        let close = same_word(self.word(a), self.word(b));
+        self.close.insert(pair, close);
+        close
+    }
+}
+
 #[derive(Default)]
 struct Draft {
-    words: Vec<String>,
+    words: Vec<u32>,
     count: usize,
     forms: HashMap<String, usize>,
     last_asked: String,
@@ -422,17 +478,27 @@ fn bucket(word: &str) -> String {
     word.chars().take(3).collect()
 }
 
-/// Near-duplicates: most content words match, allowing a typo in longer words.
-fn similar(a: &[String], b: &[String]) -> bool {
+/// Near-duplicates: most content words match (a Dice coefficient of at least 3/4), allowing
+/// a typo in longer words. Every pair of groups sharing a common word ("sciatica") may be
+/// compared, so this stops as soon as the answer is known.
+fn similar(a: &[u32], b: &[u32], lexicon: &mut Lexicon) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
-    let matched = a
-        .iter()
-        .filter(|w| b.iter().any(|v| same_word(w, v)))
-        .count();
-    let dice = 2.0 * matched as f64 / (a.len() + b.len()) as f64;
-    dice >= 0.75
+    // 2 * matched / (|a| + |b|) >= 3/4, in whole numbers.
+    let needed = (3 * (a.len() + b.len())).div_ceil(8);
+    let mut matched = 0;
+    for (i, w) in a.iter().enumerate() {
+        if b.iter().any(|&v| lexicon.same(*w, v)) {
+            matched += 1;
+            if matched >= needed {
+                return true;
+            }
+        } else if matched + (a.len() - i - 1) < needed {
+            return false;
+        }
+    }
+    false
 }
 
 fn same_word(a: &str, b: &str) -> bool {
@@ -440,7 +506,10 @@ fn same_word(a: &str, b: &str) -> bool {
         return true;
     }
     let shorter = a.len().min(b.len());
-    shorter >= 4 && strsim::damerau_levenshtein(a, b) <= if shorter >= 8 { 2 } else { 1 }
+    let typos = if shorter >= 8 { 2 } else { 1 };
+    // Words are folded to ASCII, so lengths are character counts, and words whose lengths
+    // differ by more than the typos allowed cannot be that close (the costly part is skipped).
+    shorter >= 4 && a.len().abs_diff(b.len()) <= typos && strsim::damerau_levenshtein(a, b) <= typos
 }
 
 /// The report as plain text an admin can act on. Paths are inside the knowledge folder.
@@ -590,10 +659,12 @@ mod tests {
 
     #[test]
     fn typos_and_word_order_group_together() {
-        let a = key_words("can I use a hot water bottle?");
-        let b = key_words("hot water botle, can i use it");
-        let c = key_words("is a massage gun safe");
-        assert!(similar(&a, &b), "{a:?} {b:?}");
-        assert!(!similar(&a, &c));
+        let mut lexicon = Lexicon::default();
+        let mut words = |q| lexicon.intern(key_words(q));
+        let a = words("can I use a hot water bottle?");
+        let b = words("hot water botle, can i use it");
+        let c = words("is a massage gun safe");
+        assert!(similar(&a, &b, &mut lexicon), "{a:?} {b:?}");
+        assert!(!similar(&a, &c, &mut lexicon));
     }
 }
