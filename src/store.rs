@@ -171,6 +171,7 @@ impl ReloadOutcome {
     }
 }
 
+/// The knowledge folder in service: the engine answering now, and what the last reload found.
 pub struct KnowledgeStore {
     dir: PathBuf,
     current: ArcSwap<Engine>,
