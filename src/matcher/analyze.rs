@@ -270,7 +270,7 @@ pub(crate) struct Phrases {
 
 /// [`normalize::fold`], through its ASCII fast path when it can.
 pub(crate) fn fold(text: &str) -> String {
-    normalize::fold_ascii(text).unwrap_or_else(|| normalize::fold(text))
+    normalize::fold(text)
 }
 
 fn fold_words(text: &str) -> Vec<String> {

@@ -105,7 +105,7 @@ impl SafetyScreen {
         let WordMemo { map: memo, arena } = memo;
         let mut sentence = Sentence::default();
         text::pieces(text, |piece, brk| {
-            let folded = normalize::fold_ascii(piece).unwrap_or_else(|| normalize::fold(piece));
+            let folded = normalize::fold(piece);
             for w in normalize::words(&folded) {
                 if !self.vocab.may_match(w) {
                     sentence.ranges.push((0, 0));

@@ -2,7 +2,7 @@
 //!
 //! # How a message is read
 //! - `text` cuts the raw message at punctuation into sentences and clauses; each piece is
-//!   folded like [`crate::normalize::fold`] (its ASCII fast path, `fold_ascii`, when it can).
+//!   folded with [`crate::normalize::fold`] (which takes an ASCII fast path when it can).
 //! - `lexicon` resolves every distinct word once to the rule words it can stand for (same
 //!   stem, exact word, prefix, or a close typo of a long word), after a bit-set filter on its
 //!   first letters; a word trie then finds every rule term and context cue in a sentence.
