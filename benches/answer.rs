@@ -179,19 +179,40 @@ fn generated_toml(n: usize) -> String {
             rng.pick(&["release", "hold", "glide", "press", "stretch", "drill"])
         );
         let title = format!("The {name} with a {tool} for {part} {sym}");
+        // Like a real sciatica knowledge base, about half the phrasings name the condition.
+        let cond = rng.pick(&["sciatica", "sciatic pain", "my sciatica", "nerve pain", ""]);
         let phrasings = [
             format!("how do i do the {name}"),
             format!("{tool} for {part} {sym} {sit}"),
-            format!("can a {tool} help {sym} in my {part}"),
+            format!("can a {tool} help {cond} in my {part}"),
             format!("is the {name} safe {sit}"),
-            format!("{part} {sym} {sit}"),
+            format!("{part} {sym} {cond} {sit}"),
         ];
-        let answer = format!(
-            "The {name} uses a {tool} on the {part}. Start gently {sit}, keep the pressure \
-             light for 30 to 60 seconds, and breathe slowly. If the {sym} spreads or numbness \
-             grows, stop. Repeat once or twice a day, and combine it with a gentle stretch \
-             for the {part}. Entry {i}."
-        );
+        const SENTENCES: &[&str] = &[
+            "The {name} uses a {tool} on the {part}.",
+            "Start gently {sit} and keep the pressure light for 30 to 60 seconds.",
+            "If the {sym} spreads or numbness grows, stop.",
+            "Repeat once or twice a day.",
+            "Combine it with a gentle stretch for the {part}.",
+            "Many people with sciatica find the {part} eases after a few days.",
+            "Breathe slowly and let the muscle soften under the {tool}.",
+            "Check with a physiotherapist if you are unsure how hard to press.",
+            "Avoid bony areas and never press directly on the spine.",
+            "Warm the area first if it feels stiff {sit}.",
+        ];
+        let mut answer = String::new();
+        for _ in 0..4 {
+            let sentence = rng
+                .pick(SENTENCES)
+                .replace("{name}", &name)
+                .replace("{tool}", tool)
+                .replace("{part}", part)
+                .replace("{sit}", sit)
+                .replace("{sym}", sym);
+            answer.push_str(&sentence);
+            answer.push(' ');
+        }
+        answer.push_str(&format!("Entry {i}."));
         let quoted: Vec<String> = phrasings
             .iter()
             .filter(|p| used.insert(p.to_string()))
@@ -252,25 +273,24 @@ fn questions() -> Vec<Row> {
 
 /// Share of the answer and no-match questions a search gets right, scored like
 /// ../shared/eval/score.py: the best hit at or above `threshold` must be an entry whose reply
-/// says what the row asks; a no-match row must stay below `threshold`.
+/// says what the row asks; a no-match row must stay below `threshold`. `best[i]` is the
+/// search's best hit for `rows[i]`.
 fn accuracy(
     k: &Knowledge,
     rows: &[Row],
+    best: &[Option<Hit>],
     threshold: f32,
-    search: impl Fn(&str) -> Vec<Hit>,
+    show: bool,
 ) -> (usize, usize) {
     let composer = Composer::new(k.messages.clone());
     let mut good = 0;
     let mut n = 0;
-    for row in rows
-        .iter()
-        .filter(|r| r.expect == "answer" || r.expect == "no_match")
-    {
+    for (row, best) in rows.iter().zip(best) {
+        if row.expect != "answer" && row.expect != "no_match" {
+            continue;
+        }
         n += 1;
-        let best = search(&row.q)
-            .into_iter()
-            .next()
-            .filter(|h| h.score >= threshold);
+        let best = best.filter(|h| h.score >= threshold);
         let ok = match (row.expect.as_str(), best) {
             ("no_match", b) => b.is_none(),
             (_, Some(h)) => {
@@ -284,26 +304,56 @@ fn accuracy(
             _ => false,
         };
         good += usize::from(ok);
+        if !ok && show {
+            let got = best.map_or("-".to_string(), |h| {
+                format!("{} {:.2}", k.entries[h.entry].id, h.score)
+            });
+            println!("    miss: {:?} -> {got}", row.q);
+        }
     }
     (good, n)
 }
 
 fn report_accuracy(bundled: &Knowledge, big: &Knowledge, rows: &[Row]) {
+    // BENCH_SHOW_MISSES=1 lists the matcher's misses.
+    let show = std::env::var_os("BENCH_SHOW_MISSES").is_some();
     println!("accuracy on tests/questions.jsonl (answer + no_match rows):");
     for (name, k) in [("bundled", bundled), ("bundled + 10,000 generated", big)] {
         let m = Matcher::build(k);
+        // BENCH_EXPLAIN="q1\nq2" prints the matcher's reasoning on each knowledge base.
+        for q in std::env::var("BENCH_EXPLAIN").unwrap_or_default().lines() {
+            println!("== {name}: {q}");
+            for line in m.explain(q, 4).lines() {
+                match line.strip_prefix("entry ").and_then(|r| r.split_once(' ')) {
+                    Some((i, rest)) => {
+                        let id = i.parse::<usize>().ok().and_then(|i| k.entries.get(i));
+                        println!("   {} {rest}", id.map_or("?", |e| e.id.as_str()));
+                    }
+                    None => println!("   {line}"),
+                }
+            }
+        }
         let naive = NaiveMatcher::build(k);
-        let (g, n) = accuracy(k, rows, ANSWER_THRESHOLD, |q| m.search(q, 1));
+        let ours: Vec<Option<Hit>> = rows
+            .iter()
+            .map(|r| m.search(&r.q, 1).first().copied())
+            .collect();
+        let theirs: Vec<Option<Hit>> = rows
+            .iter()
+            .map(|r| naive.search(&r.q, 1).first().copied())
+            .collect();
+        println!("  {name}:");
+        let (g, n) = accuracy(k, rows, &ours, ANSWER_THRESHOLD, show);
         // The naive scan gets the threshold that suits it best on these very questions.
         let (ng, nt) = (1..20)
             .map(|i| {
                 let t = i as f32 * 0.05;
-                (accuracy(k, rows, t, |q| naive.search(q, 1)).0, t)
+                (accuracy(k, rows, &theirs, t, false).0, t)
             })
             .max_by_key(|&(g, _)| g)
             .unwrap_or((0, 0.0));
         println!(
-            "  {name:<28} matcher {g}/{n} ({:.1}%)   naive {ng}/{n} ({:.1}%, best threshold {nt:.2})",
+            "    matcher {g}/{n} ({:.1}%)   naive {ng}/{n} ({:.1}%, at its best threshold {nt:.2})",
             100.0 * g as f64 / n as f64,
             100.0 * ng as f64 / n as f64
         );
