@@ -1,21 +1,28 @@
 //! Fuzzy retrieval of knowledge entries for a question, with a calibrated confidence.
 //!
-//! A question goes through: [`normalize::fold`] -> words -> typo correction against the
-//! knowledge's own vocabulary ([`vocab`]) -> synonym and filler phrases ([`analyze`]) ->
+//! A question goes through: clauses (a negated topic is dropped: "I don't have a *fever*,
+//! where do I massage?") -> [`normalize::fold`] -> words -> typo correction against the
+//! knowledge's own vocabulary (`vocab`) -> synonym and filler phrases (`analyze`) ->
 //! stopwords, filler and numbers dropped -> stems. Each remaining word is a *slot* with a
-//! weight (its rarity, IDF; less for weak words like "how" or "pain"). Entries are found
-//! through the inverted index ([`index`]) and scored on three things:
+//! weight: its rarity (IDF), less for weak words like "how", "treat" or "pain"; a word the
+//! knowledge never uses weighs as much as its rarest word, because it may be exactly what is
+//! asked ("pizza"). Entries are found through the inverted index (`index`); only entries
+//! sharing a term with the question are scored, on three things:
 //!
 //! - **coverage**: the share of the question's weight the entry contains (its title,
 //!   phrasings and tags fully; its answer text a little);
-//! - **phrasing fit**: the best weighted overlap (F2, recall-heavy) between the question and one
-//!   phrasing or the title, plus a small bonus for word pairs in the same order;
+//! - **phrasing fit**: the best weighted overlap (F2, recall-heavy) between the question and
+//!   one phrasing or the title, plus a small bonus for word pairs in the same order;
 //! - **BM25 margin**: the entry's BM25 score relative to the best candidate's.
 //!
-//! The confidence is a weighted sum of the three, in 0..1. A question whose informative
-//! words the knowledge does not have ("pizza", "toothache") covers little of its own weight
-//! and stays low; a question that only shares weak words with an entry is held well below
-//! the answer threshold, whatever else it shares.
+//! The confidence is a weighted sum of the three, in 0..1, scaled down when coverage is low
+//! (an entry that leaves half the question unexplained is a guess) and when the entry shares
+//! no non-weak word with the question. When a message holds statements and questions, the
+//! question sentences are also matched alone and the better score kept.
+//!
+//! The thresholds were set on our own question set (`tests/questions.jsonl`), where correct
+//! answers score 0.5 and up and out-of-scope questions 0.31 and below; the dev set was only
+//! used to measure.
 
 mod analyze;
 mod hash;
