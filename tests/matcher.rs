@@ -294,6 +294,8 @@ fn near_misses_offer_close_topics_and_gibberish_offers_none() {
     );
 }
 
+/// Prints the matcher's reasoning on the tools fixture for the questions in `EXPLAIN`; a
+/// tuning aid for picking near-miss examples.
 #[test]
 #[ignore]
 fn fixture_scores() {
