@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use crate::knowledge::{self, Knowledge, LoadFailure, Loaded};
 use crate::matcher::{Matcher, ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
-use crate::normalize;
+use crate::text;
 use crate::reply::{Composer, Reply, Suggestion};
 use crate::safety::{SafetyScreen, Verdict};
 
@@ -78,7 +78,7 @@ impl Engine {
             }
             Verdict::Clear => {}
         }
-        if normalize::is_blank(question) {
+        if text::is_blank(question) {
             return self.composer.empty_question();
         }
         if question.chars().count() > MAX_QUESTION_CHARS {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Engine, MAX_QUESTION_CHARS};
 use crate::knowledge::{EntryKind, Origin};
 use crate::matcher::ANSWER_THRESHOLD;
-use crate::normalize;
+use crate::text;
 use crate::reply::{Reply, ReplyKind};
 
 /// Questions are cut to this many characters in the log.
@@ -176,7 +176,7 @@ fn best_guess(reply: &Reply) -> Option<Guess> {
 
 /// Why a reply counts as a gap, or `None` if it does not. Safety replies never do.
 fn gap_kind(question: &str, reply: &Reply) -> Option<&'static str> {
-    if reply.kind.is_safety() || normalize::is_blank(question) {
+    if reply.kind.is_safety() || text::is_blank(question) {
         return None;
     }
     match reply.kind {
@@ -289,7 +289,7 @@ pub fn report(path: &Path, engine: &Engine, limit: usize) -> io::Result<Vec<GapG
     let records = text
         .lines()
         .filter_map(|l| serde_json::from_str::<GapRecord>(l).ok())
-        .filter(|r| !normalize::is_blank(&r.question));
+        .filter(|r| !text::is_blank(&r.question));
     let mut groups = group(records);
     groups.sort_by(|a, b| {
         b.count
@@ -460,13 +460,13 @@ impl Draft {
 /// Content words of a question, stemmed and sorted, so word order and small words do not
 /// split a group. Falls back to all words when a question is only small words.
 fn key_words(question: &str) -> Vec<String> {
-    let folded = normalize::fold(question);
-    let mut words: Vec<String> = normalize::words(&folded)
-        .filter(|w| !normalize::is_stopword(w))
-        .map(normalize::stem)
+    let folded = text::fold(question);
+    let mut words: Vec<String> = text::words(&folded)
+        .filter(|w| !text::is_stopword(w))
+        .map(text::stem)
         .collect();
     if words.is_empty() {
-        words = normalize::words(&folded).map(str::to_string).collect();
+        words = text::words(&folded).map(str::to_string).collect();
     }
     words.sort();
     words.dedup();

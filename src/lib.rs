@@ -3,7 +3,7 @@
 //!
 //! # Layout
 //! - [`knowledge`]: the `knowledge/` folder: TOML schema, loading, validation (`file:line:col`).
-//! - [`normalize`]: text folding and stemming shared by the safety screen and the matcher.
+//! - [`text`]: text folding and stemming shared by the safety screen and the matcher.
 //! - [`safety`]: the red-flag and crisis screen; it runs before any matching.
 //! - [`matcher`]: fuzzy retrieval over FAQ, muscle and technique entries.
 //! - [`reply`]: the one place that composes replies and appends the disclaimer.
@@ -22,7 +22,7 @@ pub mod engine;
 pub mod gaps;
 pub mod knowledge;
 pub mod matcher;
-pub mod normalize;
+pub mod text;
 pub mod reply;
 pub mod routine;
 pub mod safety;

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Diagnostics, Entry, EntryKind, Knowledge, Origin};
 use crate::matcher::{Matcher, ANSWER_THRESHOLD};
-use crate::normalize;
+use crate::text;
 use crate::reply::Composer;
 use crate::safety::{SafetyScreen, Verdict};
 
@@ -46,7 +46,7 @@ pub(super) fn review(
     // Phrasings claimed twice are already errors or warnings of their own.
     let mut count: HashMap<String, usize> = HashMap::new();
     for p in k.entries.iter().flat_map(|e| &e.phrasings) {
-        *count.entry(normalize::fold(p)).or_default() += 1;
+        *count.entry(text::fold(p)).or_default() += 1;
     }
     let repeated = count
         .into_iter()
@@ -236,7 +236,7 @@ fn phrasings_unique(k: &Knowledge, diags: &mut Diagnostics) {
     let mut seen: HashMap<String, (&str, &Origin)> = HashMap::new();
     for e in &k.entries {
         for (p, at) in e.phrasings.iter().zip(&e.phrasing_at) {
-            let key = normalize::fold(p);
+            let key = text::fold(p);
             if key.is_empty() {
                 diags.error(at, format!("`{}`: phrasing \"{p}\" has no words", e.id));
                 continue;
@@ -332,7 +332,7 @@ fn phrasings_reachable(
     }
     for (i, e) in k.entries.iter().enumerate() {
         for (p, at) in e.phrasings.iter().zip(&e.phrasing_at) {
-            let folded = normalize::fold(p);
+            let folded = text::fold(p);
             if folded.is_empty() || skip.contains(&folded) {
                 continue;
             }

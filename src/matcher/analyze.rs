@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::hash::FastMap;
+use crate::text::FastMap;
 use crate::knowledge::Synonym;
-use crate::normalize;
+use crate::text;
 
 /// Words that never say what a question is about: greetings, politeness, discourse,
 /// intensifiers, feelings about the pain, sides and counts. They are dropped like stopwords,
@@ -125,7 +125,7 @@ fn weak() -> &'static [&'static str] {
 
 /// True for words the matcher ignores completely.
 pub(crate) fn is_ignored(word: &str) -> bool {
-    normalize::is_stopword(word)
+    text::is_stopword(word)
         || filler().binary_search(&word).is_ok()
         || matches!(
             word,
@@ -144,7 +144,7 @@ pub(crate) fn is_weak_stem(stem: &str) -> bool {
     static STEMS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     STEMS
         .get_or_init(|| {
-            let mut v: Vec<String> = weak().iter().map(|w| normalize::stem(w)).collect();
+            let mut v: Vec<String> = weak().iter().map(|w| text::stem(w)).collect();
             v.sort_unstable();
             v.dedup();
             v
@@ -177,7 +177,7 @@ pub(crate) fn question_words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for clause in text.split([',', ';', ':', '.', '!', '?', '\n']) {
         let folded = fold(clause);
-        let words: Vec<&str> = normalize::words(&folded).collect();
+        let words: Vec<&str> = text::words(&folded).collect();
         // None: not negating; Some(n): negating, n topic words dropped so far.
         let mut negating: Option<usize> = None;
         let mut i = 0;
@@ -193,7 +193,7 @@ pub(crate) fn question_words(text: &str) -> Vec<String> {
                 continue;
             }
             if let Some(dropped) = negating {
-                if NEGATION_ENDS.contains(&w) || is_weak_stem(&normalize::stem(w)) {
+                if NEGATION_ENDS.contains(&w) || is_weak_stem(&text::stem(w)) {
                     negating = None;
                 } else if matches!(w, "or" | "nor" | "and") {
                     negating = Some(0);
@@ -233,10 +233,10 @@ pub(crate) fn question_sentences(text: &str) -> Option<String> {
     sentences.push((&text[start..], false));
     let sentences: Vec<(&str, bool)> = sentences
         .into_iter()
-        .filter(|(s, _)| !normalize::is_blank(s))
+        .filter(|(s, _)| !text::is_blank(s))
         .map(|(s, mark)| {
             let folded = fold(s);
-            let first = normalize::words(&folded).next().unwrap_or("");
+            let first = text::words(&folded).next().unwrap_or("");
             (s, mark || ASKING.contains(&first))
         })
         .collect();
@@ -268,13 +268,13 @@ pub(crate) struct Phrases {
     words: Vec<String>,
 }
 
-/// [`normalize::fold`], through its ASCII fast path when it can.
+/// [`text::fold`], through its ASCII fast path when it can.
 pub(crate) fn fold(text: &str) -> String {
-    normalize::fold(text)
+    text::fold(text)
 }
 
 fn fold_words(text: &str) -> Vec<String> {
-    normalize::words(&fold(text)).map(str::to_string).collect()
+    text::words(&fold(text)).map(str::to_string).collect()
 }
 
 impl Phrases {
@@ -303,9 +303,9 @@ impl Phrases {
     }
 
     fn add(&mut self, from: Vec<String>, to: &[String]) {
-        let stems: Vec<String> = from.iter().map(|w| normalize::stem(w)).collect();
+        let stems: Vec<String> = from.iter().map(|w| text::stem(w)).collect();
         let to: Vec<(String, String)> =
-            to.iter().map(|w| (w.clone(), normalize::stem(w))).collect();
+            to.iter().map(|w| (w.clone(), text::stem(w))).collect();
         let Some(first) = stems.first() else { return };
         if to.iter().map(|(_, s)| s).eq(stems.iter()) {
             return;
@@ -378,7 +378,7 @@ impl<'a> DocAnalyzer<'a> {
         }
         let w = (
             is_ignored(word) || is_number(word),
-            Rc::from(normalize::stem(word)),
+            Rc::from(text::stem(word)),
         );
         self.seen.insert(word.to_string(), w.clone());
         w
@@ -387,7 +387,7 @@ impl<'a> DocAnalyzer<'a> {
     /// The terms (stems) of already folded text, in order, after synonyms and filler.
     pub(crate) fn terms(&mut self, folded: &str) -> Vec<Rc<str>> {
         // (dropped, stem): whether the word is filler or a number is decided on the word.
-        let words: Vec<(bool, Rc<str>)> = normalize::words(folded).map(|w| self.word(w)).collect();
+        let words: Vec<(bool, Rc<str>)> = text::words(folded).map(|w| self.word(w)).collect();
         self.phrases
             .rewrite(
                 &words,
@@ -450,7 +450,7 @@ mod tests {
     #[test]
     fn longest_phrase_wins() {
         let p = Phrases::new(&[syn("back", &["lower"]), syn("lumbar", &["lower back"])]);
-        assert_eq!(doc_terms(&p, "lower back"), vec![normalize::stem("lumbar")]);
+        assert_eq!(doc_terms(&p, "lower back"), vec![text::stem("lumbar")]);
     }
 
     #[test]
@@ -497,8 +497,8 @@ mod tests {
 
     #[test]
     fn weak_words_are_recognised_by_stem() {
-        assert!(is_weak_stem(&normalize::stem("treatments")));
-        assert!(is_weak_stem(&normalize::stem("hurting")));
-        assert!(!is_weak_stem(&normalize::stem("piriformis")));
+        assert!(is_weak_stem(&text::stem("treatments")));
+        assert!(is_weak_stem(&text::stem("hurting")));
+        assert!(!is_weak_stem(&text::stem("piriformis")));
     }
 }

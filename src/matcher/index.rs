@@ -5,7 +5,7 @@
 //! terms, so entries that share no term with a question cost nothing.
 
 use super::analyze::{self, Phrases};
-use super::hash::{FastMap, FastSet};
+use crate::text::{FastMap, FastSet};
 use crate::knowledge::Knowledge;
 
 /// BM25 saturation and length normalisation.
@@ -79,7 +79,7 @@ impl Index {
             let mut et = EntryTerms::default();
             let mut key = |text: &str, ix: &mut Index| -> Vec<u32> {
                 let folded = analyze::fold(text);
-                for w in crate::normalize::words(&folded) {
+                for w in crate::text::words(&folded) {
                     match ix.key_words.get_mut(w) {
                         Some(n) => *n += 1,
                         None => {
@@ -94,7 +94,7 @@ impl Index {
             et.phrasings = e.phrasings.iter().map(|p| key(p, &mut ix)).collect();
             et.tags = e.tags.iter().flat_map(|t| key(t, &mut ix)).collect();
             let body = analyze::fold(&e.answer_text());
-            for w in crate::normalize::words(&body) {
+            for w in crate::text::words(&body) {
                 if !ix.all_words.contains(w) {
                     ix.all_words.insert(w.to_string());
                 }

@@ -1,7 +1,7 @@
 //! Fuzzy retrieval of knowledge entries for a question, with a calibrated confidence.
 //!
 //! A question goes through: clauses (a negated topic is dropped: "I don't have a *fever*,
-//! where do I massage?") -> [`normalize::fold`] -> words -> typo correction against the
+//! where do I massage?") -> [`text::fold`] -> words -> typo correction against the
 //! knowledge's own vocabulary (`vocab`) -> synonym and filler phrases (`analyze`) ->
 //! stopwords, filler and numbers dropped -> stems. Each remaining word is a *slot* with a
 //! weight: its rarity (IDF), less for weak words like "how", "treat" or "pain"; a word the
@@ -25,17 +25,23 @@
 //! used to measure.
 
 mod analyze;
-mod hash;
 mod index;
 pub mod naive;
-mod vocab;
 
 use crate::knowledge::Knowledge;
-use crate::normalize;
+use crate::text;
 use analyze::Phrases;
-use hash::FastSet;
+use crate::text::{FastSet, TypoIndex, TypoPolicy};
 use index::{bigram, Index};
-use vocab::Vocab;
+
+/// Typo correction of question words: four letters and up, one edit (two from eight
+/// letters), and words of up to five letters keep their first letter ("rain" is not "train").
+const TYPOS: TypoPolicy = TypoPolicy {
+    min_len: 4,
+    two_edits_from: 8,
+    keep_first: 0,
+    short_len: 5,
+};
 
 /// At or above this confidence the best hit is given as the answer.
 pub const ANSWER_THRESHOLD: f32 = 0.45;
@@ -81,7 +87,7 @@ pub struct Hit {
 pub struct Matcher {
     index: Index,
     phrases: Phrases,
-    vocab: Vocab,
+    vocab: TypoIndex,
     /// Words that are not typos: every knowledge word, synonym word and function word.
     known: FastSet<String>,
     entries: usize,
@@ -101,7 +107,7 @@ impl QWord {
     fn new(alts: Vec<(String, f32)>, unknown: bool) -> Self {
         let stem = alts
             .first()
-            .map_or_else(String::new, |(w, _)| normalize::stem(w));
+            .map_or_else(String::new, |(w, _)| text::stem(w));
         Self {
             alts,
             stem,
@@ -143,7 +149,7 @@ impl Matcher {
             .collect();
         typo_targets.extend(phrases.words().map(|w| (w.to_string(), 1)));
         typo_targets.extend(analyze::function_words().map(|w| (w.to_string(), 1)));
-        let vocab = Vocab::build(typo_targets);
+        let vocab = TypoIndex::build(TYPOS, typo_targets);
         let mut known = index.all_words.clone();
         known.extend(phrases.words().map(str::to_string));
         known.extend(analyze::function_words().map(str::to_string));
@@ -233,14 +239,14 @@ impl Matcher {
                 if analyze::is_ignored(word) {
                     continue;
                 }
-                if let Some(t) = self.index.term(&normalize::stem(word)) {
+                if let Some(t) = self.index.term(&text::stem(word)) {
                     if !alts.iter().any(|(x, _)| *x == t) {
                         alts.push((t, *q));
                     }
                 }
             }
             match alts.first() {
-                None => slots.push(unknown_slot(analyze::weight_factor(&normalize::stem(best)))),
+                None => slots.push(unknown_slot(analyze::weight_factor(&text::stem(best)))),
                 Some(&(t, _)) => {
                     if seen.insert(t) {
                         // The slot weighs what the most likely reading weighs: a typo that
@@ -273,7 +279,7 @@ impl Matcher {
         if analyze::is_ignored(word)
             || analyze::is_number(word)
             || self.known.contains(word)
-            || self.index.term(&normalize::stem(word)).is_some()
+            || self.index.term(&text::stem(word)).is_some()
         {
             return exact(word);
         }

@@ -5,7 +5,7 @@
 
 use super::Hit;
 use crate::knowledge::Knowledge;
-use crate::normalize;
+use crate::text;
 
 pub struct NaiveMatcher {
     /// (entry index, folded phrasing or title)
@@ -22,7 +22,7 @@ impl NaiveMatcher {
             .flat_map(|(i, e)| {
                 std::iter::once(&e.title)
                     .chain(e.phrasings.iter())
-                    .map(move |p| (i, normalize::fold(p)))
+                    .map(move |p| (i, text::fold(p)))
             })
             .collect();
         Self {
@@ -34,7 +34,7 @@ impl NaiveMatcher {
     /// Best `limit` entries by `strsim::normalized_levenshtein` of the folded question
     /// against their best phrasing.
     pub fn search(&self, question: &str, limit: usize) -> Vec<Hit> {
-        let q = normalize::fold(question);
+        let q = text::fold(question);
         if q.is_empty() {
             return Vec::new();
         }

@@ -26,10 +26,8 @@
 //!    of them current (not hypothetical or past). Crisis needs a crisis phrase, or a
 //!    hopelessness term with an idiom or a second, non-overlapping hopelessness term.
 
-use super::lexicon::FastMap;
-use super::text::{self, Break};
+use crate::text::{self, Break, FastMap};
 use super::{Cue, Finding, Role, SafetyScreen, Source, Status, Urgency, Verdict, MAX_FINDINGS};
-use crate::normalize;
 
 /// Key of the idiom shield in the shield list (red-flag rules use their index).
 const CRISIS_KEY: u32 = u32::MAX;
@@ -105,8 +103,8 @@ impl SafetyScreen {
         let WordMemo { map: memo, arena } = memo;
         let mut sentence = Sentence::default();
         text::pieces(text, |piece, brk| {
-            let folded = normalize::fold(piece);
-            for w in normalize::words(&folded) {
+            let folded = text::fold(piece);
+            for w in text::words(&folded) {
                 if !self.vocab.may_match(w) {
                     sentence.ranges.push((0, 0));
                     sentence.clauses.push(sentence.clause);

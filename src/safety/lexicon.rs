@@ -6,44 +6,19 @@
 //! and one message word can stand for several patterns at once ("tingling" is both `tingl*`
 //! and the stem of "tingle").
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
-
-use crate::normalize;
-
-/// FNV-1a: the keys here are short words and small ids, where SipHash's DoS resistance buys
-/// nothing (the keys come from the rules) and costs a third of the screening time.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
-type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+use crate::text::{self, FastMap, FastSet, TypoIndex, TypoPolicy};
 
 /// Shortest prefix pattern (`abc*`): shorter prefixes match far too many words.
 pub(crate) const MIN_PREFIX: usize = 3;
-/// Words at least this long may be read as a typo of a rule word (edit distance 1).
-pub(crate) const FUZZY_MIN: usize = 7;
-/// Words at least this long may be two edits away ("parallised" for "paralysed").
-pub(crate) const FUZZY_TWO: usize = 10;
+/// How a message word may be read as a typo of a rule word: five letters and up, one edit
+/// (two from ten letters: "parallised" for "paralysed"), the first two letters kept, and
+/// never a correctly spelt English word ("fewer" is not "fever").
+pub(crate) const TYPOS: TypoPolicy = TypoPolicy {
+    min_len: 5,
+    two_edits_from: 10,
+    keep_first: 2,
+    short_len: 0,
+};
 /// Longest term, in words; the trie never walks deeper.
 pub(crate) const MAX_TERM_WORDS: usize = 12;
 
@@ -92,8 +67,8 @@ pub(crate) fn parse_term(raw: &str) -> Result<Term, String> {
                 "`{chunk}`: a word is either exact (`=word`) or a prefix (`word*`), not both"
             ));
         }
-        let folded = normalize::fold(body);
-        let parts: Vec<&str> = normalize::words(&folded).collect();
+        let folded = text::fold(body);
+        let parts: Vec<&str> = text::words(&folded).collect();
         if parts.is_empty() {
             if exact || prefix {
                 return Err(format!("`{chunk}`: the marker has no word to apply to"));
@@ -134,8 +109,11 @@ pub(crate) struct Vocab {
     exact: FastMap<String, u32>,
     prefixes: FastMap<String, u32>,
     longest_prefix: usize,
-    /// Rule words that a typo may stand for, by their first two letters.
-    fuzzy: FastMap<[u8; 2], Vec<(Box<str>, u32)>>,
+    /// Rule words that a typo may stand for, with their pattern ids, until [`Self::seal`].
+    typo_targets: Vec<(String, u32)>,
+    /// The typo index over `typo_targets` (built by [`Self::seal`]) and each word's ids.
+    typos: Option<TypoIndex>,
+    typo_ids: Vec<Vec<u32>>,
     /// Correctly spelled words that must never be read as a typo.
     known: FastSet<String>,
     /// First letters of every pattern: most message words start differently and are
@@ -157,7 +135,7 @@ impl Vocab {
     #[cfg(test)]
     pub(crate) fn intern(&mut self, pat: &WordPat) -> u32 {
         let stem = match pat {
-            WordPat::Stem(w) => normalize::stem(w),
+            WordPat::Stem(w) => text::stem(w),
             _ => String::new(),
         };
         self.intern_stemmed(pat, stem)
@@ -195,15 +173,28 @@ impl Vocab {
     /// Let a misspelling of `pat` (a plain word of a warning-sign term) resolve to `id`.
     pub(crate) fn allow_typos(&mut self, pat: &WordPat, id: u32) {
         let WordPat::Stem(w) = pat else { return };
-        if w.len() < FUZZY_MIN {
+        if w.len() < TYPOS.min_len || self.typos.is_some() {
             return;
         }
         let Some(head) = head(w) else { return };
         self.heads.add_fuzzy(head);
-        let list = self.fuzzy.entry(head).or_default();
-        if !list.iter().any(|(s, _)| **s == **w) {
-            list.push((w.as_str().into(), id));
+        self.typo_targets.push((w.clone(), id));
+    }
+
+    /// Build the typo index once every pattern is in.
+    pub(crate) fn seal(&mut self) {
+        let mut targets = std::mem::take(&mut self.typo_targets);
+        targets.sort_unstable();
+        targets.dedup();
+        let index = TypoIndex::build(TYPOS, targets.iter().map(|(w, _)| (w.clone(), 1)));
+        let mut ids = vec![Vec::new(); index.len()];
+        for (w, id) in targets {
+            if let Some(i) = index.id(&w) {
+                ids[i as usize].push(id);
+            }
         }
+        self.typo_ids = ids;
+        self.typos = Some(index);
     }
 
     /// A word that is spelled right and must never be taken for a typo of a rule word.
@@ -218,7 +209,7 @@ impl Vocab {
 
     /// Push the ids of every pattern that the folded message word `w` satisfies.
     pub(crate) fn resolve(&self, w: &str, out: &mut Vec<u32>) {
-        self.resolve_stemmed(w, &normalize::stem(w), out);
+        self.resolve_stemmed(w, &text::stem(w), out);
     }
 
     /// [`Self::resolve`] with the stem of `w` already known.
@@ -244,7 +235,7 @@ impl Vocab {
         // "numbbb" folds to "numbb": drop a doubled last letter and try the stem again.
         let b = w.as_bytes();
         if b.len() > 2 && b[b.len() - 1] == b[b.len() - 2] && b[b.len() - 1].is_ascii_alphabetic() {
-            if let Some(&id) = self.stems.get(normalize::stem(&w[..w.len() - 1]).as_str()) {
+            if let Some(&id) = self.stems.get(text::stem(&w[..w.len() - 1]).as_str()) {
                 out.push(id);
                 return;
             }
@@ -252,36 +243,18 @@ impl Vocab {
         self.resolve_typo(w, out);
     }
 
-    /// A close misspelling of a long rule word: same first two letters, one edit (two for
-    /// long words), and not a correctly spelled word the rules know.
+    /// A close misspelling of a rule word (see [`TYPOS`]), unless the word is spelt right:
+    /// an English word or a word the rules say is not a typo.
     fn resolve_typo(&self, w: &str, out: &mut Vec<u32>) {
-        if w.len() < FUZZY_MIN || self.known.contains(w) {
+        let Some(typos) = &self.typos else { return };
+        if w.len() < TYPOS.min_len || self.known.contains(w) || text::is_english_word(w) {
             return;
         }
-        let Some(cands) = head(w).and_then(|h| self.fuzzy.get(&h)) else {
-            return;
-        };
-        let mut best = usize::MAX;
-        let start = out.len();
-        for (cand, id) in cands {
-            let max = if w.len() >= FUZZY_TWO && cand.len() >= FUZZY_TWO {
-                2
-            } else {
-                1
-            };
-            if w.len().abs_diff(cand.len()) > max {
-                continue;
-            }
-            let d = strsim::osa_distance(w, cand);
-            if d > max || d > best {
-                continue;
-            }
-            if d < best {
-                best = d;
-                out.truncate(start);
-            }
-            if !out[start..].contains(id) {
-                out.push(*id);
+        for c in typos.corrections(w) {
+            for &id in &self.typo_ids[c.word as usize] {
+                if !out.contains(&id) {
+                    out.push(id);
+                }
             }
         }
     }
@@ -367,7 +340,7 @@ impl Heads {
             len => {
                 let two = symbol(b[0]) * SYMBOLS + symbol(b[1]);
                 get(&self.three, two * SYMBOLS + symbol(b[2]))
-                    || (len >= FUZZY_MIN && get(&self.fuzzy, two))
+                    || (len >= TYPOS.min_len && get(&self.fuzzy, two))
             }
         }
     }
@@ -522,12 +495,23 @@ mod tests {
         let pat = WordPat::Stem("bladder".into());
         let id = v.intern(&pat);
         v.allow_typos(&pat, id);
+        let fever = WordPat::Stem("fever".into());
+        let fid = v.intern(&fever);
+        v.allow_typos(&fever, fid);
+        v.seal();
         let mut out = Vec::new();
-        v.resolve("bladdr", &mut out);
-        assert!(out.is_empty(), "six letters is too short to guess");
+        v.resolve("lbadder", &mut out);
+        assert!(out.is_empty(), "the first two letters stay");
         v.resolve("bladdder", &mut out);
         assert_eq!(out, vec![id]);
         out.clear();
+        v.resolve("blader", &mut out);
+        assert_eq!(out, vec![id]);
+        out.clear();
+        v.resolve("fewer", &mut out);
+        assert!(out.is_empty(), "an English word is not a typo");
+        v.resolve("fevr", &mut out);
+        assert!(out.is_empty(), "too short to guess");
         v.add_known("bladdee");
         v.resolve("bladdee", &mut out);
         assert!(out.is_empty());
@@ -544,6 +528,7 @@ mod tests {
                 v.allow_typos(&p, id);
             }
         }
+        v.seal();
         for w in [
             "dying", "lying", "no", "x", "tingling", "legs", "bladdder", "numbness", "numbb", "lie",
         ] {

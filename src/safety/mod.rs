@@ -2,7 +2,7 @@
 //!
 //! # How a message is read
 //! - `text` cuts the raw message at punctuation into sentences and clauses; each piece is
-//!   folded with [`crate::normalize::fold`] (which takes an ASCII fast path when it can).
+//!   folded with [`crate::text::fold`] (which takes an ASCII fast path when it can).
 //! - `lexicon` resolves every distinct word once to the rule words it can stand for (same
 //!   stem, exact word, prefix, or a close typo of a long word), after a bit-set filter on its
 //!   first letters; a word trie then finds every rule term and context cue in a sentence.
@@ -22,7 +22,6 @@
 
 mod context;
 mod lexicon;
-mod text;
 mod validate;
 
 use serde::{Deserialize, Serialize};
@@ -401,7 +400,7 @@ impl SafetyScreen {
             b.add_all(list, Role::Cue(cue), false);
         }
         for w in &n.known_words {
-            for word in crate::normalize::words(&crate::normalize::fold(w)) {
+            for word in crate::text::words(&crate::text::fold(w)) {
                 b.vocab.add_known(word);
             }
         }
@@ -442,7 +441,7 @@ struct Builder {
     parsed: Vec<Term>,
     rules: Vec<RuleInfo>,
     /// Rule words repeat across terms; Snowball is the slow part of compiling.
-    stems: lexicon::FastMap<String, String>,
+    stems: crate::text::FastMap<String, String>,
 }
 
 impl Builder {
@@ -450,7 +449,7 @@ impl Builder {
         if let Some(s) = self.stems.get(w) {
             return s.clone();
         }
-        let s = crate::normalize::stem(w);
+        let s = crate::text::stem(w);
         self.stems.insert(w.to_string(), s.clone());
         s
     }
@@ -496,6 +495,7 @@ impl Builder {
 
     /// Mark the terms that contain a negation cue: they are units that are never negated.
     fn finish(mut self, scopes: Scopes) -> SafetyScreen {
+        self.vocab.seal();
         for (i, term) in self.parsed.iter().enumerate() {
             if matches!(self.terms[i].role, Role::Cue(_)) {
                 continue;
@@ -506,7 +506,7 @@ impl Builder {
                 .map(|p| {
                     let mut out = Vec::new();
                     let stem = self.stems.get(p.word()).cloned();
-                    let stem = stem.unwrap_or_else(|| crate::normalize::stem(p.word()));
+                    let stem = stem.unwrap_or_else(|| crate::text::stem(p.word()));
                     self.vocab.resolve_stemmed(p.word(), &stem, &mut out);
                     out
                 })

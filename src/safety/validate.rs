@@ -9,10 +9,11 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::context::WordMemo;
-use super::lexicon::{parse_term, FastMap, Term, WordPat};
+use super::lexicon::{parse_term, Term, WordPat};
+use crate::text::FastMap;
 use super::{SafetyScreen, Source, Status, Urgency, Verdict, MAX_GROUPS, MAX_SCOPE, MAX_WITHIN};
 use crate::knowledge::{Diagnostics, Origin, SafetyRules};
-use crate::normalize;
+use crate::text;
 
 /// The compiled rules plus caches, so one validation pass stems each word once.
 struct Tester {
@@ -38,7 +39,7 @@ impl Tester {
             .map(|p| match p {
                 WordPat::Stem(w) => stems
                     .entry(w.clone())
-                    .or_insert_with(|| normalize::stem(w))
+                    .or_insert_with(|| text::stem(w))
                     .clone(),
                 WordPat::Exact(w) => format!("={w}"),
                 WordPat::Prefix(w) => format!("{w}*"),
@@ -192,7 +193,7 @@ fn check_term(
     let all_common = term
         .words
         .iter()
-        .all(|p| matches!(p, WordPat::Stem(w) if normalize::is_stopword(w)));
+        .all(|p| matches!(p, WordPat::Stem(w) if text::is_stopword(w)));
     if all_common {
         diags.error(
             at,
@@ -528,7 +529,7 @@ fn negation_lists(rules: &SafetyRules, tester: &Tester, at: &Origin, diags: &mut
         }
     }
     for w in &n.known_words {
-        if normalize::fold(w).is_empty() {
+        if text::fold(w).is_empty() {
             diags.error(
                 at,
                 format!("[negation] known word \"{w}\" folds to nothing"),

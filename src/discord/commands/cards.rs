@@ -8,7 +8,7 @@ use crate::discord::{respond, Context, Error};
 use crate::engine::{Engine, MAX_SUGGESTIONS};
 use crate::knowledge::{Entry, EntryKind};
 use crate::matcher::{ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
-use crate::normalize;
+use crate::text;
 use crate::reply::Suggestion;
 
 /// A muscle card: where it is, why it matters, how to massage and stretch it
@@ -58,7 +58,7 @@ async fn technique_names(ctx: Context<'_>, partial: &str) -> Vec<serenity::Autoc
 
 fn names(ctx: Context<'_>, kind: EntryKind, partial: &str) -> Vec<serenity::AutocompleteChoice> {
     let engine = ctx.data().store.engine();
-    let typed = normalize::fold(partial);
+    let typed = text::fold(partial);
     let items: Vec<(&str, &str)> = engine
         .knowledge()
         .entries
@@ -66,11 +66,11 @@ fn names(ctx: Context<'_>, kind: EntryKind, partial: &str) -> Vec<serenity::Auto
         .filter(|e| e.kind == kind)
         .filter(|e| {
             typed.is_empty()
-                || normalize::fold(&e.title).contains(&typed)
+                || text::fold(&e.title).contains(&typed)
                 || e.id.contains(&typed)
                 || e.phrasings
                     .iter()
-                    .any(|p| normalize::fold(p).contains(&typed))
+                    .any(|p| text::fold(p).contains(&typed))
         })
         .map(|e| (e.title.as_str(), e.id.as_str()))
         .collect();
@@ -82,7 +82,7 @@ fn names(ctx: Context<'_>, kind: EntryKind, partial: &str) -> Vec<serenity::Auto
 fn find<'e>(engine: &'e Engine, kind: EntryKind, name: &str) -> Result<&'e Entry, Vec<Suggestion>> {
     let k = engine.knowledge();
     let of_kind = |e: &&Entry| e.kind == kind;
-    let folded = normalize::fold(name);
+    let folded = text::fold(name);
     if let Some(e) = k.entry(name.trim()).filter(of_kind) {
         return Ok(e);
     }
@@ -90,7 +90,7 @@ fn find<'e>(engine: &'e Engine, kind: EntryKind, name: &str) -> Result<&'e Entry
         .entries
         .iter()
         .filter(of_kind)
-        .find(|e| normalize::fold(&e.title) == folded)
+        .find(|e| text::fold(&e.title) == folded)
     {
         return Ok(e);
     }

@@ -8,7 +8,7 @@ use crate::discord::embeds::{self, Button, ButtonStyle};
 use crate::discord::sessions::button_id;
 use crate::discord::{respond, Context, Error};
 use crate::knowledge::{Knowledge, Routine};
-use crate::normalize;
+use crate::text;
 use crate::reply::{Composer, Reply};
 use crate::routine::{unix_now, Action, View};
 
@@ -47,13 +47,13 @@ pub async fn routine(
 
 async fn routine_names(ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
     let engine = ctx.data().store.engine();
-    let typed = normalize::fold(partial);
+    let typed = text::fold(partial);
     let items: Vec<(&str, &str)> = engine
         .knowledge()
         .routines
         .iter()
         .filter(|r| {
-            typed.is_empty() || normalize::fold(&r.title).contains(&typed) || r.id.contains(&typed)
+            typed.is_empty() || text::fold(&r.title).contains(&typed) || r.id.contains(&typed)
         })
         .map(|r| (r.title.as_str(), r.id.as_str()))
         .collect();
@@ -63,11 +63,11 @@ async fn routine_names(ctx: Context<'_>, partial: &str) -> Vec<serenity::Autocom
 /// A routine by id (what autocomplete sends) or by title as typed.
 fn find<'k>(k: &'k Knowledge, name: &str) -> Option<&'k Routine> {
     let name = name.trim();
-    let folded = normalize::fold(name);
+    let folded = text::fold(name);
     k.routine(name).or_else(|| {
         k.routines
             .iter()
-            .find(|r| normalize::fold(&r.title) == folded || normalize::fold(&r.id) == folded)
+            .find(|r| text::fold(&r.title) == folded || text::fold(&r.id) == folded)
     })
 }
 

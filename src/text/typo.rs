@@ -1,28 +1,63 @@
-//! Typo lookup: maps a word the knowledge never uses to close words it does use.
+//! Typo lookup: maps a misspelt word to the close words of a vocabulary.
 //!
 //! A SymSpell-style deletion index: every vocabulary word is stored under the hashes of the
 //! strings made by deleting up to two letters from its first [`PREFIX`] letters. A query word
 //! generates its own deletions and looks them up, so the cost depends on the word's length,
 //! not on the vocabulary's size. Every candidate is then verified with a real edit distance
 //! (`strsim::osa_distance`, which counts a swap of two letters as one edit).
+//!
+//! The matcher and the safety screen share this index and differ only in their
+//! [`TypoPolicy`]: how short a word may be corrected, from what length two edits are allowed,
+//! and how many first letters a correction must keep.
 
 use std::cmp::Ordering;
+use std::hash::Hasher;
 
 /// Deletions are generated from this many leading letters only; typos past it are still
 /// verified on the whole word. Seven keeps the index small and catches nearly all typos.
 const PREFIX: usize = 7;
 /// Longest deletion depth stored in the index.
 const MAX_INDEX_DISTANCE: usize = 2;
-/// Words outside these lengths are never corrected: short words collide with too many real
-/// words ("rain" is not "train"), and very long tokens are noise, not typos.
-const MIN_CORRECT_LEN: usize = 4;
+/// Very long tokens are noise, not typos.
 const MAX_CORRECT_LEN: usize = 24;
 /// At most this many corrections per word.
 const MAX_CANDIDATES: usize = 3;
 
+/// Which words may be read as a typo, and of what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypoPolicy {
+    /// Shorter words are never corrected: they collide with too many real words ("rain" is
+    /// not "train").
+    pub min_len: usize,
+    /// From this length a word may be two edits away; below it, one.
+    pub two_edits_from: usize,
+    /// A correction keeps this many first letters of the word (people rarely mistype the
+    /// start of a word) ...
+    pub keep_first: usize,
+    /// ... and words up to this length keep one more.
+    pub short_len: usize,
+}
+
+impl TypoPolicy {
+    /// Edits allowed for a query word of `len` letters.
+    pub fn max_distance(&self, len: usize) -> usize {
+        if len < self.min_len || len > MAX_CORRECT_LEN {
+            0
+        } else if len < self.two_edits_from {
+            1
+        } else {
+            2
+        }
+    }
+
+    fn kept(&self, len: usize) -> usize {
+        self.keep_first + usize::from(len <= self.short_len)
+    }
+}
+
 /// A vocabulary word close to the query word.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Correction {
+pub struct Correction {
     pub word: u32,
     pub distance: u8,
     /// How sure we are the user meant this word: 1 for an exact word, lower for more edits
@@ -30,37 +65,28 @@ pub(crate) struct Correction {
     pub quality: f32,
 }
 
-#[derive(Debug, Default)]
-pub(crate) struct Vocab {
+/// The deletion index over one vocabulary.
+#[derive(Debug)]
+pub struct TypoIndex {
+    policy: TypoPolicy,
     words: Vec<Box<str>>,
-    /// How often the word occurs in the knowledge; breaks ties between equally close words.
+    /// How often the word occurs; breaks ties between equally close words.
     freq: Vec<u32>,
     /// (hash of a deletion, word id), sorted for binary search.
     deletes: Vec<(u64, u32)>,
 }
 
-/// Edits allowed for a query word of `len` letters.
-pub(crate) fn max_distance(len: usize) -> usize {
-    if !(MIN_CORRECT_LEN..=MAX_CORRECT_LEN).contains(&len) {
-        0
-    } else if len <= 7 {
-        1
-    } else {
-        2
-    }
-}
-
 /// Confidence that a word `distance` edits away from a `len`-letter word was meant as it.
-pub(crate) fn quality(distance: usize, len: usize) -> f32 {
+pub fn quality(distance: usize, len: usize) -> f32 {
     if distance == 0 {
         return 1.0;
     }
     (1.0 - distance as f32 / len.max(1) as f32).clamp(0.5, 0.95)
 }
 
-impl Vocab {
+impl TypoIndex {
     /// Index `words` (folded ASCII words with their frequencies). Duplicates are merged.
-    pub(crate) fn build(words: impl IntoIterator<Item = (String, u32)>) -> Self {
+    pub fn build(policy: TypoPolicy, words: impl IntoIterator<Item = (String, u32)>) -> Self {
         let mut all: Vec<(String, u32)> = words
             .into_iter()
             .filter(|(w, _)| w.len() >= 3 && w.len() <= MAX_CORRECT_LEN + 2 && w.is_ascii())
@@ -76,9 +102,13 @@ impl Vocab {
         let mut deletes = Vec::new();
         let mut scratch = Vec::new();
         for (id, (w, _)) in merged.iter().enumerate() {
-            // A query word needs >= 8 letters for two edits, so shorter vocabulary words only
-            // ever meet one-edit queries (length differs by at most the distance).
-            let depth = if w.len() >= 6 { MAX_INDEX_DISTANCE } else { 1 };
+            // A query word needs `two_edits_from` letters for two edits, so shorter
+            // vocabulary words only ever meet one-edit queries.
+            let depth = if w.len() + MAX_INDEX_DISTANCE >= policy.two_edits_from {
+                MAX_INDEX_DISTANCE
+            } else {
+                1
+            };
             deletions(prefix(w), depth, &mut scratch);
             deletes.extend(scratch.iter().map(|&h| (h, id as u32)));
         }
@@ -89,25 +119,34 @@ impl Vocab {
             .map(|(w, f)| (w.into_boxed_str(), f))
             .unzip();
         Self {
+            policy,
             words,
             freq,
             deletes,
         }
     }
 
-    pub(crate) fn word(&self, id: u32) -> &str {
+    /// The id of `word`, if it is in the vocabulary.
+    pub fn id(&self, word: &str) -> Option<u32> {
+        self.words
+            .binary_search_by(|w| (**w).cmp(word))
+            .ok()
+            .map(|i| i as u32)
+    }
+
+    pub fn word(&self, id: u32) -> &str {
         &self.words[id as usize]
     }
 
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.words.len()
     }
 
     /// The closest vocabulary words to `word` within the distance its length allows, best
     /// first; empty when nothing is close enough.
-    pub(crate) fn corrections(&self, word: &str) -> Vec<Correction> {
+    pub fn corrections(&self, word: &str) -> Vec<Correction> {
         let len = word.len();
-        let max = max_distance(len);
+        let max = self.policy.max_distance(len);
         if max == 0 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
             return Vec::new();
         }
@@ -125,18 +164,14 @@ impl Vocab {
         }
         seen.sort_unstable();
         seen.dedup();
-        let first = word.as_bytes()[0];
+        let keep = self.policy.kept(len).min(len);
+        let head = &word.as_bytes()[..keep];
         let mut found: Vec<(Correction, f64)> = seen
             .into_iter()
             .filter_map(|id| {
                 let cand = self.word(id);
-                if cand.len().abs_diff(len) > max || cand == word {
-                    return None;
-                }
-                // Short words are where false corrections live ("cook" -> "cool" is one
-                // edit, and so is "rain" -> "train"); people rarely mistype the first letter,
-                // so short words must keep it.
-                if len <= 5 && cand.as_bytes()[0] != first {
+                if cand.len().abs_diff(len) > max || cand == word || !cand.as_bytes().starts_with(head)
+                {
                     return None;
                 }
                 let d = strsim::osa_distance(word, cand);
@@ -200,18 +235,29 @@ fn deletions(word: &[u8], depth: usize, out: &mut Vec<u64>) {
 /// FNV-1a plus the length, so a deletion never aliases a key of another length by accident;
 /// a collision only costs a rejected candidate.
 fn hash(bytes: &[u8]) -> u64 {
-    super::hash::fnv(bytes) ^ (bytes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(bytes);
+    h.finish() ^ (bytes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn vocab(words: &[&str]) -> Vocab {
-        Vocab::build(words.iter().map(|w| (w.to_string(), 1)))
+    /// The matcher's policy: four letters and up, two edits from eight, short words keep
+    /// their first letter.
+    const LOOSE: TypoPolicy = TypoPolicy {
+        min_len: 4,
+        two_edits_from: 8,
+        keep_first: 0,
+        short_len: 5,
+    };
+
+    fn vocab(words: &[&str]) -> TypoIndex {
+        TypoIndex::build(LOOSE, words.iter().map(|w| (w.to_string(), 1)))
     }
 
-    fn best(v: &Vocab, w: &str) -> Option<String> {
+    fn best(v: &TypoIndex, w: &str) -> Option<String> {
         v.corrections(w).first().map(|c| v.word(c.word).to_string())
     }
 
@@ -252,6 +298,20 @@ mod tests {
         assert!(v.corrections("hup").is_empty());
         assert!(v.corrections("h1ps").is_empty());
         assert!(v.corrections("").is_empty());
+    }
+
+    #[test]
+    fn a_strict_policy_keeps_the_first_two_letters() {
+        let strict = TypoPolicy {
+            min_len: 5,
+            two_edits_from: 10,
+            keep_first: 2,
+            short_len: 0,
+        };
+        let v = TypoIndex::build(strict, [("suicide".to_string(), 1), ("bladder".to_string(), 1)]);
+        assert_eq!(v.corrections("sucide").len(), 1);
+        assert_eq!(v.corrections("blader").len(), 1);
+        assert!(v.corrections("usicide").is_empty(), "first letters must stay");
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! Splitting a raw message into sentences and clauses before folding.
 //!
-//! [`crate::normalize::fold`] turns punctuation into plain word breaks, but negation scope
+//! [`super::fold`] turns punctuation into plain word breaks, but negation scope
 //! needs it: a full stop ends a negation ("No fever. Can't pee."), a comma may ("no pain,
 //! numb groin"), and a question mark turns "is that fine?" from a statement into a question.
 //! So the raw text is cut at punctuation first, and each piece is folded on its own.
 
 /// Where a piece of text ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Break {
+pub enum Break {
     /// Comma, colon, bracket, dash between spaces, emoji: a clause ends, the sentence goes on.
     Clause,
     /// Full stop, `!`, `;`, new line.
@@ -18,7 +18,41 @@ pub(crate) enum Break {
 
 /// Call `piece(text, brk)` for each run of text between breaks, in order; `brk` is the break
 /// that ends it (`Sentence` for the end of the message). Linear in the length of `text`.
-pub(crate) fn pieces(text: &str, mut piece: impl FnMut(&str, Break)) {
+pub fn pieces(text: &str, mut piece: impl FnMut(&str, Break)) {
+    spans(text, |start, end, brk| piece(&text[start..end], brk));
+}
+
+/// One sentence of a raw message, as written (clause punctuation kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence<'a> {
+    pub text: &'a str,
+    /// It ends in a question mark.
+    pub question: bool,
+}
+
+/// The sentences of `text`, in order, blank ones left out.
+pub fn sentences(text: &str) -> Vec<Sentence<'_>> {
+    let mut out = Vec::new();
+    let mut from: Option<usize> = None;
+    spans(text, |start, end, brk| {
+        let first = *from.get_or_insert(start);
+        if brk == Break::Clause {
+            return;
+        }
+        from = None;
+        let s = &text[first..end];
+        if !super::is_blank(s) {
+            out.push(Sentence {
+                text: s.trim(),
+                question: brk == Break::Question,
+            });
+        }
+    });
+    out
+}
+
+/// Byte ranges between breaks: `span(start, end, brk)`.
+fn spans(text: &str, mut span: impl FnMut(usize, usize, Break)) {
     let bytes = text.as_bytes();
     let mut start = 0;
     for (i, ch) in text.char_indices() {
@@ -39,11 +73,11 @@ pub(crate) fn pieces(text: &str, mut piece: impl FnMut(&str, Break)) {
             _ => None,
         };
         if let Some(b) = brk {
-            piece(&text[start..i], b);
+            span(start, i, b);
             start = i + ch.len_utf8();
         }
     }
-    piece(&text[start..], Break::Sentence);
+    span(start, text.len(), Break::Sentence);
 }
 
 /// Emoji and other pictographs: people use them as punctuation ("no fever 😅 can't pee").
@@ -67,6 +101,21 @@ mod tests {
         let mut out = Vec::new();
         pieces(text, |p, b| out.push((p.trim().to_string(), b)));
         out
+    }
+
+    #[test]
+    fn sentences_keep_their_clauses_and_know_when_they_ask() {
+        let got = sentences("No fever, but numb. Is that ok?? 😭 fine…ok");
+        let texts: Vec<(&str, bool)> = got.iter().map(|s| (s.text, s.question)).collect();
+        assert_eq!(
+            texts,
+            vec![
+                ("No fever, but numb", false),
+                ("Is that ok", true),
+                ("😭 fine", false),
+                ("ok", false)
+            ]
+        );
     }
 
     #[test]
