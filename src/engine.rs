@@ -7,9 +7,9 @@ use std::time::SystemTime;
 
 use crate::knowledge::{self, Knowledge, LoadFailure, Loaded};
 use crate::matcher::{Matcher, ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
-use crate::text;
 use crate::reply::{Composer, Reply, Suggestion};
 use crate::safety::{SafetyScreen, Verdict};
+use crate::text;
 
 /// Questions longer than this are screened for safety but not matched: nobody asks one
 /// question in more than a few paragraphs, and matching a novel would waste time.
@@ -69,12 +69,15 @@ impl Engine {
     pub fn answer(&self, question: &str) -> Reply {
         match self.safety.screen(question) {
             Verdict::Crisis => return self.composer.crisis(&self.knowledge.safety.crisis),
-            Verdict::RedFlags(idx) => {
+            Verdict::RedFlags {
+                rules: idx,
+                someone_else,
+            } => {
                 let rules: Vec<_> = idx
                     .iter()
                     .filter_map(|&i| self.knowledge.safety.red_flags.get(i).map(|(r, _)| r))
                     .collect();
-                return self.composer.red_flag(&rules);
+                return self.composer.red_flag(&rules, someone_else);
             }
             Verdict::Clear => {}
         }

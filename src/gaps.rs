@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Engine, MAX_QUESTION_CHARS};
 use crate::knowledge::{EntryKind, Origin};
 use crate::matcher::ANSWER_THRESHOLD;
-use crate::text;
 use crate::reply::{Reply, ReplyKind};
+use crate::text;
 
 /// Questions are cut to this many characters in the log.
 pub const MAX_LOGGED_CHARS: usize = 500;

@@ -22,11 +22,11 @@ pub mod engine;
 pub mod gaps;
 pub mod knowledge;
 pub mod matcher;
-pub mod text;
 pub mod reply;
 pub mod routine;
 pub mod safety;
 pub mod store;
+pub mod text;
 
 pub use engine::Engine;
 pub use reply::{Reply, ReplyKind};

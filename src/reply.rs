@@ -142,7 +142,9 @@ impl Composer {
     }
 
     /// One or more warning signs; `rules` most urgent first and not empty.
-    pub fn red_flag(&self, rules: &[&RedFlagRule]) -> Reply {
+    /// The reply to warning signs, most urgent rule first. `someone_else`: every sign was
+    /// told about another person, so the reply opens by saying how to help them.
+    pub fn red_flag(&self, rules: &[&RedFlagRule], someone_else: bool) -> Reply {
         let Some(first) = rules.first() else {
             return self.error("The safety check failed; if you are worried, call a doctor.");
         };
@@ -151,7 +153,12 @@ impl Composer {
             Urgency::Urgent => "Please see a doctor today",
             Urgency::Soon => "Please book a doctor's appointment",
         };
-        let mut body = first.reply.trim().to_string();
+        let mut body = String::new();
+        if someone_else && !self.messages.someone_else.is_empty() {
+            body.push_str(&self.messages.someone_else);
+            body.push_str("\n\n");
+        }
+        body.push_str(first.reply.trim());
         let others: Vec<&str> = rules[1..].iter().map(|r| r.title.as_str()).collect();
         if !others.is_empty() {
             body.push_str("\n\nYou also mentioned: ");
@@ -419,6 +426,7 @@ mod tests {
             too_long: "At most {max} characters.".into(),
             help: "I help with sciatica.".into(),
             this_hurts: "Stop now.".into(),
+            someone_else: "About someone else.".into(),
             example_questions: vec!["Where should I massage?".into()],
         }
     }
@@ -482,8 +490,8 @@ mod tests {
         let replies = [
             c.answer(&entry(), 0.9),
             c.card(&entry()),
-            c.red_flag(&[&rule]),
-            c.red_flag(&[]),
+            c.red_flag(&[&rule], false),
+            c.red_flag(&[], false),
             c.crisis(&crisis),
             c.no_match(vec![], 0.1),
             c.empty_question(),
@@ -536,7 +544,7 @@ mod tests {
             reply: "See a doctor today.".into(),
             ..Default::default()
         };
-        let r = c.red_flag(&[&now, &later]);
+        let r = c.red_flag(&[&now, &later], false);
         assert_eq!(
             r.kind,
             ReplyKind::RedFlag {

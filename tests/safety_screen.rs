@@ -39,7 +39,7 @@ fn ids(v: &Verdict) -> Vec<String> {
     match v {
         Verdict::Clear => vec![],
         Verdict::Crisis => vec!["CRISIS".into()],
-        Verdict::RedFlags(h) => h
+        Verdict::RedFlags { rules: h, .. } => h
             .iter()
             .map(|&i| k.safety.red_flags[i].0.id.clone())
             .collect(),
@@ -48,7 +48,7 @@ fn ids(v: &Verdict) -> Vec<String> {
 
 fn urgency_of(v: &Verdict) -> Option<Urgency> {
     match v {
-        Verdict::RedFlags(h) => h
+        Verdict::RedFlags { rules: h, .. } => h
             .first()
             .map(|&i| bundled().0.safety.red_flags[i].0.urgency),
         _ => None,

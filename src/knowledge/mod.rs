@@ -6,6 +6,7 @@
 
 pub mod diagnostics;
 mod parse;
+pub mod safety_rules;
 pub mod schema;
 mod validate;
 
@@ -16,7 +17,10 @@ use serde::{Deserialize, Serialize};
 pub use diagnostics::{Diagnostic, Diagnostics, LineIndex, Origin, Severity};
 
 use crate::matcher::Matcher;
-use crate::safety::{CrisisRules, NegationRules, RedFlagRule, SafetyScreen};
+use crate::safety::SafetyScreen;
+pub use safety_rules::{
+    Combo, Concept, CrisisRules, Group, NegationRules, RedFlagRule, SafetyRules, Urgency,
+};
 use schema::FileDoc;
 
 /// Files larger than this are refused: knowledge is text an admin reads in a diff.
@@ -133,16 +137,11 @@ pub struct Messages {
     pub too_long: String,
     pub help: String,
     pub this_hurts: String,
+    /// Put before a red-flag reply when every sign was told about someone else.
+    #[serde(default)]
+    pub someone_else: String,
     #[serde(default)]
     pub example_questions: Vec<String>,
-}
-
-/// The red-flag and crisis rules, as loaded.
-#[derive(Debug, Clone, Serialize)]
-pub struct SafetyRules {
-    pub red_flags: Vec<(RedFlagRule, Origin)>,
-    pub crisis: CrisisRules,
-    pub negation: NegationRules,
 }
 
 /// Everything the bot knows, validated.
@@ -459,6 +458,7 @@ struct Builder {
     routines: Vec<Routine>,
     synonyms: Vec<Synonym>,
     red_flags: Vec<(RedFlagRule, Origin)>,
+    concepts: std::collections::BTreeMap<String, Concept>,
     messages: Option<(Messages, Origin)>,
     crisis: Option<(CrisisRules, Origin)>,
     negation: Option<(NegationRules, Origin)>,
@@ -587,6 +587,24 @@ impl Builder {
             let origin = at(rf.span());
             self.red_flags.push((rf.into_inner(), origin));
         }
+        for (name, terms) in doc.concepts.unwrap_or_default() {
+            let origin = at(terms.span());
+            let concept = Concept {
+                terms: terms.into_inner(),
+                origin,
+            };
+            if let Some(first) = self.concepts.get(&name) {
+                diags.error(
+                    &concept.origin,
+                    format!(
+                        "concept `{name}` is defined twice; the first is at {}",
+                        first.origin
+                    ),
+                );
+            } else {
+                self.concepts.insert(name, concept);
+            }
+        }
         if let Some(m) = doc.messages {
             let origin = at(m.span());
             let mut m = m.into_inner();
@@ -598,6 +616,7 @@ impl Builder {
                 &mut m.too_long,
                 &mut m.help,
                 &mut m.this_hurts,
+                &mut m.someone_else,
             ] {
                 *text = text.trim().to_string();
             }
@@ -656,6 +675,7 @@ impl Builder {
             synonyms: self.synonyms,
             messages,
             safety: SafetyRules {
+                concepts: self.concepts,
                 red_flags: self.red_flags,
                 crisis,
                 negation,

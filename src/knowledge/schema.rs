@@ -7,8 +7,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Messages, Synonym};
-use crate::safety::{CrisisRules, NegationRules, RedFlagRule};
+use super::{CrisisRules, Messages, NegationRules, RedFlagRule, Synonym};
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +23,8 @@ pub struct FileDoc {
     #[serde(default)]
     pub red_flag: Vec<Spanned<RedFlagRule>>,
     pub crisis: Option<Spanned<CrisisRules>>,
+    /// `[concepts]`: name = [terms], used by safety rules as `@name`.
+    pub concepts: Option<std::collections::BTreeMap<String, Spanned<Vec<String>>>>,
     pub negation: Option<Spanned<NegationRules>>,
     #[serde(default)]
     pub synonym: Vec<Synonym>,

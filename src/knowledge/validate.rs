@@ -8,9 +8,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Diagnostics, Entry, EntryKind, Knowledge, Origin};
 use crate::matcher::{Matcher, ANSWER_THRESHOLD};
-use crate::text;
 use crate::reply::Composer;
 use crate::safety::{SafetyScreen, Verdict};
+use crate::text;
 
 /// Discord's limit for one message box (an embed description).
 pub const DISCORD_TEXT_CHARS: usize = 4096;
@@ -288,7 +288,7 @@ fn reply_lengths(k: &Knowledge, diags: &mut Diagnostics) {
         }
     }
     for (rule, at) in &k.safety.red_flags {
-        if let Some(total) = too_long(&composer.red_flag(&[rule]).body) {
+        if let Some(total) = too_long(&composer.red_flag(&[rule], true).body) {
             diags.error(
                 at,
                 format!(
@@ -349,7 +349,7 @@ fn phrasings_reachable(
                     );
                     continue;
                 }
-                Verdict::RedFlags(rules) => {
+                Verdict::RedFlags { rules, .. } => {
                     let ids: Vec<_> = rules
                         .iter()
                         .filter_map(|&r| k.safety.red_flags.get(r))

@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::text::FastMap;
 use crate::knowledge::Synonym;
 use crate::text;
+use crate::text::FastMap;
 
 /// Words that never say what a question is about: greetings, politeness, discourse,
 /// intensifiers, feelings about the pain, sides and counts. They are dropped like stopwords,
@@ -304,8 +304,7 @@ impl Phrases {
 
     fn add(&mut self, from: Vec<String>, to: &[String]) {
         let stems: Vec<String> = from.iter().map(|w| text::stem(w)).collect();
-        let to: Vec<(String, String)> =
-            to.iter().map(|w| (w.clone(), text::stem(w))).collect();
+        let to: Vec<(String, String)> = to.iter().map(|w| (w.clone(), text::stem(w))).collect();
         let Some(first) = stems.first() else { return };
         if to.iter().map(|(_, s)| s).eq(stems.iter()) {
             return;

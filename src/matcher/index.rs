@@ -5,8 +5,8 @@
 //! terms, so entries that share no term with a question cost nothing.
 
 use super::analyze::{self, Phrases};
-use crate::text::{FastMap, FastSet};
 use crate::knowledge::Knowledge;
+use crate::text::{FastMap, FastSet};
 
 /// BM25 saturation and length normalisation.
 const K1: f32 = 1.2;

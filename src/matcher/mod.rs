@@ -30,8 +30,8 @@ pub mod naive;
 
 use crate::knowledge::Knowledge;
 use crate::text;
-use analyze::Phrases;
 use crate::text::{FastSet, TypoIndex, TypoPolicy};
+use analyze::Phrases;
 use index::{bigram, Index};
 
 /// Typo correction of question words: four letters and up, one edit (two from eight

@@ -26,11 +26,25 @@
 //!    of them current (not hypothetical or past). Crisis needs a crisis phrase, or a
 //!    hopelessness term with an idiom or a second, non-overlapping hopelessness term.
 
-use crate::text::{self, Break, FastMap};
 use super::{Cue, Finding, Role, SafetyScreen, Source, Status, Urgency, Verdict, MAX_FINDINGS};
+use crate::text::{self, Break, FastMap};
 
 /// Key of the idiom shield in the shield list (red-flag rules use their index).
 const CRISIS_KEY: u32 = u32::MAX;
+
+/// One term of a combo found in a sentence.
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    rule: u32,
+    combo: u16,
+    start: u32,
+    group: u8,
+    /// Not hypothetical or in the past.
+    current: bool,
+    clause: u32,
+    /// Told about someone else.
+    other: bool,
+}
 
 /// One term found in a sentence: words `start..end`.
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +63,8 @@ struct Span {
 /// What all sentences of a message add up to.
 struct Acc<'l> {
     hits: Vec<bool>,
+    /// The rule fired on a sign of the writer's own (not only someone else's).
+    mine: Vec<bool>,
     crisis: bool,
     hopeless: u32,
     idioms: u32,
@@ -94,6 +110,7 @@ impl SafetyScreen {
     ) -> Verdict {
         let mut acc = Acc {
             hits: vec![false; self.rules.len()],
+            mine: vec![false; self.rules.len()],
             crisis: false,
             hopeless: 0,
             idioms: 0,
@@ -143,16 +160,29 @@ impl SafetyScreen {
                 }
             }
         });
-        let crisis = acc.crisis || (acc.hopeless >= 1 && (acc.idioms >= 1 || acc.hopeless >= 2));
+        let crisis_combo = self
+            .rules
+            .iter()
+            .zip(&acc.hits)
+            .any(|(r, &hit)| r.crisis && hit);
+        let crisis = acc.crisis
+            || crisis_combo
+            || (acc.hopeless >= 1 && (acc.idioms >= 1 || acc.hopeless >= 2));
         if crisis {
             return Verdict::Crisis;
         }
-        let mut hits: Vec<usize> = (0..self.rules.len()).filter(|&i| acc.hits[i]).collect();
+        let mut hits: Vec<usize> = (0..self.rules.len())
+            .filter(|&i| acc.hits[i] && !self.rules[i].crisis)
+            .collect();
         if hits.is_empty() {
             return Verdict::Clear;
         }
         hits.sort_by_key(|&i| (self.rules[i].urgency, i));
-        Verdict::RedFlags(hits)
+        let someone_else = !hits.iter().any(|&i| acc.mine[i]);
+        Verdict::RedFlags {
+            rules: hits,
+            someone_else,
+        }
     }
 
     /// Read one sentence: find terms and cues, judge each finding, combine.
@@ -198,7 +228,9 @@ impl SafetyScreen {
         let mut live: Vec<Occ> = Vec::with_capacity(findings.len());
         for o in findings {
             let key = match self.terms[o.term as usize].role {
-                Role::Phrase(r) | Role::Group { rule: r, .. } => r,
+                Role::Phrase(r) | Role::Group { rule: r, .. } if !self.rules[r as usize].crisis => {
+                    r
+                }
                 _ => CRISIS_KEY,
             };
             if shield.covers(key, o.start, o.end) {
@@ -215,11 +247,11 @@ impl SafetyScreen {
         // Hopelessness terms on the same or overlapping words ("a burden", "burden to my
         // family") are one statement, not two.
         let mut hopeless_at: Vec<Span> = Vec::new();
-        let mut parts: Vec<(u32, u16, u32, u8, bool)> = Vec::new();
+        let mut parts: Vec<Part> = Vec::new();
         for o in &live {
             let info = &self.terms[o.term as usize];
             let (urgency, history_counts, hypothetical_silences) = match info.role {
-                Role::Phrase(r) | Role::Group { rule: r, .. } => {
+                Role::Phrase(r) | Role::Group { rule: r, .. } if !self.rules[r as usize].crisis => {
                     let rule = &self.rules[r as usize];
                     (
                         Some(rule.urgency),
@@ -238,6 +270,8 @@ impl SafetyScreen {
             let other = ctx.other_person(span);
             let status = if negated {
                 Status::Negated
+            } else if ctx.not_a_person(span) {
+                Status::NotAPerson
             } else if urgency.is_some() {
                 if ctx.historical(span) && (!history_counts || other) {
                     Status::Historical
@@ -255,9 +289,22 @@ impl SafetyScreen {
                 ..self.finding(o.term, self.source(o.term), status, other)
             });
             match info.role {
-                Role::Phrase(r) if status == Status::Counts => acc.hits[r as usize] = true,
-                Role::Group { rule, combo, group } if status != Status::Negated => {
-                    parts.push((rule, combo, o.start, group, status == Status::Counts));
+                Role::Phrase(r) if status == Status::Counts => {
+                    acc.hits[r as usize] = true;
+                    acc.mine[r as usize] |= !other;
+                }
+                Role::Group { rule, combo, group }
+                    if !matches!(status, Status::Negated | Status::NotAPerson) =>
+                {
+                    parts.push(Part {
+                        rule,
+                        combo,
+                        start: o.start,
+                        group,
+                        current: status == Status::Counts,
+                        clause: clauses[o.start as usize],
+                        other,
+                    });
                 }
                 Role::Crisis if status == Status::Counts => acc.crisis = true,
                 Role::Hopeless
@@ -275,29 +322,34 @@ impl SafetyScreen {
         self.combos(&mut parts, acc);
     }
 
-    /// A combo fires when one window of `within` words holds a term of every group, at least
-    /// one of them current (not hypothetical or past).
-    fn combos(&self, parts: &mut [(u32, u16, u32, u8, bool)], acc: &mut Acc) {
-        parts.sort_unstable();
-        for same in parts.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
-            let (rule, combo) = (same[0].0 as usize, same[0].1 as usize);
-            if acc.hits[rule] {
-                continue;
-            }
+    /// A combo fires when one window of `within` words (inside one clause, for
+    /// `same_clause` combos) holds a term of every group, at least one of them current (not
+    /// hypothetical or past).
+    fn combos(&self, parts: &mut [Part], acc: &mut Acc) {
+        parts.sort_unstable_by_key(|p| (p.rule, p.combo, p.start, p.group));
+        for same in parts.chunk_by(|a, b| a.rule == b.rule && a.combo == b.combo) {
+            let (rule, combo) = (same[0].rule as usize, same[0].combo as usize);
             let info = &self.rules[rule].combos[combo];
             let full: u32 = (1u32 << info.groups) - 1;
             'window: for j in 0..same.len() {
                 let mut mask = 0u32;
                 let mut current = false;
+                let mut mine = false;
                 for i in (0..=j).rev() {
-                    if same[j].2 - same[i].2 > info.within {
+                    if same[j].start - same[i].start > info.within
+                        || (info.same_clause && same[i].clause != same[j].clause)
+                    {
                         break;
                     }
-                    mask |= 1 << same[i].3;
-                    current |= same[i].4;
+                    mask |= 1 << same[i].group;
+                    current |= same[i].current;
+                    mine |= !same[i].other;
                     if mask == full && current {
                         acc.hits[rule] = true;
-                        break 'window;
+                        acc.mine[rule] |= mine;
+                        if mine {
+                            break 'window;
+                        }
                     }
                 }
             }
@@ -403,6 +455,7 @@ struct Context<'a> {
     doubt: Vec<Option<Span>>,
     hypothetical: Vec<Option<Span>>,
     experiencer: Vec<Option<Span>>,
+    not_a_person: Vec<Option<Span>>,
     history_before: Vec<Option<Span>>,
     /// Earliest cue of a kind starting at or after word `i`.
     post: Vec<Option<Span>>,
@@ -451,6 +504,7 @@ impl<'a> Context<'a> {
             doubt: plain(Cue::Uncertainty),
             hypothetical: plain(Cue::Hypothetical),
             experiencer: plain(Cue::Experiencer),
+            not_a_person: plain(Cue::NotAPerson),
             history_before: plain(Cue::History),
             post: next(Cue::Post),
             history_after: next(Cue::History),
@@ -511,6 +565,17 @@ impl<'a> Context<'a> {
 
     fn other_person(&self, f: Span) -> bool {
         self.experiencer[f.start as usize].is_some_and(|h| !self.terminated(h.end, f.start))
+    }
+
+    /// A pet or a thing ("my dog", "the car") earlier in the clause, and no person named
+    /// after it ("my dog jumped on me and now I can't pee" is about me).
+    fn not_a_person(&self, f: Span) -> bool {
+        let clause = |i: u32| self.clauses[i as usize];
+        self.not_a_person[f.start as usize].is_some_and(|a| {
+            clause(a.start) == clause(f.start)
+                && !self.terminated(a.end, f.start)
+                && self.experiencer[f.start as usize].is_none_or(|e| e.end <= a.start)
+        })
     }
 
     fn historical(&self, f: Span) -> bool {

@@ -24,201 +24,37 @@ mod context;
 mod lexicon;
 mod validate;
 
-use serde::{Deserialize, Serialize};
-
-use crate::knowledge::{Origin, SafetyRules};
+pub use crate::knowledge::safety_rules::{
+    Combo, CrisisRules, Group, NegationRules, RedFlagRule, Urgency, DEFAULT_WITHIN, MAX_GROUPS,
+    MAX_SCOPE, MAX_WITHIN,
+};
+use crate::knowledge::SafetyRules;
 use lexicon::{parse_term, Term, Trie, Vocab, WordPat};
 
 pub use validate::validate_rules;
-
-/// How soon someone should get help. Ordered most urgent first.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Urgency {
-    /// Now: emergency department or emergency number.
-    #[default]
-    Emergency,
-    /// Today: urgent care, GP or 111 today.
-    Urgent,
-    /// Within days: book a doctor's appointment.
-    Soon,
-}
-
-impl Urgency {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Urgency::Emergency => "emergency",
-            Urgency::Urgent => "urgent",
-            Urgency::Soon => "soon",
-        }
-    }
-}
-
-/// `[[red_flag]]`: one category of warning sign.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RedFlagRule {
-    pub id: String,
-    pub title: String,
-    pub urgency: Urgency,
-    /// Terms that are a warning sign on their own ("cant pee", "saddle numbness").
-    #[serde(default)]
-    pub phrases: Vec<String>,
-    /// Combinations: one term of every group, close together ("numb" near "groin").
-    #[serde(default)]
-    pub combo: Vec<Combo>,
-    /// Terms that cancel this rule's matches they overlap ("hay fever", "bike saddle").
-    #[serde(default)]
-    pub exclude: Vec<String>,
-    /// True when a past occurrence is itself the warning sign (a history of cancer).
-    #[serde(default)]
-    pub history_counts: bool,
-    /// Whether a hypothetical or general question ("what are the signs of...") silences this
-    /// rule. Default: yes below the emergency tier, no on it (when in doubt, escalate).
-    #[serde(default)]
-    pub hypothetical_silences: Option<bool>,
-    /// What to tell the person.
-    pub reply: String,
-}
-
-/// `[[red_flag.combo]]`: a term from each group of `all_of`, all within `within` words.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Combo {
-    pub all_of: Vec<Vec<String>>,
-    /// Most words between the first words of the matched terms (default 8).
-    #[serde(default)]
-    pub within: Option<usize>,
-}
-
-/// Words between matched terms of a combo when `within` is not given.
-pub const DEFAULT_WITHIN: usize = 8;
-/// Largest `within` and most groups a combo may have.
-pub const MAX_WITHIN: usize = 40;
-pub const MAX_GROUPS: usize = 8;
-
-/// `[crisis]`: self-harm language and the reply with helplines.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CrisisRules {
-    /// Any one of these means crisis ("I want to end it all").
-    pub phrases: Vec<String>,
-    /// Figures of speech that never trigger on their own ("this sciatica is killing me"), and
-    /// cancel a crisis phrase they overlap.
-    #[serde(default)]
-    pub idioms: Vec<String>,
-    /// Despair that means crisis only together with an idiom or a second such phrase
-    /// ("killing me ... I can't take it anymore").
-    #[serde(default)]
-    pub hopelessness: Vec<String>,
-    /// Terms that cancel crisis phrases they overlap without being idioms ("can't go on
-    /// walks" is not "I can't go on").
-    #[serde(default)]
-    pub exclude: Vec<String>,
-    pub reply: String,
-    /// Where `[crisis]` is written, for diagnostics (set by the loader).
-    #[serde(skip)]
-    pub origin: Origin,
-}
-
-/// `[negation]`: the context cue lists (NegEx/ConText adapted to lay speech) and their reach.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NegationRules {
-    /// Cues that negate what follows, up to `scope_words` ("no", "without", "denies").
-    pub pre: Vec<String>,
-    /// Cues that negate only the next `short_scope_words` ("not", "isnt", "never").
-    #[serde(default)]
-    pub pre_short: Vec<String>,
-    /// Cues that negate what precedes, up to `post_scope_words` ("is fine", "ruled out").
-    #[serde(default)]
-    pub post: Vec<String>,
-    /// Words that end any cue's reach ("but", "however", "still").
-    #[serde(default)]
-    pub terminators: Vec<String>,
-    /// Look like negation but are not ("no idea", "not only"); they switch off the cues inside.
-    #[serde(default)]
-    pub pseudo: Vec<String>,
-    /// Doubt ("not sure if", "maybe"): a finding in doubt counts as present.
-    #[serde(default)]
-    pub uncertainty: Vec<String>,
-    /// Hypotheticals and general questions ("what if", "can sciatica cause").
-    #[serde(default)]
-    pub hypothetical: Vec<String>,
-    /// The distant past ("years ago", "as a child").
-    #[serde(default)]
-    pub history: Vec<String>,
-    /// Someone else ("my dad", "my wife").
-    #[serde(default)]
-    pub experiencer: Vec<String>,
-    /// List joiners that let an emergency-tier negation cross a comma ("no numbness, tingling
-    /// or weakness").
-    #[serde(default)]
-    pub list_words: Vec<String>,
-    /// Correct words that look like a typo of a rule word ("election", "leaning").
-    #[serde(default)]
-    pub known_words: Vec<String>,
-    #[serde(default = "default_scope")]
-    pub scope_words: usize,
-    #[serde(default = "default_short_scope")]
-    pub short_scope_words: usize,
-    #[serde(default = "default_strict_scope")]
-    pub emergency_scope_words: usize,
-    #[serde(default = "default_post_scope")]
-    pub post_scope_words: usize,
-    /// Where `[negation]` is written, for diagnostics (set by the loader).
-    #[serde(skip)]
-    pub origin: Origin,
-}
-
-fn default_scope() -> usize {
-    6
-}
-fn default_short_scope() -> usize {
-    3
-}
-fn default_strict_scope() -> usize {
-    4
-}
-fn default_post_scope() -> usize {
-    4
-}
-
-impl Default for NegationRules {
-    fn default() -> Self {
-        Self {
-            pre: Vec::new(),
-            pre_short: Vec::new(),
-            post: Vec::new(),
-            terminators: Vec::new(),
-            pseudo: Vec::new(),
-            uncertainty: Vec::new(),
-            hypothetical: Vec::new(),
-            history: Vec::new(),
-            experiencer: Vec::new(),
-            list_words: Vec::new(),
-            known_words: Vec::new(),
-            scope_words: default_scope(),
-            short_scope_words: default_short_scope(),
-            emergency_scope_words: default_strict_scope(),
-            post_scope_words: default_post_scope(),
-            origin: Origin::default(),
-        }
-    }
-}
-
-/// Largest reach a scope setting may have.
-pub const MAX_SCOPE: usize = 20;
 
 /// What the screen decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Clear,
     Crisis,
-    /// Indices into `SafetyRules::red_flags`, most urgent first.
-    RedFlags(Vec<usize>),
+    RedFlags {
+        /// Indices into `SafetyRules::red_flags`, most urgent first.
+        rules: Vec<usize>,
+        /// Every sign was told about someone else ("my dad can't pee"): the reply is phrased
+        /// for helping them get seen.
+        someone_else: bool,
+    },
+}
+
+impl Verdict {
+    /// The red-flag rules that fired (empty for clear and crisis).
+    pub fn red_flags(&self) -> &[usize] {
+        match self {
+            Verdict::RedFlags { rules, .. } => rules,
+            _ => &[],
+        }
+    }
 }
 
 /// Which list a finding came from.
@@ -244,6 +80,8 @@ pub enum Status {
     Historical,
     /// Inside an `exclude` term or an idiom.
     Excluded,
+    /// About a pet or a thing ("my dog can't pee", "my phone died").
+    NotAPerson,
 }
 
 /// One rule term found in a message, and what the context made of it. Holds the rule's own
@@ -251,7 +89,7 @@ pub enum Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub source: Source,
-    /// The term as written in the rules.
+    /// The term as written in the rules, with the concept it came from ("numb (@numb)").
     pub term: String,
     pub status: Status,
     /// Said about someone else ("my dad can't pee"); still escalates.
@@ -295,6 +133,7 @@ enum Cue {
     Hypothetical,
     History,
     Experiencer,
+    NotAPerson,
     List,
 }
 
@@ -308,6 +147,8 @@ struct TermInfo {
 
 #[derive(Debug)]
 struct RuleInfo {
+    /// The crisis rule's combos (the last rule), not a red flag.
+    crisis: bool,
     urgency: Urgency,
     history_counts: bool,
     hypothetical_silences: bool,
@@ -318,6 +159,7 @@ struct RuleInfo {
 struct ComboInfo {
     within: u32,
     groups: u8,
+    same_clause: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -342,34 +184,14 @@ impl SafetyScreen {
     /// Compile the rules. Terms with syntax errors are skipped here (validation reports them),
     /// so a screen can always be built.
     pub fn new(rules: &SafetyRules) -> Self {
-        let mut b = Builder::default();
+        let mut b = Builder::new(rules);
         for (ri, (rule, _)) in rules.red_flags.iter().enumerate() {
             let ri = ri as u32;
-            for p in &rule.phrases {
-                b.add(p, Role::Phrase(ri), true);
-            }
-            let mut combos = Vec::new();
-            for (ci, combo) in rule.combo.iter().enumerate() {
-                let groups = combo.all_of.len().min(MAX_GROUPS);
-                for (gi, group) in combo.all_of.iter().take(groups).enumerate() {
-                    for t in group {
-                        let role = Role::Group {
-                            rule: ri,
-                            combo: ci as u16,
-                            group: gi as u8,
-                        };
-                        b.add(t, role, true);
-                    }
-                }
-                combos.push(ComboInfo {
-                    within: combo.within.unwrap_or(DEFAULT_WITHIN).clamp(1, MAX_WITHIN) as u32,
-                    groups: groups as u8,
-                });
-            }
-            for x in &rule.exclude {
-                b.add(x, Role::Exclude(ri), false);
-            }
+            b.add_all(&rule.phrases, Role::Phrase(ri), true);
+            let combos = b.combos(ri, &rule.combo);
+            b.add_all(&rule.exclude, Role::Exclude(ri), false);
             b.rules.push(RuleInfo {
+                crisis: false,
                 urgency: rule.urgency,
                 history_counts: rule.history_counts,
                 hypothetical_silences: rule
@@ -383,20 +205,20 @@ impl SafetyScreen {
         b.add_all(&c.hopelessness, Role::Hopeless, true);
         b.add_all(&c.idioms, Role::Idiom, false);
         b.add_all(&c.exclude, Role::CrisisExclude, false);
+        // The crisis combos are one more rule after the red flags; crisis leans to
+        // sensitivity, so neither a hypothetical nor the past silences them (only a negation
+        // or an idiom does, as for crisis phrases).
+        let crisis_rule = rules.red_flags.len() as u32;
+        let combos = b.combos(crisis_rule, &c.combo);
+        b.rules.push(RuleInfo {
+            crisis: true,
+            urgency: Urgency::Emergency,
+            history_counts: true,
+            hypothetical_silences: false,
+            combos,
+        });
         let n = &rules.negation;
-        let lists: [(&[String], Cue); 10] = [
-            (&n.pre, Cue::Pre),
-            (&n.pre_short, Cue::PreShort),
-            (&n.post, Cue::Post),
-            (&n.terminators, Cue::Terminator),
-            (&n.pseudo, Cue::Pseudo),
-            (&n.uncertainty, Cue::Uncertainty),
-            (&n.hypothetical, Cue::Hypothetical),
-            (&n.history, Cue::History),
-            (&n.experiencer, Cue::Experiencer),
-            (&n.list_words, Cue::List),
-        ];
-        for (list, cue) in lists {
+        for (list, cue) in cue_lists(n) {
             b.add_all(list, Role::Cue(cue), false);
         }
         for w in &n.known_words {
@@ -432,38 +254,93 @@ impl SafetyScreen {
     }
 }
 
+/// The `[negation]` lists with the cue each one holds.
+fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 11] {
+    [
+        (&n.pre, Cue::Pre),
+        (&n.pre_short, Cue::PreShort),
+        (&n.post, Cue::Post),
+        (&n.terminators, Cue::Terminator),
+        (&n.pseudo, Cue::Pseudo),
+        (&n.uncertainty, Cue::Uncertainty),
+        (&n.hypothetical, Cue::Hypothetical),
+        (&n.history, Cue::History),
+        (&n.experiencer, Cue::Experiencer),
+        (&n.not_a_person, Cue::NotAPerson),
+        (&n.list_words, Cue::List),
+    ]
+}
+
 /// Collects compiled terms while [`SafetyScreen::new`] runs.
-#[derive(Default)]
-struct Builder {
+struct Builder<'r> {
+    rules_in: &'r SafetyRules,
     vocab: Vocab,
     trie: Trie,
     terms: Vec<TermInfo>,
     parsed: Vec<Term>,
     rules: Vec<RuleInfo>,
     /// Rule words repeat across terms; Snowball is the slow part of compiling.
-    stems: crate::text::FastMap<String, String>,
+    stems: crate::text::Stems,
 }
 
-impl Builder {
+impl<'r> Builder<'r> {
+    fn new(rules_in: &'r SafetyRules) -> Self {
+        Self {
+            rules_in,
+            vocab: Vocab::default(),
+            trie: Trie::default(),
+            terms: Vec::new(),
+            parsed: Vec::new(),
+            rules: Vec::new(),
+            stems: crate::text::Stems::default(),
+        }
+    }
+
     fn stem(&mut self, w: &str) -> String {
-        if let Some(s) = self.stems.get(w) {
-            return s.clone();
-        }
-        let s = crate::text::stem(w);
-        self.stems.insert(w.to_string(), s.clone());
-        s
+        self.stems.get(w).to_string()
     }
-}
 
-impl Builder {
+    /// Compile every term of `list`, concepts expanded (unknown concepts are skipped here;
+    /// validation reports them).
     fn add_all(&mut self, list: &[String], role: Role, typos: bool) {
+        let rules = self.rules_in;
         for t in list {
-            self.add(t, role, typos);
+            match crate::knowledge::safety_rules::concept_name(t) {
+                Some(name) => {
+                    for term in rules.expand(std::slice::from_ref(t)).terms {
+                        self.add(term, &format!("{term} (@{name})"), role, typos);
+                    }
+                }
+                None => self.add(t, t.trim(), role, typos),
+            }
         }
     }
 
-    /// Compile one term. `typos`: its long words may be misspelled in messages.
-    fn add(&mut self, raw: &str, role: Role, typos: bool) {
+    /// Compile the combos of rule `ri`.
+    fn combos(&mut self, ri: u32, combos: &[Combo]) -> Vec<ComboInfo> {
+        let mut out = Vec::new();
+        for (ci, combo) in combos.iter().enumerate() {
+            let groups = combo.all_of.len().min(MAX_GROUPS);
+            for (gi, group) in combo.all_of.iter().take(groups).enumerate() {
+                let role = Role::Group {
+                    rule: ri,
+                    combo: ci as u16,
+                    group: gi as u8,
+                };
+                self.add_all(group.terms(), role, true);
+            }
+            out.push(ComboInfo {
+                within: combo.within.unwrap_or(DEFAULT_WITHIN).clamp(1, MAX_WITHIN) as u32,
+                groups: groups as u8,
+                same_clause: combo.same_clause,
+            });
+        }
+        out
+    }
+
+    /// Compile one term; `label` is how findings name it. `typos`: its words may be
+    /// misspelt in messages.
+    fn add(&mut self, raw: &str, label: &str, role: Role, typos: bool) {
         let Ok(term) = parse_term(raw) else { return };
         if term.words.is_empty() {
             return;
@@ -488,7 +365,7 @@ impl Builder {
         self.terms.push(TermInfo {
             role,
             negation: false,
-            text: raw.trim().into(),
+            text: label.into(),
         });
         self.parsed.push(term);
     }
@@ -496,7 +373,8 @@ impl Builder {
     /// Mark the terms that contain a negation cue: they are units that are never negated.
     fn finish(mut self, scopes: Scopes) -> SafetyScreen {
         self.vocab.seal();
-        for (i, term) in self.parsed.iter().enumerate() {
+        let parsed = std::mem::take(&mut self.parsed);
+        for (i, term) in parsed.iter().enumerate() {
             if matches!(self.terms[i].role, Role::Cue(_)) {
                 continue;
             }
@@ -505,8 +383,7 @@ impl Builder {
                 .iter()
                 .map(|p| {
                     let mut out = Vec::new();
-                    let stem = self.stems.get(p.word()).cloned();
-                    let stem = stem.unwrap_or_else(|| crate::text::stem(p.word()));
+                    let stem = self.stems.get(p.word()).to_string();
                     self.vocab.resolve_stemmed(p.word(), &stem, &mut out);
                     out
                 })

@@ -10,10 +10,13 @@ use std::collections::HashMap;
 
 use super::context::WordMemo;
 use super::lexicon::{parse_term, Term, WordPat};
-use crate::text::FastMap;
-use super::{SafetyScreen, Source, Status, Urgency, Verdict, MAX_GROUPS, MAX_SCOPE, MAX_WITHIN};
+use super::{
+    Combo, SafetyScreen, Source, Status, Urgency, Verdict, MAX_GROUPS, MAX_SCOPE, MAX_WITHIN,
+};
+use crate::knowledge::safety_rules::concept_name;
 use crate::knowledge::{Diagnostics, Origin, SafetyRules};
 use crate::text;
+use crate::text::FastMap;
 
 /// The compiled rules plus caches, so one validation pass stems each word once.
 struct Tester {
@@ -77,7 +80,13 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) {
         }
         let mut covered_by: Vec<usize> = Vec::new();
         let mut own_phrases = 0usize;
-        for p in &rule.phrases {
+        let written: Vec<&str> = rule
+            .phrases
+            .iter()
+            .map(String::as_str)
+            .filter(|p| concept_name(p).is_none())
+            .collect();
+        for p in rules.expand(&rule.phrases).terms {
             let what = format!("red flag `{id}`: phrase \"{p}\"");
             let Some(term) = check_term(&screen, p, &what, &cues, at, diags) else {
                 continue;
@@ -85,6 +94,7 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) {
             own_phrases += 1;
             let key = screen.key(&term);
             match seen.get(&key) {
+                _ if !written.contains(&p) => {}
                 Some(&(other, _)) if other == ri => diags.warning(
                     at,
                     format!(
@@ -132,15 +142,18 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) {
                 ),
             );
         }
-        for ci in 0..rule.combo.len() {
-            check_combo(&screen, rules, ri, ci, &cues, at, diags);
+        for (ci, combo) in rule.combo.iter().enumerate() {
+            let what = format!("red flag `{id}`: combo {}", ci + 1);
+            let fires = |v: &Verdict| v.red_flags().contains(&ri);
+            check_combo(&screen, rules, combo, &what, &fires, &cues, at, diags);
         }
-        for x in &rule.exclude {
+        for x in rules.expand(&rule.exclude).terms {
             let what = format!("red flag `{id}`: exclude \"{x}\"");
             check_term(&screen, x, &what, &HashMap::new(), at, diags);
         }
     }
     crisis(rules, &screen, &cues, &crisis_at, diags);
+    concepts(rules, &screen, diags);
 }
 
 /// Replies must exist, and should say where to go.
@@ -230,7 +243,7 @@ fn self_test(screen: &Tester, rules: &SafetyRules, rule: usize, text: &str) -> S
     let verdict = screen.screen(text);
     let urgency = rules.red_flags[rule].0.urgency;
     match &verdict {
-        Verdict::RedFlags(hits) if hits.contains(&rule) => SelfTest::Fires {
+        Verdict::RedFlags { rules: hits, .. } if hits.contains(&rule) => SelfTest::Fires {
             more_urgent: hits
                 .iter()
                 .copied()
@@ -250,6 +263,7 @@ fn self_test(screen: &Tester, rules: &SafetyRules, rule: usize, text: &str) -> S
                     Status::Negated => "it reads as negated".to_string(),
                     Status::Hypothetical => "it reads as a hypothetical".to_string(),
                     Status::Historical => "it reads as the past".to_string(),
+                    Status::NotAPerson => "it reads as about a pet or a thing".to_string(),
                     Status::Counts => String::new(),
                 })
                 .unwrap_or_else(|| "its words do not match themselves".to_string());
@@ -258,18 +272,17 @@ fn self_test(screen: &Tester, rules: &SafetyRules, rule: usize, text: &str) -> S
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check_combo(
     screen: &Tester,
     rules: &SafetyRules,
-    ri: usize,
-    ci: usize,
+    combo: &Combo,
+    what: &str,
+    fires: &dyn Fn(&Verdict) -> bool,
     cues: &HashMap<String, &'static str>,
     at: &Origin,
     diags: &mut Diagnostics,
 ) {
-    let rule = &rules.red_flags[ri].0;
-    let combo = &rule.combo[ci];
-    let what = format!("red flag `{}`: combo {}", rule.id, ci + 1);
     if combo.all_of.len() < 2 {
         diags.error(
             at,
@@ -299,7 +312,8 @@ fn check_combo(
     let mut group_of: HashMap<String, usize> = HashMap::new();
     let mut sample: Vec<String> = Vec::new();
     for (gi, group) in combo.all_of.iter().enumerate() {
-        if group.is_empty() {
+        let terms = rules.expand(group.terms()).terms;
+        if terms.is_empty() {
             diags.error(
                 at,
                 format!(
@@ -309,7 +323,7 @@ fn check_combo(
             );
             continue;
         }
-        for t in group {
+        for t in terms {
             let twhat = format!("{what}, group {}: term \"{t}\"", gi + 1);
             let Some(term) = check_term(screen, t, &twhat, cues, at, diags) else {
                 continue;
@@ -337,14 +351,74 @@ fn check_combo(
     }
     if sample.len() == combo.all_of.len() && sample.len() >= 2 {
         let text = sample.join(" ");
-        let fires = matches!(screen.screen(&text), Verdict::RedFlags(h) if h.contains(&ri));
-        if !fires {
+        if !fires(&screen.screen(&text)) {
             diags.warning(
                 at,
                 format!(
                     "{what}: the first term of each group, \"{text}\", does not trigger the \
                      rule; check the groups and `within`"
                 ),
+            );
+        }
+    }
+}
+
+/// Concepts: each defined once (the loader checks), non-empty, every reference known, no
+/// concept including itself, and every concept used by some rule.
+fn concepts(rules: &SafetyRules, tester: &Tester, diags: &mut Diagnostics) {
+    let mut used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let note_refs = |list: &[String], used: &mut std::collections::BTreeSet<String>| {
+        used.extend(
+            list.iter()
+                .filter_map(|t| concept_name(t))
+                .map(str::to_string),
+        );
+    };
+    for (what, list) in rules.term_lists() {
+        let ex = rules.expand(list);
+        for name in ex.unknown {
+            let at = rules
+                .red_flags
+                .iter()
+                .find(|(r, _)| what.contains(&format!("`{}`", r.id)))
+                .map_or(&rules.crisis.origin, |(_, at)| at);
+            diags.error(
+                at,
+                format!("{what} names the concept `@{name}`, which no [concepts] table defines"),
+            );
+        }
+        note_refs(list, &mut used);
+    }
+    for (name, c) in &rules.concepts {
+        note_refs(&c.terms, &mut used);
+        let ex = rules.expand(&c.terms);
+        if ex.terms.is_empty() && ex.unknown.is_empty() {
+            diags.error(&c.origin, format!("concept `{name}` has no words"));
+        }
+        for u in ex.unknown {
+            diags.error(
+                &c.origin,
+                format!("concept `{name}` includes `@{u}`, which is not defined"),
+            );
+        }
+        for cyc in ex.cycles {
+            diags.error(
+                &c.origin,
+                format!("concept `{name}` includes itself through `@{cyc}`"),
+            );
+        }
+        for t in &c.terms {
+            if concept_name(t).is_none() {
+                let what = format!("concept `{name}`: term \"{t}\"");
+                check_term(tester, t, &what, &HashMap::new(), &c.origin, diags);
+            }
+        }
+    }
+    for (name, c) in &rules.concepts {
+        if !used.contains(name) {
+            diags.warning(
+                &c.origin,
+                format!("concept `{name}` is not used by any rule or concept"),
             );
         }
     }
@@ -358,7 +432,7 @@ fn crisis(
     diags: &mut Diagnostics,
 ) {
     let c = &rules.crisis;
-    if c.phrases.is_empty() {
+    if c.phrases.is_empty() && c.combo.is_empty() {
         diags.error(
             at,
             "[crisis] has no phrases, so no one in crisis is ever recognised",
@@ -391,8 +465,13 @@ fn crisis(
             "[crisis] reply gives no emergency number (999, 911 or 112) for immediate danger",
         );
     }
+    for (ci, combo) in c.combo.iter().enumerate() {
+        let what = format!("[crisis] combo {}", ci + 1);
+        let fires = |v: &Verdict| *v == Verdict::Crisis;
+        check_combo(screen, rules, combo, &what, &fires, cues, at, diags);
+    }
     let mut seen: HashMap<String, &str> = HashMap::new();
-    for p in &c.phrases {
+    for p in rules.expand(&c.phrases).terms {
         let what = format!("[crisis] phrase \"{p}\"");
         let Some(term) = check_term(screen, p, &what, cues, at, diags) else {
             continue;
@@ -425,7 +504,7 @@ fn crisis(
         (&c.idioms, "idiom"),
         (&c.exclude, "exclude"),
     ] {
-        for p in list {
+        for p in rules.expand(list).terms {
             check_term(
                 screen,
                 p,
@@ -453,7 +532,7 @@ fn cue_keys(rules: &SafetyRules, tester: &Tester) -> HashMap<String, &'static st
     out
 }
 
-fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 10] {
+fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 11] {
     let n = &rules.negation;
     [
         (&n.pre, "pre"),
@@ -465,6 +544,7 @@ fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 10] {
         (&n.hypothetical, "hypothetical"),
         (&n.history, "history"),
         (&n.experiencer, "experiencer"),
+        (&n.not_a_person, "not_a_person"),
         (&n.list_words, "list_words"),
     ]
 }

@@ -170,7 +170,9 @@ impl TypoIndex {
             .into_iter()
             .filter_map(|id| {
                 let cand = self.word(id);
-                if cand.len().abs_diff(len) > max || cand == word || !cand.as_bytes().starts_with(head)
+                if cand.len().abs_diff(len) > max
+                    || cand == word
+                    || !cand.as_bytes().starts_with(head)
                 {
                     return None;
                 }
@@ -308,10 +310,16 @@ mod tests {
             keep_first: 2,
             short_len: 0,
         };
-        let v = TypoIndex::build(strict, [("suicide".to_string(), 1), ("bladder".to_string(), 1)]);
+        let v = TypoIndex::build(
+            strict,
+            [("suicide".to_string(), 1), ("bladder".to_string(), 1)],
+        );
         assert_eq!(v.corrections("sucide").len(), 1);
         assert_eq!(v.corrections("blader").len(), 1);
-        assert!(v.corrections("usicide").is_empty(), "first letters must stay");
+        assert!(
+            v.corrections("usicide").is_empty(),
+            "first letters must stay"
+        );
     }
 
     #[test]

@@ -8,8 +8,8 @@ use crate::discord::{respond, Context, Error};
 use crate::engine::{Engine, MAX_SUGGESTIONS};
 use crate::knowledge::{Entry, EntryKind};
 use crate::matcher::{ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
-use crate::text;
 use crate::reply::Suggestion;
+use crate::text;
 
 /// A muscle card: where it is, why it matters, how to massage and stretch it
 #[poise::command(slash_command)]
@@ -68,9 +68,7 @@ fn names(ctx: Context<'_>, kind: EntryKind, partial: &str) -> Vec<serenity::Auto
             typed.is_empty()
                 || text::fold(&e.title).contains(&typed)
                 || e.id.contains(&typed)
-                || e.phrasings
-                    .iter()
-                    .any(|p| text::fold(p).contains(&typed))
+                || e.phrasings.iter().any(|p| text::fold(p).contains(&typed))
         })
         .map(|e| (e.title.as_str(), e.id.as_str()))
         .collect();

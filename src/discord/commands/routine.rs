@@ -8,9 +8,9 @@ use crate::discord::embeds::{self, Button, ButtonStyle};
 use crate::discord::sessions::button_id;
 use crate::discord::{respond, Context, Error};
 use crate::knowledge::{Knowledge, Routine};
-use crate::text;
 use crate::reply::{Composer, Reply};
 use crate::routine::{unix_now, Action, View};
+use crate::text;
 
 /// Guided self-massage and stretch routines with timers, step by step
 #[poise::command(slash_command)]

@@ -1,0 +1,339 @@
+//! The safety rules as admins write them in `knowledge/safety.toml`: named concepts, red-flag
+//! rules, the crisis rule and the context cues. This is the model only; `crate::safety`
+//! compiles it into the screen.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::Origin;
+
+/// A term list entry naming a concept: `@saddle_area`.
+pub const CONCEPT_MARK: char = '@';
+
+/// How soon someone should get help. Ordered most urgent first.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Urgency {
+    /// Now: emergency department or emergency number.
+    #[default]
+    Emergency,
+    /// Today: urgent care, GP or 111 today.
+    Urgent,
+    /// Within days: book a doctor's appointment.
+    Soon,
+}
+
+impl Urgency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Emergency => "emergency",
+            Urgency::Urgent => "urgent",
+            Urgency::Soon => "soon",
+        }
+    }
+}
+
+/// `[[red_flag]]`: one category of warning sign.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedFlagRule {
+    pub id: String,
+    pub title: String,
+    pub urgency: Urgency,
+    /// Terms that are a warning sign on their own ("cant pee", "saddle numbness").
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    /// Combinations: one term of every group, close together ("numb" near "groin").
+    #[serde(default)]
+    pub combo: Vec<Combo>,
+    /// Terms that cancel this rule's matches they overlap ("hay fever", "bike saddle").
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// True when a past occurrence is itself the warning sign (a history of cancer).
+    #[serde(default)]
+    pub history_counts: bool,
+    /// Whether a hypothetical or general question ("what are the signs of...") silences this
+    /// rule. Default: yes below the emergency tier, no on it (when in doubt, escalate).
+    #[serde(default)]
+    pub hypothetical_silences: Option<bool>,
+    /// What to tell the person.
+    pub reply: String,
+}
+
+/// `[[red_flag.combo]]` and `[[crisis.combo]]`: a term from each group of `all_of`, all
+/// within `within` words of one sentence (or one clause, with `same_clause`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Combo {
+    pub all_of: Vec<Group>,
+    /// Most words between the first words of the matched terms (default 8).
+    #[serde(default)]
+    pub within: Option<usize>,
+    /// All parts must be in one clause (between commas), not only one sentence.
+    #[serde(default)]
+    pub same_clause: bool,
+}
+
+/// One group of a combo: a concept (`"@numb"`) or a list of terms and concepts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Group {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Group {
+    pub fn terms(&self) -> &[String] {
+        match self {
+            Group::One(t) => std::slice::from_ref(t),
+            Group::Many(v) => v,
+        }
+    }
+}
+
+/// `[concepts]`: named word lists (`saddle_area = ["groin", "crotch", ...]`). Rules use them
+/// as `@saddle_area`; a concept may include another. An admin adds a word once and every
+/// rule using the concept gains it.
+#[derive(Debug, Clone)]
+pub struct Concept {
+    pub terms: Vec<String>,
+    pub origin: Origin,
+}
+
+/// Words between matched terms of a combo when `within` is not given.
+pub const DEFAULT_WITHIN: usize = 8;
+/// Largest `within` and most groups a combo may have.
+pub const MAX_WITHIN: usize = 40;
+pub const MAX_GROUPS: usize = 8;
+
+/// `[crisis]`: self-harm language and the reply with helplines.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrisisRules {
+    /// Any one of these means crisis ("I want to end it all").
+    pub phrases: Vec<String>,
+    /// Figures of speech that never trigger on their own ("this sciatica is killing me"), and
+    /// cancel a crisis phrase they overlap.
+    #[serde(default)]
+    pub idioms: Vec<String>,
+    /// Despair that means crisis only together with an idiom or a second such phrase
+    /// ("killing me ... I can't take it anymore").
+    #[serde(default)]
+    pub hopelessness: Vec<String>,
+    /// Terms that cancel crisis phrases they overlap without being idioms ("can't go on
+    /// walks" is not "I can't go on").
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Concept combinations that mean crisis ("@self_subject" near "@wish_dead").
+    #[serde(default)]
+    pub combo: Vec<Combo>,
+    pub reply: String,
+    /// Where `[crisis]` is written, for diagnostics (set by the loader).
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// `[negation]`: the context cue lists (NegEx/ConText adapted to lay speech) and their reach.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NegationRules {
+    /// Cues that negate what follows, up to `scope_words` ("no", "without", "denies").
+    pub pre: Vec<String>,
+    /// Cues that negate only the next `short_scope_words` ("not", "isnt", "never").
+    #[serde(default)]
+    pub pre_short: Vec<String>,
+    /// Cues that negate what precedes, up to `post_scope_words` ("is fine", "ruled out").
+    #[serde(default)]
+    pub post: Vec<String>,
+    /// Words that end any cue's reach ("but", "however", "still").
+    #[serde(default)]
+    pub terminators: Vec<String>,
+    /// Look like negation but are not ("no idea", "not only"); they switch off the cues inside.
+    #[serde(default)]
+    pub pseudo: Vec<String>,
+    /// Doubt ("not sure if", "maybe"): a finding in doubt counts as present.
+    #[serde(default)]
+    pub uncertainty: Vec<String>,
+    /// Hypotheticals and general questions ("what if", "can sciatica cause").
+    #[serde(default)]
+    pub hypothetical: Vec<String>,
+    /// The distant past ("years ago", "as a child").
+    #[serde(default)]
+    pub history: Vec<String>,
+    /// Someone else ("my dad", "my wife").
+    #[serde(default)]
+    pub experiencer: Vec<String>,
+    /// Not a person at all ("my dog", "the car", "my phone"): what follows is not a symptom.
+    #[serde(default)]
+    pub not_a_person: Vec<String>,
+    /// List joiners that let an emergency-tier negation cross a comma ("no numbness, tingling
+    /// or weakness").
+    #[serde(default)]
+    pub list_words: Vec<String>,
+    /// Correct words that look like a typo of a rule word ("election", "leaning").
+    #[serde(default)]
+    pub known_words: Vec<String>,
+    #[serde(default = "default_scope")]
+    pub scope_words: usize,
+    #[serde(default = "default_short_scope")]
+    pub short_scope_words: usize,
+    #[serde(default = "default_strict_scope")]
+    pub emergency_scope_words: usize,
+    #[serde(default = "default_post_scope")]
+    pub post_scope_words: usize,
+    /// Where `[negation]` is written, for diagnostics (set by the loader).
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+fn default_scope() -> usize {
+    6
+}
+fn default_short_scope() -> usize {
+    3
+}
+fn default_strict_scope() -> usize {
+    4
+}
+fn default_post_scope() -> usize {
+    4
+}
+
+impl Default for NegationRules {
+    fn default() -> Self {
+        Self {
+            pre: Vec::new(),
+            pre_short: Vec::new(),
+            post: Vec::new(),
+            terminators: Vec::new(),
+            pseudo: Vec::new(),
+            uncertainty: Vec::new(),
+            hypothetical: Vec::new(),
+            history: Vec::new(),
+            experiencer: Vec::new(),
+            not_a_person: Vec::new(),
+            list_words: Vec::new(),
+            known_words: Vec::new(),
+            scope_words: default_scope(),
+            short_scope_words: default_short_scope(),
+            emergency_scope_words: default_strict_scope(),
+            post_scope_words: default_post_scope(),
+            origin: Origin::default(),
+        }
+    }
+}
+
+/// Largest reach a scope setting may have.
+pub const MAX_SCOPE: usize = 20;
+
+/// The red-flag and crisis rules, as loaded.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SafetyRules {
+    #[serde(serialize_with = "concepts_as_lists")]
+    pub concepts: BTreeMap<String, Concept>,
+    pub red_flags: Vec<(RedFlagRule, Origin)>,
+    pub crisis: CrisisRules,
+    pub negation: NegationRules,
+}
+
+fn concepts_as_lists<S: serde::Serializer>(
+    c: &BTreeMap<String, Concept>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(c.iter().map(|(k, v)| (k, &v.terms)))
+}
+
+/// A term list with its concepts expanded, each term once, in order.
+pub struct Expanded<'a> {
+    pub terms: Vec<&'a str>,
+    /// Concept names used that no file defines.
+    pub unknown: Vec<&'a str>,
+    /// Concepts that include themselves, directly or not.
+    pub cycles: Vec<&'a str>,
+}
+
+impl SafetyRules {
+    /// `list` with every `@concept` replaced by its terms (recursively).
+    pub fn expand<'a>(&'a self, list: &'a [String]) -> Expanded<'a> {
+        let mut out = Expanded {
+            terms: Vec::new(),
+            unknown: Vec::new(),
+            cycles: Vec::new(),
+        };
+        let mut seen = BTreeSet::new();
+        let mut path = Vec::new();
+        for t in list {
+            self.expand_into(t, &mut path, &mut seen, &mut out);
+        }
+        out
+    }
+
+    fn expand_into<'a>(
+        &'a self,
+        term: &'a str,
+        path: &mut Vec<&'a str>,
+        seen: &mut BTreeSet<&'a str>,
+        out: &mut Expanded<'a>,
+    ) {
+        let Some(name) = concept_name(term) else {
+            if seen.insert(term) {
+                out.terms.push(term);
+            }
+            return;
+        };
+        let Some((key, concept)) = self.concepts.get_key_value(name) else {
+            out.unknown.push(name);
+            return;
+        };
+        if path.contains(&key.as_str()) {
+            if !out.cycles.contains(&key.as_str()) {
+                out.cycles.push(key);
+            }
+            return;
+        }
+        path.push(key);
+        for t in &concept.terms {
+            self.expand_into(t, path, seen, out);
+        }
+        path.pop();
+    }
+
+    /// Every term list of the rules that may name concepts, with a label for messages.
+    pub fn term_lists(&self) -> Vec<(String, &[String])> {
+        let mut out: Vec<(String, &[String])> = Vec::new();
+        for (r, _) in &self.red_flags {
+            out.push((format!("red flag `{}` phrases", r.id), &r.phrases));
+            out.push((format!("red flag `{}` exclude", r.id), &r.exclude));
+            for (ci, c) in r.combo.iter().enumerate() {
+                for (gi, g) in c.all_of.iter().enumerate() {
+                    out.push((
+                        format!("red flag `{}` combo {}, group {}", r.id, ci + 1, gi + 1),
+                        g.terms(),
+                    ));
+                }
+            }
+        }
+        let c = &self.crisis;
+        out.push(("[crisis] phrases".into(), &c.phrases));
+        out.push(("[crisis] hopelessness".into(), &c.hopelessness));
+        out.push(("[crisis] idioms".into(), &c.idioms));
+        out.push(("[crisis] exclude".into(), &c.exclude));
+        for (ci, combo) in c.combo.iter().enumerate() {
+            for (gi, g) in combo.all_of.iter().enumerate() {
+                out.push((
+                    format!("[crisis] combo {}, group {}", ci + 1, gi + 1),
+                    g.terms(),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// `Some("numb")` for `"@numb"`.
+pub fn concept_name(term: &str) -> Option<&str> {
+    term.trim().strip_prefix(CONCEPT_MARK).map(str::trim)
+}
