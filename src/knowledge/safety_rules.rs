@@ -64,17 +64,29 @@ pub struct RedFlagRule {
 }
 
 /// `[[red_flag.combo]]` and `[[crisis.combo]]`: a term from each group of `all_of`, all
-/// within `within` words of one sentence (or one clause, with `same_clause`).
+/// within `within` words of one another, inside one `scope`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Combo {
     pub all_of: Vec<Group>,
-    /// Most words between the first words of the matched terms (default 8).
+    /// Most words between the first words of the matched terms (default 8; no limit in
+    /// `scope = "message"` unless given).
     #[serde(default)]
     pub within: Option<usize>,
-    /// All parts must be in one clause (between commas), not only one sentence.
+    /// Where all the parts must be: one clause, one sentence (the default) or anywhere in
+    /// the message ("I have osteoporosis. This morning I sneezed and felt a sudden pain").
     #[serde(default)]
-    pub same_clause: bool,
+    pub scope: Scope,
+}
+
+/// How far apart the parts of a combo may be.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Clause,
+    #[default]
+    Sentence,
+    Message,
 }
 
 /// One group of a combo: a concept (`"@numb"`) or a list of terms and concepts.
@@ -157,15 +169,24 @@ pub struct NegationRules {
     /// Doubt ("not sure if", "maybe"): a finding in doubt counts as present.
     #[serde(default)]
     pub uncertainty: Vec<String>,
-    /// Hypotheticals and general questions ("what if", "can sciatica cause").
+    /// Hypotheticals and general questions ("what if", "can sciatica cause"): they silence
+    /// urgent and soon signs (and emergency ones where a rule says so).
     #[serde(default)]
     pub hypothetical: Vec<String>,
+    /// Asking what a sign or word means, not having it ("what is saddle anaesthesia", "the
+    /// warning signs to look out for"): silences every tier. The FAQ answers these.
+    #[serde(default)]
+    pub general: Vec<String>,
     /// The distant past ("years ago", "as a child").
     #[serde(default)]
     pub history: Vec<String>,
     /// Someone else ("my dad", "my wife").
     #[serde(default)]
     pub experiencer: Vec<String>,
+    /// "or", "nor": a list going on after the sign ("no numbness, tingling or weakness")
+    /// lets an emergency-tier negation cross the comma before it.
+    #[serde(default)]
+    pub alternatives: Vec<String>,
     /// Not a person at all ("my dog", "the car", "my phone"): what follows is not a symptom.
     #[serde(default)]
     pub not_a_person: Vec<String>,
@@ -212,8 +233,10 @@ impl Default for NegationRules {
             pseudo: Vec::new(),
             uncertainty: Vec::new(),
             hypothetical: Vec::new(),
+            general: Vec::new(),
             history: Vec::new(),
             experiencer: Vec::new(),
+            alternatives: Vec::new(),
             not_a_person: Vec::new(),
             list_words: Vec::new(),
             known_words: Vec::new(),

@@ -26,7 +26,9 @@
 //!    of them current (not hypothetical or past). Crisis needs a crisis phrase, or a
 //!    hopelessness term with an idiom or a second, non-overlapping hopelessness term.
 
-use super::{Cue, Finding, Role, SafetyScreen, Source, Status, Urgency, Verdict, MAX_FINDINGS};
+use super::{
+    Cue, Finding, Role, SafetyScreen, Scope, Source, Status, Urgency, Verdict, MAX_FINDINGS,
+};
 use crate::text::{self, Break, FastMap};
 
 /// Key of the idiom shield in the shield list (red-flag rules use their index).
@@ -68,6 +70,10 @@ struct Acc<'l> {
     crisis: bool,
     hopeless: u32,
     idioms: u32,
+    /// Combo parts whose scope is the whole message, positions counted from its start.
+    message_parts: Vec<Part>,
+    /// Words in the sentences already read.
+    offset: u32,
     log: Option<&'l mut Vec<Finding>>,
 }
 
@@ -114,6 +120,8 @@ impl SafetyScreen {
             crisis: false,
             hopeless: 0,
             idioms: 0,
+            message_parts: Vec::new(),
+            offset: 0,
             log,
         };
         // Each distinct word is resolved once: long messages repeat words.
@@ -153,6 +161,7 @@ impl SafetyScreen {
                         // the comma may still be a statement ("X was ruled out, what now?").
                         let asked = (brk == Break::Question).then_some(sentence.clause);
                         self.sentence(&words, &sentence.clauses, asked, &mut acc);
+                        acc.offset = acc.offset.saturating_add(words.len() as u32);
                     }
                     sentence.ranges.clear();
                     sentence.clauses.clear();
@@ -160,6 +169,8 @@ impl SafetyScreen {
                 }
             }
         });
+        let mut whole = std::mem::take(&mut acc.message_parts);
+        self.combos(&mut whole, &mut acc);
         let crisis_combo = self
             .rules
             .iter()
@@ -275,7 +286,7 @@ impl SafetyScreen {
             } else if urgency.is_some() {
                 if ctx.historical(span) && (!history_counts || other) {
                     Status::Historical
-                } else if hypothetical_silences && ctx.hypothetical(span) {
+                } else if ctx.general(span) || (hypothetical_silences && ctx.hypothetical(span)) {
                     Status::Hypothetical
                 } else {
                     Status::Counts
@@ -296,15 +307,22 @@ impl SafetyScreen {
                 Role::Group { rule, combo, group }
                     if !matches!(status, Status::Negated | Status::NotAPerson) =>
                 {
-                    parts.push(Part {
+                    let whole =
+                        self.rules[rule as usize].combos[combo as usize].scope == Scope::Message;
+                    let part = Part {
                         rule,
                         combo,
-                        start: o.start,
+                        start: o.start + if whole { acc.offset } else { 0 },
                         group,
                         current: status == Status::Counts,
                         clause: clauses[o.start as usize],
                         other,
-                    });
+                    };
+                    if whole {
+                        acc.message_parts.push(part);
+                    } else {
+                        parts.push(part);
+                    }
                 }
                 Role::Crisis if status == Status::Counts => acc.crisis = true,
                 Role::Hopeless
@@ -337,7 +355,7 @@ impl SafetyScreen {
                 let mut mine = false;
                 for i in (0..=j).rev() {
                     if same[j].start - same[i].start > info.within
-                        || (info.same_clause && same[i].clause != same[j].clause)
+                        || (info.scope == Scope::Clause && same[i].clause != same[j].clause)
                     {
                         break;
                     }
@@ -449,13 +467,17 @@ struct Context<'a> {
     /// Terminators / list words starting before word `i`.
     terminators: Vec<u32>,
     lists: Vec<u32>,
+    /// "or"/"nor" starting before word `i` (counts, like `lists`).
+    alternatives: Vec<u32>,
     /// Latest negation cue starting before word `i`, and whether it is a short one.
     negation: Vec<Option<(Span, bool)>>,
     /// Latest cue of a kind ending at or before word `i`.
     doubt: Vec<Option<Span>>,
     hypothetical: Vec<Option<Span>>,
+    general: Vec<Option<Span>>,
     experiencer: Vec<Option<Span>>,
     not_a_person: Vec<Option<Span>>,
+    not_a_person_after: Vec<Option<Span>>,
     history_before: Vec<Option<Span>>,
     /// Earliest cue of a kind starting at or after word `i`.
     post: Vec<Option<Span>>,
@@ -500,15 +522,26 @@ impl<'a> Context<'a> {
             scopes,
             terminators: count_before(&[Cue::Terminator]),
             lists: count_before(&[Cue::List]),
+            alternatives: count_before(&[Cue::Alternative]),
             negation,
             doubt: plain(Cue::Uncertainty),
             hypothetical: plain(Cue::Hypothetical),
+            general: plain(Cue::General),
             experiencer: plain(Cue::Experiencer),
             not_a_person: plain(Cue::NotAPerson),
+            not_a_person_after: next(Cue::NotAPerson),
             history_before: plain(Cue::History),
             post: next(Cue::Post),
             history_after: next(Cue::History),
         }
+    }
+
+    /// An "or" follows word `i` in its clause: the clause is a list item ("no numbness,
+    /// tingling or weakness").
+    fn alternative_ahead(&self, i: u32) -> bool {
+        let clause = self.clauses[i as usize];
+        let end = self.clauses.partition_point(|&c| c <= clause);
+        self.alternatives[end] > self.alternatives[i as usize + 1]
     }
 
     /// A terminator starts somewhere in words `from..to`.
@@ -534,7 +567,8 @@ impl<'a> Context<'a> {
             // "No, my groin is numb": a cue followed straight by a comma answers, not negates.
             let opens = overlap || self.clauses[c.end as usize] == self.clauses[c.end as usize - 1];
             let same_clause = self.clauses[c.start as usize] == self.clauses[f.start as usize]
-                || self.lists[f.start as usize] > self.lists[gap_from as usize];
+                || self.lists[f.start as usize] > self.lists[gap_from as usize]
+                || self.alternative_ahead(f.start);
             let doubt_nearer = self.doubt[f.start as usize]
                 .is_some_and(|d| d.end > c.end && !self.terminated(d.end, f.start));
             if within
@@ -563,19 +597,31 @@ impl<'a> Context<'a> {
         self.hypothetical[f.start as usize].is_some_and(|h| !self.terminated(h.end, f.start))
     }
 
+    /// Asking what a sign means ("what is saddle anaesthesia?"): the cue ends at most
+    /// `short` words before the sign.
+    fn general(&self, f: Span) -> bool {
+        self.general[f.start as usize].is_some_and(|h| {
+            f.start.saturating_sub(h.end) <= self.scopes.short && !self.terminated(h.end, f.start)
+        })
+    }
+
     fn other_person(&self, f: Span) -> bool {
         self.experiencer[f.start as usize].is_some_and(|h| !self.terminated(h.end, f.start))
     }
 
-    /// A pet or a thing ("my dog", "the car") earlier in the clause, and no person named
-    /// after it ("my dog jumped on me and now I can't pee" is about me).
+    /// A pet or a thing ("my dog", "the car") earlier in the clause with no person named
+    /// after it ("my dog jumped on me and now I can't pee" is about me), or right after the
+    /// sign ("my paralysed dog").
     fn not_a_person(&self, f: Span) -> bool {
         let clause = |i: u32| self.clauses[i as usize];
-        self.not_a_person[f.start as usize].is_some_and(|a| {
+        let before = self.not_a_person[f.start as usize].is_some_and(|a| {
             clause(a.start) == clause(f.start)
                 && !self.terminated(a.end, f.start)
                 && self.experiencer[f.start as usize].is_none_or(|e| e.end <= a.start)
-        })
+        });
+        let after = self.not_a_person_after[f.end as usize]
+            .is_some_and(|a| a.start - f.end <= 1 && clause(a.start) == clause(f.end - 1));
+        before || after
     }
 
     fn historical(&self, f: Span) -> bool {

@@ -25,8 +25,8 @@ mod lexicon;
 mod validate;
 
 pub use crate::knowledge::safety_rules::{
-    Combo, CrisisRules, Group, NegationRules, RedFlagRule, Urgency, DEFAULT_WITHIN, MAX_GROUPS,
-    MAX_SCOPE, MAX_WITHIN,
+    Combo, CrisisRules, Group, NegationRules, RedFlagRule, Scope, Urgency, DEFAULT_WITHIN,
+    MAX_GROUPS, MAX_SCOPE, MAX_WITHIN,
 };
 use crate::knowledge::SafetyRules;
 use lexicon::{parse_term, Term, Trie, Vocab, WordPat};
@@ -131,10 +131,12 @@ enum Cue {
     Pseudo,
     Uncertainty,
     Hypothetical,
+    General,
     History,
     Experiencer,
     NotAPerson,
     List,
+    Alternative,
 }
 
 #[derive(Debug)]
@@ -159,7 +161,7 @@ struct RuleInfo {
 struct ComboInfo {
     within: u32,
     groups: u8,
-    same_clause: bool,
+    scope: Scope,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -255,7 +257,7 @@ impl SafetyScreen {
 }
 
 /// The `[negation]` lists with the cue each one holds.
-fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 11] {
+fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 13] {
     [
         (&n.pre, Cue::Pre),
         (&n.pre_short, Cue::PreShort),
@@ -264,10 +266,12 @@ fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 11] {
         (&n.pseudo, Cue::Pseudo),
         (&n.uncertainty, Cue::Uncertainty),
         (&n.hypothetical, Cue::Hypothetical),
+        (&n.general, Cue::General),
         (&n.history, Cue::History),
         (&n.experiencer, Cue::Experiencer),
         (&n.not_a_person, Cue::NotAPerson),
         (&n.list_words, Cue::List),
+        (&n.alternatives, Cue::Alternative),
     ]
 }
 
@@ -329,10 +333,14 @@ impl<'r> Builder<'r> {
                 };
                 self.add_all(group.terms(), role, true);
             }
+            let within = match (combo.within, combo.scope) {
+                (None, Scope::Message) => u32::MAX,
+                (w, _) => w.unwrap_or(DEFAULT_WITHIN).clamp(1, MAX_WITHIN) as u32,
+            };
             out.push(ComboInfo {
-                within: combo.within.unwrap_or(DEFAULT_WITHIN).clamp(1, MAX_WITHIN) as u32,
+                within,
                 groups: groups as u8,
-                same_clause: combo.same_clause,
+                scope: combo.scope,
             });
         }
         out

@@ -532,7 +532,7 @@ fn cue_keys(rules: &SafetyRules, tester: &Tester) -> HashMap<String, &'static st
     out
 }
 
-fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 11] {
+fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 13] {
     let n = &rules.negation;
     [
         (&n.pre, "pre"),
@@ -542,10 +542,12 @@ fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 11] {
         (&n.pseudo, "pseudo"),
         (&n.uncertainty, "uncertainty"),
         (&n.hypothetical, "hypothetical"),
+        (&n.general, "general"),
         (&n.history, "history"),
         (&n.experiencer, "experiencer"),
         (&n.not_a_person, "not_a_person"),
         (&n.list_words, "list_words"),
+        (&n.alternatives, "alternatives"),
     ]
 }
 
@@ -594,7 +596,11 @@ fn negation_lists(rules: &SafetyRules, tester: &Tester, at: &Origin, diags: &mut
                     diags.warning(at, format!("{what} is listed twice"));
                 }
                 // A cue that negates both ways ("ruled out") is meant to be in both lists.
-                Some(&first) if matches!((first, name), ("pre", "post")) => {}
+                Some(&first)
+                    if matches!(
+                        (first, name),
+                        ("pre", "post") | ("list_words", "alternatives")
+                    ) => {}
                 Some(&first) => diags.error(
                     at,
                     format!(
