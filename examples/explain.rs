@@ -19,7 +19,11 @@ fn main() {
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let questions: Vec<String> = if args.is_empty() {
-        std::io::stdin().lock().lines().map_while(Result::ok).collect()
+        std::io::stdin()
+            .lock()
+            .lines()
+            .map_while(Result::ok)
+            .collect()
     } else {
         vec![args.join(" ")]
     };
@@ -37,7 +41,11 @@ fn main() {
                 f.term,
                 f.status,
                 if f.in_combo { " (combo part)" } else { "" },
-                if f.other_person { " (someone else)" } else { "" }
+                if f.other_person {
+                    " (someone else)"
+                } else {
+                    ""
+                }
             );
         }
         print!("{}", engine.matcher().explain(&q, 3));

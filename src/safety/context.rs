@@ -376,7 +376,9 @@ impl SafetyScreen {
 
     fn source(&self, term: u32) -> Source {
         match self.terms[term as usize].role {
-            Role::Phrase(r) | Role::Group { rule: r, .. } | Role::Exclude(r) => {
+            Role::Phrase(r) | Role::Group { rule: r, .. } | Role::Exclude(r)
+                if !self.rules[r as usize].crisis =>
+            {
                 Source::RedFlag(r as usize)
             }
             Role::Hopeless => Source::Hopelessness,
@@ -585,8 +587,14 @@ impl<'a> Context<'a> {
                 return false;
             }
             let within = p.start - f.end <= s.post;
-            let same_clause = self.clauses[f.end as usize - 1] == self.clauses[p.start as usize];
-            if within && !self.terminated(f.end, p.start) && (!strict || same_clause) {
+            let (fc, pc) = (
+                self.clauses[f.end as usize - 1],
+                self.clauses[p.start as usize],
+            );
+            // "a few bladder leaks, all sorted": the cue opens the very next clause.
+            let opens_next =
+                pc == fc + 1 && (p.start == 0 || self.clauses[p.start as usize - 1] != pc);
+            if within && !self.terminated(f.end, p.start) && (!strict || fc == pc || opens_next) {
                 return true;
             }
         }

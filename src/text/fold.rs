@@ -16,6 +16,8 @@ use unicode_normalization::UnicodeNormalization;
 /// - Runs of three or more of the same letter shrink to two ("sooo" -> "soo",
 ///   "pleeease" -> "please" is left to the matcher's fuzzy step).
 /// - `&` becomes " and " so "pins & needles" reads like "pins and needles".
+/// - Numbers and letters written together come apart: "5kg" -> "5 kg", "38c" -> "38 c",
+///   "3am" -> "3 am", so a unit or a time reads the same however it is typed.
 pub fn fold(text: &str) -> String {
     fold_ascii(text).unwrap_or_else(|| fold_unicode(text))
 }
@@ -69,6 +71,9 @@ fn fold_unicode(text: &str) -> String {
                 last = Some(' ');
                 continue;
             }
+            if last.is_some_and(|l| l != ' ' && l.is_ascii_digit() != c.is_ascii_digit()) {
+                pending_space = true;
+            }
             if pending_space && !out.is_empty() {
                 out.push(' ');
                 run = 0;
@@ -121,6 +126,9 @@ fn fold_ascii(text: &str) -> Option<String> {
             continue;
         }
         let c = b.to_ascii_lowercase();
+        if last.is_some_and(|l| l != b' ' && l.is_ascii_digit() != c.is_ascii_digit()) {
+            pending_space = true;
+        }
         if pending_space && !out.is_empty() {
             out.push(' ');
             run = 0;
@@ -228,6 +236,13 @@ mod tests {
     fn long_letter_runs_are_squeezed() {
         assert_eq!(fold("sooooo numbbbb"), "soo numbb");
         assert_eq!(fold("1000 seconds"), "1000 seconds");
+    }
+
+    #[test]
+    fn numbers_and_letters_come_apart() {
+        assert_eq!(fold("lost 5kg, 10yo, 3AM"), "lost 5 kg 10 yo 3 am");
+        assert_eq!(fold("l5-s1 disc"), "l 5 s 1 disc");
+        assert_eq!(fold("café5kg"), "cafe 5 kg");
     }
 
     #[test]

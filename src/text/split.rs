@@ -55,8 +55,11 @@ pub fn sentences(text: &str) -> Vec<Sentence<'_>> {
 fn spans(text: &str, mut span: impl FnMut(usize, usize, Break)) {
     let bytes = text.as_bytes();
     let mut start = 0;
+    let digit = |j: Option<&u8>| j.is_some_and(u8::is_ascii_digit);
     for (i, ch) in text.char_indices() {
         let brk = match ch {
+            // A decimal point ("38.5") or a thousands separator ("1,200") is part of a number.
+            '.' | ',' if i > 0 && digit(bytes.get(i - 1)) && digit(bytes.get(i + 1)) => None,
             '.' | '!' | ';' | '\n' | '\r' | '\u{2026}' | '\u{3002}' | '\u{FF01}' => {
                 Some(Break::Sentence)
             }
@@ -127,6 +130,17 @@ mod tests {
                 ("but numb".into(), Break::Sentence),
                 ("Is that ok".into(), Break::Question),
                 ("ok".into(), Break::Sentence),
+            ]
+        );
+    }
+
+    #[test]
+    fn decimal_points_do_not_end_a_sentence() {
+        assert_eq!(
+            split("temp 38.5, back sore"),
+            vec![
+                ("temp 38.5".into(), Break::Clause),
+                ("back sore".into(), Break::Sentence),
             ]
         );
     }
