@@ -7,7 +7,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Messages, Synonym};
+use super::{Caution, Messages, Synonym};
 use crate::safety::{CrisisRules, NegationRules, RedFlagRule};
 
 #[derive(Debug, Deserialize, Default)]
@@ -27,6 +27,8 @@ pub struct FileDoc {
     pub negation: Option<Spanned<NegationRules>>,
     #[serde(default)]
     pub synonym: Vec<Synonym>,
+    #[serde(default)]
+    pub caution: Vec<Spanned<Caution>>,
     pub messages: Option<Spanned<Messages>>,
 }
 
