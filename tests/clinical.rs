@@ -217,6 +217,7 @@ fn every_ball_roller_gun_or_deep_pressure_text_carries_the_bleeding_and_fragile_
             "swiss ball",
             "football",
             "netball",
+            "golf",
         ],
         needs: &[
             &["blood thinner*", "anticoagulant*"],
@@ -498,7 +499,6 @@ fn no_answer_repeats_the_myths_the_review_found() {
                 &[
                     "the arch",
                     "your arch",
-                    "arches",
                     "foot rub*",
                     "reflexology",
                     "massaging feet",
