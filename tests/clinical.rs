@@ -210,6 +210,7 @@ fn every_ball_roller_gun_or_deep_pressure_text_carries_the_bleeding_and_fragile_
             "avoid",
             "dont",
             "never",
+            "keep off",
             "leave deep",
             "birthing ball",
             "exercise ball",
