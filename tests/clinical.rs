@@ -1087,3 +1087,36 @@ fn self_care_questions_near_the_new_red_flags_stay_answered() {
         );
     }
 }
+
+#[test]
+fn redirect_answers_name_the_professional_to_see() {
+    // Medication, pregnancy, children, surgery, injections, scans, diagnosis and long-lasting
+    // pain: the bot redirects, so the answer must say who to ask.
+    let k = bundled();
+    let professionals = [
+        "gp",
+        "pharmacist",
+        "midwife",
+        "physio",
+        "physiotherapist",
+        "doctor",
+        "surgeon",
+        "specialist",
+        "prescriber",
+    ];
+    let mut checked = 0;
+    for e in k
+        .entries
+        .iter()
+        .filter(|e| e.tags.iter().any(|t| t == "redirect"))
+    {
+        checked += 1;
+        let text = e.answer_text();
+        assert!(
+            any_of(&text, &professionals),
+            "`{}` redirects without naming who to see:\n{text}",
+            e.id
+        );
+    }
+    assert!(checked >= 8, "the redirect entries are tagged: {checked}");
+}
