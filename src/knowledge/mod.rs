@@ -124,6 +124,42 @@ pub struct Synonym {
     pub variants: Vec<String>,
 }
 
+/// Which texts a `[[caution]]` applies to: the three kinds of entry, and routine steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CautionScope {
+    Faq,
+    Muscle,
+    Technique,
+    Step,
+}
+
+/// `[[caution]]`: a safety caution that every answer teaching something must carry, or (with
+/// no `needs`) something no answer may teach. The concepts are data in the knowledge folder;
+/// `check` warns about every text that misses one. Terms match like synonyms do: folded
+/// words, each word by its English stem, `word*` as a prefix, several words in a row.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caution {
+    pub id: String,
+    /// The concept, for admins: "Calf massage needs the blood-clot caution".
+    pub title: String,
+    pub applies_to: Vec<CautionScope>,
+    /// A sentence teaches the thing when it holds a term from every group.
+    pub when: Vec<Vec<String>>,
+    /// A sentence holding one of these does not count (it warns against the thing).
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// The caution: a term from every group must appear in the entry (a step: in the step,
+    /// or in its routine's summary when `summary_counts`). Empty: never teach this at all.
+    #[serde(default)]
+    pub needs: Vec<Vec<String>>,
+    #[serde(default)]
+    pub summary_counts: bool,
+    /// What the admin should add or change, shown in the warning.
+    pub fix: String,
+}
+
 /// Fixed texts of the bot. The disclaimer lives here so admins can word it, but it can never
 /// be empty (validation) and it is appended by [`crate::reply::Composer`] to every reply.
 /// Read as written in `[messages]`; the loader trims the texts.
@@ -150,6 +186,8 @@ pub struct Knowledge {
     pub entries: Vec<Entry>,
     pub routines: Vec<Routine>,
     pub synonyms: Vec<Synonym>,
+    /// `[[caution]]` tables, checked against every entry and routine step.
+    pub cautions: Vec<(Caution, Origin)>,
     pub messages: Messages,
     pub safety: SafetyRules,
     /// Files read, relative to the folder, in load order.
@@ -457,6 +495,7 @@ struct Builder {
     entries: Vec<Entry>,
     routines: Vec<Routine>,
     synonyms: Vec<Synonym>,
+    cautions: Vec<(Caution, Origin)>,
     red_flags: Vec<(RedFlagRule, Origin)>,
     concepts: std::collections::BTreeMap<String, Concept>,
     messages: Option<(Messages, Origin)>,
@@ -583,6 +622,10 @@ impl Builder {
             });
         }
         self.synonyms.extend(doc.synonym);
+        for c in doc.caution {
+            let origin = at(c.span());
+            self.cautions.push((c.into_inner(), origin));
+        }
         for rf in doc.red_flag {
             let origin = at(rf.span());
             self.red_flags.push((rf.into_inner(), origin));
@@ -673,6 +716,7 @@ impl Builder {
             entries: self.entries,
             routines: self.routines,
             synonyms: self.synonyms,
+            cautions: self.cautions,
             messages,
             safety: SafetyRules {
                 concepts: self.concepts,

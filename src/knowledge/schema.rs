@@ -7,7 +7,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{CrisisRules, Messages, NegationRules, RedFlagRule, Synonym};
+use super::{Caution, CrisisRules, Messages, NegationRules, RedFlagRule, Synonym};
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +28,8 @@ pub struct FileDoc {
     pub negation: Option<Spanned<NegationRules>>,
     #[serde(default)]
     pub synonym: Vec<Synonym>,
+    #[serde(default)]
+    pub caution: Vec<Spanned<Caution>>,
     pub messages: Option<Spanned<Messages>>,
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Diagnostics, Entry, EntryKind, Knowledge, Origin};
+use super::{Caution, CautionScope, Diagnostics, Entry, EntryKind, Knowledge, Origin};
 use crate::matcher::{Matcher, ANSWER_THRESHOLD};
 use crate::reply::Composer;
 use crate::safety::{SafetyScreen, Verdict};
@@ -33,6 +33,7 @@ pub(super) fn validate(k: &Knowledge, diags: &mut Diagnostics, complete: bool) {
     routine_steps(k, diags, complete);
     phrasings_unique(k, diags);
     reply_lengths(k, diags);
+    cautions(k, diags);
     crate::safety::validate_rules(&k.safety, diags);
 }
 
@@ -422,4 +423,202 @@ fn check_ranking(
         ),
         _ => {}
     }
+}
+
+/// One word of a caution term: a stem ("thinner" matches "thinners"), or a prefix (`knead*`).
+enum TermWord {
+    Stem(String),
+    Prefix(String),
+}
+
+/// A caution term, compiled once: its words in a row.
+struct Term(Vec<TermWord>);
+
+impl Term {
+    /// `None` when the term has no words once folded.
+    fn compile(raw: &str) -> Option<Term> {
+        let mut words = Vec::new();
+        for part in raw.split_whitespace() {
+            let prefix = part.ends_with('*');
+            let folded = text::fold(part.trim_end_matches('*'));
+            let mut ws = text::words(&folded).peekable();
+            while let Some(w) = ws.next() {
+                words.push(if prefix && ws.peek().is_none() {
+                    TermWord::Prefix(w.to_string())
+                } else {
+                    TermWord::Stem(text::stem(w))
+                });
+            }
+        }
+        (!words.is_empty()).then_some(Term(words))
+    }
+
+    fn found_in(&self, text: &Words) -> bool {
+        let n = self.0.len();
+        (0..text.0.len().saturating_sub(n - 1)).any(|i| {
+            self.0
+                .iter()
+                .zip(&text.0[i..i + n])
+                .all(|(t, (w, st))| match t {
+                    TermWord::Stem(s) => s == st,
+                    TermWord::Prefix(p) => w.starts_with(p.as_str()),
+                })
+        })
+    }
+}
+
+/// Folded words of a text with their stems.
+struct Words(Vec<(String, String)>);
+
+impl Words {
+    fn of(text: &str) -> Words {
+        let folded = text::fold(text);
+        Words(
+            text::words(&folded)
+                .map(|w| (w.to_string(), text::stem(w)))
+                .collect(),
+        )
+    }
+}
+
+/// A `[[caution]]` compiled for checking.
+struct CautionCheck<'a> {
+    caution: &'a Caution,
+    when: Vec<Vec<Term>>,
+    unless: Vec<Term>,
+    needs: Vec<Vec<Term>>,
+}
+
+impl CautionCheck<'_> {
+    /// The first sentence of `text` that teaches the thing, if any.
+    fn taught_in<'t>(&self, text: &'t str) -> Option<&'t str> {
+        text.split(['.', '!', '?', ';', ':', '\n'])
+            .find(|sentence| {
+                let words = Words::of(sentence);
+                self.when
+                    .iter()
+                    .all(|group| group.iter().any(|t| t.found_in(&words)))
+                    && !self.unless.iter().any(|t| t.found_in(&words))
+            })
+            .map(str::trim)
+    }
+
+    fn carried_by(&self, text: &str) -> bool {
+        let words = Words::of(text);
+        self.needs
+            .iter()
+            .all(|group| group.iter().any(|t| t.found_in(&words)))
+    }
+
+    /// The warning for a text that teaches the thing without its caution, if it does.
+    fn problem(&self, text: &str, scope_text: &str) -> Option<String> {
+        let sentence = self.taught_in(text)?;
+        if !self.needs.is_empty() && self.carried_by(scope_text) {
+            return None;
+        }
+        let quote: String = sentence.chars().take(90).collect();
+        let more = if quote.len() < sentence.len() {
+            "..."
+        } else {
+            ""
+        };
+        let c = self.caution;
+        Some(format!(
+            "{} (caution `{}`, at \"{quote}{more}\"): {}",
+            c.title, c.id, c.fix
+        ))
+    }
+}
+
+/// The `[[caution]]` tables: each must be well formed (errors), and every entry and routine
+/// step that teaches a thing must carry its caution (warnings: the knowledge still loads, but
+/// an admin should fix it before it reaches people).
+fn cautions(k: &Knowledge, diags: &mut Diagnostics) {
+    let mut seen: HashMap<&str, &Origin> = HashMap::new();
+    let mut checks = Vec::new();
+    for (c, at) in &k.cautions {
+        if let Some(first) = seen.insert(c.id.as_str(), at) {
+            diags.error(
+                at,
+                format!(
+                    "duplicate caution id `{}`; it is already used at {first}",
+                    c.id
+                ),
+            );
+        }
+        match compile_caution(c) {
+            Ok(check) => checks.push(check),
+            Err(why) => diags.error(at, format!("caution `{}`: {why}", c.id)),
+        }
+    }
+    for e in &k.entries {
+        let scope = match e.kind {
+            EntryKind::Faq => CautionScope::Faq,
+            EntryKind::Muscle => CautionScope::Muscle,
+            EntryKind::Technique => CautionScope::Technique,
+        };
+        let text = e.answer_text();
+        for check in checks
+            .iter()
+            .filter(|c| c.caution.applies_to.contains(&scope))
+        {
+            if let Some(msg) = check.problem(&text, &text) {
+                diags.warning(&e.origin, format!("`{}`: {msg}", e.id));
+            }
+        }
+    }
+    for r in &k.routines {
+        for (i, s) in r.steps.iter().enumerate() {
+            let own = format!("{}\n{}", s.instruction, s.stop_cue);
+            let with_summary = format!("{own}\n{}", r.summary);
+            for check in checks
+                .iter()
+                .filter(|c| c.caution.applies_to.contains(&CautionScope::Step))
+            {
+                let scope_text = if check.caution.summary_counts {
+                    &with_summary
+                } else {
+                    &own
+                };
+                if let Some(msg) = check.problem(&own, scope_text) {
+                    diags.warning(
+                        &s.origin,
+                        format!("routine `{}` step {}: {msg}", r.id, i + 1),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn compile_caution(c: &Caution) -> Result<CautionCheck<'_>, String> {
+    if c.title.trim().is_empty() || c.fix.trim().is_empty() {
+        return Err("title and fix must say what the caution is and how to add it".into());
+    }
+    if c.applies_to.is_empty() {
+        return Err("applies_to is empty; name faq, muscle, technique and/or step".into());
+    }
+    let term = |t: &String| {
+        Term::compile(t).ok_or_else(|| format!("the term \"{t}\" has no words once folded"))
+    };
+    let groups = |gs: &[Vec<String>], what: &str| -> Result<Vec<Vec<Term>>, String> {
+        gs.iter()
+            .map(|g| {
+                if g.is_empty() {
+                    Err(format!("a group in `{what}` is empty"))
+                } else {
+                    g.iter().map(term).collect()
+                }
+            })
+            .collect()
+    };
+    if c.when.is_empty() {
+        return Err("`when` is empty, so it would never apply".into());
+    }
+    Ok(CautionCheck {
+        caution: c,
+        when: groups(&c.when, "when")?,
+        unless: c.unless.iter().map(term).collect::<Result<_, _>>()?,
+        needs: groups(&c.needs, "needs")?,
+    })
 }
