@@ -48,6 +48,7 @@ fn main() {
                 }
             );
         }
+        println!("in scope: {}", engine.matcher().in_scope(&q));
         print!("{}", engine.matcher().explain(&q, 3));
         let r = engine.answer(&q);
         println!("reply: {:?} {}", r.kind, r.title);

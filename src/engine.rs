@@ -87,6 +87,11 @@ impl Engine {
         if question.chars().count() > MAX_QUESTION_CHARS {
             return self.composer.too_long(MAX_QUESTION_CHARS);
         }
+        if !self.matcher.in_scope(question) {
+            // Not about sciatica self-care: an honest no-match, and no "did you mean" built
+            // on a word or two it happens to share with the knowledge.
+            return self.composer.no_match(Vec::new(), 0.0);
+        }
         let hits = self.matcher.search(question, MAX_SUGGESTIONS + 1);
         match hits.first() {
             Some(best) if best.score >= ANSWER_THRESHOLD => self

@@ -160,6 +160,22 @@ pub struct Caution {
     pub fix: String,
 }
 
+/// `[scope]`: what makes a message ours. The matcher answers only messages about sciatica
+/// self-care: ones that name the body or the condition (`anchors`: "sciatica", "leg",
+/// "piriformis"), or ask about a self-care topic of ours (`topics`: "massage", "foam roller",
+/// "ice or heat") and nothing else (`elsewhere`: another body part, an animal, an oven...).
+/// A message that only shares a word or two with the knowledge ("what's the weather like
+/// tomorrow") is not ours and gets an honest no-match without suggestions.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    pub anchors: Vec<String>,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    #[serde(default)]
+    pub elsewhere: Vec<String>,
+}
+
 /// Fixed texts of the bot. The disclaimer lives here so admins can word it, but it can never
 /// be empty (validation) and it is appended by [`crate::reply::Composer`] to every reply.
 /// Read as written in `[messages]`; the loader trims the texts.
@@ -186,6 +202,7 @@ pub struct Knowledge {
     pub entries: Vec<Entry>,
     pub routines: Vec<Routine>,
     pub synonyms: Vec<Synonym>,
+    pub scope: Scope,
     /// `[[caution]]` tables, checked against every entry and routine step.
     pub cautions: Vec<(Caution, Origin)>,
     pub messages: Messages,
@@ -495,6 +512,7 @@ struct Builder {
     entries: Vec<Entry>,
     routines: Vec<Routine>,
     synonyms: Vec<Synonym>,
+    scope: Option<(Scope, Origin)>,
     cautions: Vec<(Caution, Origin)>,
     red_flags: Vec<(RedFlagRule, Origin)>,
     concepts: std::collections::BTreeMap<String, Concept>,
@@ -622,6 +640,10 @@ impl Builder {
             });
         }
         self.synonyms.extend(doc.synonym);
+        if let Some(s) = doc.scope {
+            let origin = at(s.span());
+            set_once(&mut self.scope, s.into_inner(), origin, "[scope]", diags);
+        }
         for c in doc.caution {
             let origin = at(c.span());
             self.cautions.push((c.into_inner(), origin));
@@ -716,6 +738,7 @@ impl Builder {
             entries: self.entries,
             routines: self.routines,
             synonyms: self.synonyms,
+            scope: self.scope.map(|(s, _)| s).unwrap_or_default(),
             cautions: self.cautions,
             messages,
             safety: SafetyRules {

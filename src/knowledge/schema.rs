@@ -23,6 +23,8 @@ pub struct FileDoc {
     #[serde(default)]
     pub red_flag: Vec<Spanned<RedFlagRule>>,
     pub crisis: Option<Spanned<CrisisRules>>,
+    /// `[scope]`: what makes a message ours (see [`super::Scope`]).
+    pub scope: Option<Spanned<super::Scope>>,
     /// `[concepts]`: name = [terms], used by safety rules as `@name`.
     pub concepts: Option<std::collections::BTreeMap<String, Spanned<Vec<String>>>>,
     pub negation: Option<Spanned<NegationRules>>,

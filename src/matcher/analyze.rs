@@ -65,7 +65,7 @@ const WEAK: &str = "
     ache aches aching bad better cure cures do does feel feeling fix good help helps helpful
     helping how hurt hurting hurts make mean meaning means need normal pain painful pains
     relief relieve remedy remedies rid safe sore thing things treat treated treating
-    treatment treatments try use using way ways when where why work works
+    treatment treatments try use using way ways what whats when where why work works
     link linked links related relate relation connected connection associated difference
     different differ compare versus vs ease eases eased easing buy buying bought purchase
     cheap cheaper
@@ -99,7 +99,7 @@ pub(crate) const QUESTION_WORD_FACTOR: f32 = 0.6;
 pub(crate) fn weight_factor(stem: &str) -> f32 {
     if !is_weak_stem(stem) {
         1.0
-    } else if matches!(stem, "how" | "where" | "when" | "whi") {
+    } else if matches!(stem, "how" | "where" | "when" | "whi" | "what") {
         QUESTION_WORD_FACTOR
     } else {
         WEAK_FACTOR
@@ -123,9 +123,10 @@ fn weak() -> &'static [&'static str] {
     LIST.get_or_init(|| list(WEAK))
 }
 
-/// True for words the matcher ignores completely.
+/// True for words the matcher ignores completely. "What" is a stopword elsewhere but tells
+/// "what is sciatica" from "sciatica", so it stays as a weak word.
 pub(crate) fn is_ignored(word: &str) -> bool {
-    text::is_stopword(word)
+    (text::is_stopword(word) && !matches!(word, "what" | "whats"))
         || filler().binary_search(&word).is_ok()
         || matches!(
             word,

@@ -44,13 +44,12 @@ pub(crate) struct Index {
     pub terms: FastMap<String, u32>,
     pub idf: Vec<f32>,
     pub weak: Vec<bool>,
+    /// The term appears in some title, phrasing or tag (not only in answer texts).
+    pub key: Vec<bool>,
     /// Weight factor per term (1 for topic words; see [`analyze::weight_factor`]).
     pub factor: Vec<f32>,
     pub postings: Vec<Vec<Posting>>,
     pub phrases: Vec<Vec<Phrase>>,
-    /// Weight of a word the knowledge never uses: as rare as the rarest term, since an
-    /// unknown word is exactly what the question might be about.
-    pub unknown_weight: f32,
     /// How often each folded surface word occurs in titles, phrasings and tags (typo targets).
     pub key_words: FastMap<String, u32>,
     /// Every folded surface word in the knowledge, answers included.
@@ -123,11 +122,31 @@ impl Index {
                 }
             }
         }
-        ix.idf = df
+        // Rarity among what people ask about entries (titles, phrasings, tags): "sciatica" is
+        // in nearly every answer text but far from every phrasing, and still tells entries
+        // apart there. A word found only in answer texts takes its rarity from those.
+        let mut key_df = vec![0u32; n_terms];
+        let mut stamp = vec![u32::MAX; n_terms];
+        for (i, et) in per_entry.iter().enumerate() {
+            for &t in et.title.iter().chain(et.phrasings.iter().flatten()).chain(&et.tags) {
+                if stamp[t as usize] != i as u32 {
+                    stamp[t as usize] = i as u32;
+                    key_df[t as usize] += 1;
+                }
+            }
+        }
+        let idf = |d: u32| (1.0 + (n - d as f32 + 0.5) / (d as f32 + 0.5)).ln();
+        ix.idf = key_df
             .iter()
-            .map(|&d| (1.0 + (n - d as f32 + 0.5) / (d as f32 + 0.5)).ln())
+            .zip(&df)
+            .map(|(&k, &d)| if k > 0 { idf(k) } else { idf(d) })
             .collect();
-        ix.unknown_weight = (1.0 + (n - 1.0 + 0.5) / 1.5).ln().max(1.0);
+        ix.key = vec![false; n_terms];
+        for et in &per_entry {
+            for &t in et.title.iter().chain(et.phrasings.iter().flatten()).chain(&et.tags) {
+                ix.key[t as usize] = true;
+            }
+        }
         let mut names: Vec<(&String, &u32)> = ix.terms.iter().collect();
         names.sort_by_key(|(_, &id)| id);
         ix.weak = names

@@ -27,12 +27,14 @@
 mod analyze;
 mod index;
 pub mod naive;
+mod scope;
 
 use crate::knowledge::Knowledge;
 use crate::text;
 use crate::text::{FastSet, TypoIndex, TypoPolicy};
 use analyze::Phrases;
 use index::{bigram, Index};
+use scope::ScopeLists;
 
 /// Typo correction of question words: four letters and up, one edit (two from eight
 /// letters), and words of up to five letters keep their first letter ("rain" is not "train").
@@ -48,26 +50,24 @@ pub const ANSWER_THRESHOLD: f32 = 0.45;
 /// Below the answer threshold, hits at or above this are offered as "did you mean".
 pub const SUGGEST_THRESHOLD: f32 = 0.25;
 
+
 /// Share of the confidence from coverage, phrasing fit and the BM25 margin.
 const COVER_SHARE: f32 = 0.4;
 const PHRASE_SHARE: f32 = 0.5;
 const BM25_SHARE: f32 = 0.1;
 /// A question word found only in an entry's answer text counts this much towards coverage.
 const BODY_MATCH: f32 = 0.35;
-/// Coverage ramp: an entry that explains less than `COVER_FULL` of what the question says
-/// has its confidence scaled down linearly, to nothing at `COVER_NONE`. However well one of
-/// its phrasings overlaps, an entry that leaves half the question unexplained ("how do I
-/// fix a leaking *tap*", "*piriformis* injection cost") is a guess, worth a suggestion at
-/// most.
-const COVER_NONE: f32 = 0.25;
-const COVER_FULL: f32 = 0.6;
+/// Matched weight in an entry's titles, phrasings and tags at which the evidence is full; a
+/// rarer word counts more, and one distinctive word ("piriformis") is enough.
+const EVIDENCE_FULL: f32 = 2.0;
 /// Confidence multiplier for an entry that shares no informative word with the question.
 const NO_CARRIER: f32 = 0.25;
 /// Bonus per question word pair found in the same order in a phrasing, and its cap.
 const BIGRAM_BONUS: f32 = 0.05;
 const BIGRAM_CAP: f32 = 0.1;
-/// Weight of an unknown word that modifies a known topic word right after it.
-const MODIFIER_FACTOR: f32 = 0.6;
+/// Weight of a question word the knowledge uses only in answer texts, relative to its rarity:
+/// such words are mostly context ("my *husband*", "at *work*"), rarely what is asked.
+const BODY_ONLY: f32 = 0.35;
 /// Entries scored in full (phrasing fit) after the cheap coverage pass.
 const CANDIDATES: usize = 48;
 /// Long inputs: only this many characters and words are looked at, and this many distinct
@@ -90,6 +90,7 @@ pub struct Matcher {
     vocab: TypoIndex,
     /// Words that are not typos: every knowledge word, synonym word and function word.
     known: FastSet<String>,
+    scope: ScopeLists,
     entries: usize,
 }
 
@@ -142,6 +143,7 @@ impl Matcher {
     pub fn build(knowledge: &Knowledge) -> Self {
         let phrases = Phrases::new(&knowledge.synonyms);
         let index = Index::build(knowledge, &phrases);
+        let scope = ScopeLists::new(&knowledge.scope);
         let mut typo_targets: Vec<(String, u32)> = index
             .key_words
             .iter()
@@ -149,15 +151,18 @@ impl Matcher {
             .collect();
         typo_targets.extend(phrases.words().map(|w| (w.to_string(), 1)));
         typo_targets.extend(analyze::function_words().map(|w| (w.to_string(), 1)));
+        typo_targets.extend(scope.words().map(|w| (w.to_string(), 1)));
         let vocab = TypoIndex::build(TYPOS, typo_targets);
         let mut known = index.all_words.clone();
         known.extend(phrases.words().map(str::to_string));
         known.extend(analyze::function_words().map(str::to_string));
+        known.extend(scope.words().map(str::to_string));
         Self {
             index,
             phrases,
             vocab,
             known,
+            scope,
             entries: knowledge.entries.len(),
         }
     }
@@ -165,6 +170,21 @@ impl Matcher {
     /// Number of distinct words typo correction can land on.
     pub fn vocabulary_size(&self) -> usize {
         self.vocab.len()
+    }
+
+    /// Whether `question` is about sciatica self-care at all (see `scope`); knowledge without
+    /// a `[scope]` treats every question as ours.
+    pub fn in_scope(&self, question: &str) -> bool {
+        if self.scope.is_empty() {
+            return true;
+        }
+        let question = clip(question, MAX_CHARS);
+        let folded = text::fold(question);
+        let stems: Vec<String> = text::words(&folded)
+            .take(MAX_WORDS)
+            .map(|w| text::stem(self.correct(w).best()))
+            .collect();
+        self.scope.evidence(&stems).ours()
     }
 
     /// The best `limit` entries for `question`, best first.
@@ -213,25 +233,18 @@ impl Matcher {
         );
         let mut slots: Vec<Slot> = Vec::new();
         let mut seen: FastSet<u32> = FastSet::default();
-        for (i, w) in words.iter().enumerate() {
+        for w in &words {
             let best = w.best();
             if analyze::is_ignored(best) || analyze::is_number(best) {
                 continue;
             }
-            let unknown_slot = |factor: f32| Slot {
-                alts: Vec::new(),
-                weight: self.index.unknown_weight * factor,
-            };
+            if slots.len() >= MAX_SLOTS {
+                break;
+            }
+            // A word the knowledge never uses is context ("my dad", "the depot", "last
+            // night's telly"), neither for nor against any entry: whether the message is
+            // ours at all is decided from its domain evidence (see [`Self::in_scope`]).
             if w.unknown {
-                // An unknown word right before a topic word the knowledge knows is most
-                // likely a modifier ("*coconut* oil", "*office* chair"); any other may be
-                // exactly what is asked ("pizza", "sunburn").
-                let factor = if words.get(i + 1).is_some_and(|next| self.is_topic(next)) {
-                    MODIFIER_FACTOR
-                } else {
-                    1.0
-                };
-                slots.push(unknown_slot(factor));
                 continue;
             }
             let mut alts: Vec<(u32, f32)> = Vec::new();
@@ -245,32 +258,20 @@ impl Matcher {
                     }
                 }
             }
-            match alts.first() {
-                None => slots.push(unknown_slot(analyze::weight_factor(&text::stem(best)))),
-                Some(&(t, _)) => {
-                    if seen.insert(t) {
-                        // The slot weighs what the most likely reading weighs: a typo that
-                        // could also be a rare word must not outweigh the common word meant.
-                        let weight = self.index.weight(t);
-                        slots.push(Slot { alts, weight });
+            if let Some(&(t, _)) = alts.first() {
+                if seen.insert(t) {
+                    // The slot weighs what the most likely reading weighs: a typo that could
+                    // also be a rare word must not outweigh the common word meant. A word
+                    // found only in answer texts is mostly context.
+                    let mut weight = self.index.weight(t);
+                    if !self.index.key[t as usize] {
+                        weight *= BODY_ONLY;
                     }
+                    slots.push(Slot { alts, weight });
                 }
-            }
-            if slots.len() >= MAX_SLOTS {
-                break;
             }
         }
         slots
-    }
-
-    /// True when a question word is a known, non-weak knowledge term.
-    fn is_topic(&self, w: &QWord) -> bool {
-        !w.unknown
-            && !analyze::is_ignored(w.best())
-            && self
-                .index
-                .term(&w.stem)
-                .is_some_and(|t| !self.index.weak[t as usize])
     }
 
     /// A folded question word as the knowledge would spell it.
@@ -282,6 +283,10 @@ impl Matcher {
             || self.index.term(&text::stem(word)).is_some()
         {
             return exact(word);
+        }
+        // A correctly spelt English word is not a typo of ours ("tap" is not "tape").
+        if text::is_english_word(word) {
+            return QWord::new(vec![(word.to_string(), 1.0)], true);
         }
         // A correction onto a function word drops the word, so it must be a safe bet: same
         // first letter ("pleese" -> "please", but not "fight" -> "right").
@@ -375,6 +380,9 @@ impl Matcher {
         let mut stamp = vec![u32::MAX; n];
         // The entry shares a non-weak word with the question in what people ask about it.
         let mut carrier = vec![false; n];
+        // Weight of the question found in the entry's titles, phrasings and tags.
+        let mut keyw = vec![0f32; n];
+        let mut key_best = vec![0f32; n];
         let mut touched: Vec<u32> = Vec::new();
         for (si, slot) in slots.iter().enumerate() {
             for &(t, q) in &slot.alts {
@@ -389,11 +397,16 @@ impl Matcher {
                     if stamp[e] != si as u32 {
                         stamp[e] = si as u32;
                         slot_best[e] = 0.0;
+                        key_best[e] = 0.0;
                     }
                     let val = q * w * if p.key { 1.0 } else { BODY_MATCH };
                     if val > slot_best[e] {
                         cover[e] += val - slot_best[e];
                         slot_best[e] = val;
+                    }
+                    if p.key && q * w > key_best[e] {
+                        keyw[e] += q * w - key_best[e];
+                        key_best[e] = q * w;
                     }
                     bm25[e] += idf * q * p.bm25;
                     if p.key && !weak && q >= 0.5 {
@@ -423,8 +436,11 @@ impl Matcher {
                 let fit = self.phrase_fit(e, slots, total);
                 let cover = (cover[e] / total).min(1.0);
                 let bm25 = bm25[e] / bm_max;
-                let mut conf = (COVER_SHARE * cover + PHRASE_SHARE * fit + BM25_SHARE * bm25)
-                    * ((cover - COVER_NONE) / (COVER_FULL - COVER_NONE)).clamp(0.0, 1.0);
+                // Evidence: an entry found only through a common word ("sciatica") is a guess,
+                // however much of a short phrasing that word makes up.
+                let evidence = (keyw[e] / EVIDENCE_FULL).min(1.0);
+                let mut conf =
+                    (COVER_SHARE * cover + PHRASE_SHARE * fit + BM25_SHARE * bm25) * evidence;
                 let carried = carrier[e];
                 if !carried {
                     conf *= NO_CARRIER;
@@ -474,13 +490,14 @@ impl Matcher {
                     }
                 }
             }
-            // F-beta with beta = 2: covering the question (recall) counts four times as much
-            // as covering the phrasing (precision). A short question inside a longer
-            // phrasing is a fine match; a long question sharing one word with a short
-            // phrasing ("best phone to *buy*" vs "what should I buy") is not.
+            // F-beta with beta = 1/2: how much of the phrasing the message holds (precision)
+            // counts four times as much as how much of the message the phrasing explains
+            // (recall). Real messages wrap the question in context, so a phrasing found whole
+            // inside a long message is a fine match; the message's other words only break
+            // ties between phrasings.
             let recall = (inter / total).min(1.0);
             let precision = (inter / p.weight.max(f32::EPSILON)).min(1.0);
-            let f = 5.0 * recall * precision / (4.0 * precision + recall);
+            let f = 1.25 * recall * precision / (0.25 * precision + recall);
             best = best.max((f + pairs.min(BIGRAM_CAP)).min(1.0));
         }
         best

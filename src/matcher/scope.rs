@@ -1,0 +1,135 @@
+//! "Is this message ours?": the domain evidence in a message, from the knowledge's `[scope]`.
+//!
+//! Deciding whether to answer at all is kept apart from deciding which entry answers: a
+//! message full of context (an age, a job, last night's telly) is still ours when it names
+//! the condition or the body it lives in, and a message that merely shares a word with the
+//! knowledge ("what's the weather like tomorrow") is not.
+
+use crate::knowledge::Scope;
+use crate::text::{self, FastSet};
+
+/// Phrases of the scope lists as stem sequences ("lower back" -> "lower back").
+#[derive(Debug, Default)]
+struct StemPhrases {
+    set: FastSet<String>,
+    longest: usize,
+}
+
+impl StemPhrases {
+    fn new(list: &[String]) -> Self {
+        let mut out = Self::default();
+        for p in list {
+            let stems: Vec<String> = text::words(&text::fold(p)).map(text::stem).collect();
+            if stems.is_empty() {
+                continue;
+            }
+            out.longest = out.longest.max(stems.len());
+            out.set.insert(stems.join(" "));
+        }
+        out
+    }
+
+    /// Some phrase occurs, as consecutive stems, in `stems`.
+    fn found_in(&self, stems: &[String]) -> bool {
+        (0..stems.len()).any(|i| {
+            (1..=self.longest.min(stems.len() - i))
+                .any(|l| self.set.contains(&stems[i..i + l].join(" ")))
+        })
+    }
+
+    fn words(&self) -> impl Iterator<Item = &str> {
+        self.set.iter().flat_map(|p| p.split(' '))
+    }
+}
+
+/// The compiled `[scope]`.
+#[derive(Debug, Default)]
+pub(crate) struct ScopeLists {
+    anchors: StemPhrases,
+    topics: StemPhrases,
+    elsewhere: StemPhrases,
+}
+
+/// What a message's words say about whose it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Evidence {
+    /// Names the condition or the body it lives in.
+    pub anchor: bool,
+    /// Names one of our self-care topics.
+    pub topic: bool,
+    /// Names another body part, illness, animal or thing.
+    pub elsewhere: bool,
+}
+
+impl Evidence {
+    /// Ours for certain: the condition or its body, or our topic and nothing else.
+    pub fn ours(self) -> bool {
+        self.anchor || (self.topic && !self.elsewhere)
+    }
+}
+
+impl ScopeLists {
+    pub fn new(scope: &Scope) -> Self {
+        Self {
+            anchors: StemPhrases::new(&scope.anchors),
+            topics: StemPhrases::new(&scope.topics),
+            elsewhere: StemPhrases::new(&scope.elsewhere),
+        }
+    }
+
+    /// No `[scope]` at all: every message counts as ours (knowledge without scope lists).
+    pub fn is_empty(&self) -> bool {
+        self.anchors.set.is_empty() && self.topics.set.is_empty()
+    }
+
+    /// Evidence from the stems of a message's words (typos already corrected).
+    pub fn evidence(&self, stems: &[String]) -> Evidence {
+        Evidence {
+            anchor: self.anchors.found_in(stems),
+            topic: self.topics.found_in(stems),
+            elsewhere: self.elsewhere.found_in(stems),
+        }
+    }
+
+    /// Stems of every scope word (so typo correction can land on them).
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.anchors
+            .words()
+            .chain(self.topics.words())
+            .chain(self.elsewhere.words())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lists() -> ScopeLists {
+        let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
+        ScopeLists::new(&Scope {
+            anchors: v(&["sciatica", "lower back"]),
+            topics: v(&["heat", "massage"]),
+            elsewhere: v(&["oven", "horse"]),
+        })
+    }
+
+    fn stems(s: &str) -> Vec<String> {
+        text::words(&text::fold(s)).map(text::stem).collect()
+    }
+
+    #[test]
+    fn an_anchor_makes_a_message_ours_whatever_else_it_names() {
+        let l = lists();
+        assert!(l.evidence(&stems("my horse kicked my lower back")).ours());
+        assert!(l.evidence(&stems("Sciatica and the oven")).ours());
+    }
+
+    #[test]
+    fn a_topic_alone_is_ours_unless_something_else_is_named() {
+        let l = lists();
+        assert!(l.evidence(&stems("heat or not?")).ours());
+        assert!(!l.evidence(&stems("best heat setting for my oven")).ours());
+        assert!(!l.evidence(&stems("massaging horses")).ours());
+        assert!(!l.evidence(&stems("what is the weather like")).ours());
+    }
+}
