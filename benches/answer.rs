@@ -295,7 +295,7 @@ fn accuracy(
             ("no_match", b) => b.is_none(),
             (_, Some(h)) => {
                 let text = composer
-                    .answer(&k.entries[h.entry], h.score)
+                    .answer(&k.entries[h.entry], h.score, None)
                     .body
                     .to_lowercase()
                     + &k.entries[h.entry].title.to_lowercase();

@@ -28,6 +28,17 @@ fn main() {
         vec![args.join(" ")]
     };
     let rules = &engine.knowledge().safety.red_flags;
+    if std::env::var("EXPLAIN_TSV").is_ok() {
+        // One line per question: in scope, best entry, its score.
+        for q in questions {
+            let best = engine.matcher().search(&q, 1);
+            let (id, score) = best.first().map_or(("-".to_string(), 0.0), |h| {
+                (engine.knowledge().entries[h.entry].id.clone(), h.score)
+            });
+            println!("{}\t{id}\t{score:.3}", engine.matcher().in_scope(&q));
+        }
+        return;
+    }
     for q in questions {
         let s = engine.safety().explain(&q);
         println!("== {q}\nverdict: {:?}", s.verdict);

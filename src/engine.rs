@@ -92,11 +92,14 @@ impl Engine {
             // on a word or two it happens to share with the knowledge.
             return self.composer.no_match(Vec::new(), 0.0);
         }
-        let hits = self.matcher.search(question, MAX_SUGGESTIONS + 1);
+        let found = self.matcher.find(question, MAX_SUGGESTIONS + 1);
+        let hits = found.hits;
         match hits.first() {
-            Some(best) if best.score >= ANSWER_THRESHOLD => self
-                .composer
-                .answer(&self.knowledge.entries[best.entry], best.score),
+            Some(best) if best.score >= ANSWER_THRESHOLD => self.composer.answer(
+                &self.knowledge.entries[best.entry],
+                best.score,
+                found.also.map(|h| &self.knowledge.entries[h.entry]),
+            ),
             best => {
                 let suggestions = hits
                     .iter()

@@ -58,10 +58,19 @@ pub struct Suggestion {
     pub title: String,
 }
 
+/// A second answer in the same reply, for a message that asks two things.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Also {
+    pub entry_id: String,
+    pub title: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub kind: ReplyKind,
     pub entry_id: Option<String>,
+    /// The second answer, when there is one; its text is part of `body`, under its title.
+    pub also: Option<Also>,
     pub title: String,
     /// 0..1; 1 for safety replies and fixed content.
     pub confidence: f32,
@@ -86,6 +95,7 @@ impl Reply {
             "title": self.title,
             "confidence": (self.confidence.clamp(0.0, 1.0) * 1000.0).round() / 1000.0,
             "suggestions": self.suggestions,
+            "also": self.also,
             "text": self.text(),
             "disclaimer": self.disclaimer,
         });
@@ -115,6 +125,7 @@ impl Composer {
         Reply {
             kind,
             entry_id: None,
+            also: None,
             title: title.into(),
             confidence: 1.0,
             suggestions: Vec::new(),
@@ -123,22 +134,30 @@ impl Composer {
         }
     }
 
-    /// An entry that answers the question.
-    pub fn answer(&self, entry: &Entry, confidence: f32) -> Reply {
+    /// An entry that answers the question, and maybe a second one for a second question
+    /// (under its own title, before the one disclaimer).
+    pub fn answer(&self, entry: &Entry, confidence: f32, also: Option<&Entry>) -> Reply {
+        let mut body = render_sections(&entry.sections);
+        if let Some(second) = also {
+            body.push_str("\n\n**");
+            body.push_str(&second.title);
+            body.push_str("**\n\n");
+            body.push_str(&render_sections(&second.sections));
+        }
         Reply {
             entry_id: Some(entry.id.clone()),
+            also: also.map(|e| Also {
+                entry_id: e.id.clone(),
+                title: e.title.clone(),
+            }),
             confidence,
-            ..self.reply(
-                ReplyKind::Answer,
-                &entry.title,
-                render_sections(&entry.sections),
-            )
+            ..self.reply(ReplyKind::Answer, &entry.title, body)
         }
     }
 
     /// A card asked for by name (`/muscle`, `/technique`).
     pub fn card(&self, entry: &Entry) -> Reply {
-        self.answer(entry, 1.0)
+        self.answer(entry, 1.0, None)
     }
 
     /// One or more warning signs; `rules` most urgent first and not empty.
@@ -488,7 +507,7 @@ mod tests {
         };
         let r = routine();
         let replies = [
-            c.answer(&entry(), 0.9),
+            c.answer(&entry(), 0.9, None),
             c.card(&entry()),
             c.red_flag(&[&rule], false),
             c.red_flag(&[], false),

@@ -596,7 +596,7 @@ fn accuracy(e: &Engine, rows: &[Row], threshold: f32, search: impl Fn(&str) -> V
         let reply = match best {
             Some(h) if h.score >= threshold => e
                 .composer()
-                .answer(&e.knowledge().entries[h.entry], h.score),
+                .answer(&e.knowledge().entries[h.entry], h.score, None),
             _ => e.composer().no_match(Vec::new(), 0.0),
         };
         good += usize::from(row_ok(row, &reply));

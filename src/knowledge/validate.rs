@@ -275,7 +275,7 @@ fn reply_lengths(k: &Knowledge, diags: &mut Diagnostics) {
         (total > budget).then_some(total)
     };
     for e in &k.entries {
-        if let Some(total) = too_long(&composer.answer(e, 1.0).body) {
+        if let Some(total) = too_long(&composer.answer(e, 1.0, None).body) {
             diags.error(
                 &e.origin,
                 format!(

@@ -384,6 +384,11 @@ impl<'a> DocAnalyzer<'a> {
         w
     }
 
+    /// Every word seen so far with its stem.
+    pub(crate) fn surfaces(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.seen.iter().map(|(w, (_, s))| (w.as_str(), &**s))
+    }
+
     /// The terms (stems) of already folded text, in order, after synonyms and filler.
     pub(crate) fn terms(&mut self, folded: &str) -> Vec<Rc<str>> {
         // (dropped, stem): whether the word is filler or a number is decided on the word.

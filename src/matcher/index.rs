@@ -70,7 +70,9 @@ struct EntryTerms {
 }
 
 impl Index {
-    pub(crate) fn build(knowledge: &Knowledge, phrases: &Phrases) -> Self {
+    /// `domain`: stems of the scope's words, which keep their full weight however common
+    /// they are in everyday English ("back", "leg", "heat").
+    pub(crate) fn build(knowledge: &Knowledge, phrases: &Phrases, domain: &FastSet<String>) -> Self {
         let mut ix = Index::default();
         let mut per_entry: Vec<EntryTerms> = Vec::with_capacity(knowledge.entries.len());
         let mut analyzer = analyze::DocAnalyzer::new(phrases);
@@ -153,9 +155,26 @@ impl Index {
             .iter()
             .map(|(s, _)| analyze::is_weak_stem(s))
             .collect();
+        // Everyday English words say less than their rarity among our phrasings suggests
+        // ("stop", "good", "time"); a stem weighs as specific as its most specific word.
+        let mut spec: FastMap<&str, f32> = FastMap::default();
+        for (word, stem) in analyzer.surfaces() {
+            let s = crate::text::specificity(word);
+            let e = spec.entry(stem).or_insert(s);
+            *e = e.max(s);
+        }
         ix.factor = names
             .iter()
-            .map(|(s, _)| analyze::weight_factor(s))
+            .map(|(s, _)| {
+                let specific = if domain.contains(s.as_str()) {
+                    1.0
+                } else {
+                    spec.get(s.as_str())
+                        .copied()
+                        .unwrap_or_else(|| crate::text::specificity(s))
+                };
+                analyze::weight_factor(s) * specific
+            })
             .collect();
 
         // Field lengths for BM25 normalisation.

@@ -62,6 +62,13 @@ const BODY_MATCH: f32 = 0.35;
 const EVIDENCE_FULL: f32 = 2.0;
 /// Confidence multiplier for an entry that shares no informative word with the question.
 const NO_CARRIER: f32 = 0.25;
+/// How many top entries are looked at for a second answer.
+const ALSO_CANDIDATES: usize = 8;
+/// A second answer explains mostly new words of the message (this share of its matched
+/// weight at least) ...
+const ALSO_NEW: f32 = 0.6;
+/// ... of at least this much weight, and shares no word of this weight or more with the best.
+const ALSO_DISTINCT: f32 = 0.8;
 /// Bonus per question word pair found in the same order in a phrasing, and its cap.
 const BIGRAM_BONUS: f32 = 0.05;
 const BIGRAM_CAP: f32 = 0.1;
@@ -130,6 +137,18 @@ struct Scored {
     fit: f32,
     bm25: f32,
     carried: bool,
+    /// The question's slots found in the entry's titles, phrasings or tags (bit per slot).
+    explains: u64,
+}
+
+/// What a message asks: the best entries, and a second answer when the message asks about
+/// two things ("sneezing is agony, any trick? also best cushion for my office chair").
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// Best first.
+    pub hits: Vec<Hit>,
+    /// An entry that answers a different part of the message than `hits[0]`.
+    pub also: Option<Hit>,
 }
 
 /// A question term to find: alternatives (term id, quality) and the slot's weight.
@@ -142,8 +161,13 @@ struct Slot {
 impl Matcher {
     pub fn build(knowledge: &Knowledge) -> Self {
         let phrases = Phrases::new(&knowledge.synonyms);
-        let index = Index::build(knowledge, &phrases);
-        let scope = ScopeLists::new(&knowledge.scope);
+        let titles = knowledge
+            .entries
+            .iter()
+            .flat_map(|e| std::iter::once(e.title.as_str()).chain(e.tags.iter().map(String::as_str)));
+        let scope = ScopeLists::new(&knowledge.scope, titles);
+        let domain: FastSet<String> = scope.words().map(str::to_string).collect();
+        let index = Index::build(knowledge, &phrases, &domain);
         let mut typo_targets: Vec<(String, u32)> = index
             .key_words
             .iter()
@@ -185,6 +209,52 @@ impl Matcher {
             .map(|w| text::stem(self.correct(w).best()))
             .collect();
         self.scope.evidence(&stems).ours()
+    }
+
+    /// The best `limit` entries for `question`, and a second answer for a second question:
+    /// among the next hits, the first one that scores as an answer and is found through
+    /// words of the message that the best hit does not explain (at least `ALSO_NEW` of
+    /// its matched weight, none of it through the best hit's distinctive words).
+    pub fn find(&self, question: &str, limit: usize) -> Found {
+        let hits = self.search(question, limit);
+        let Some(best) = hits.first().copied() else {
+            return Found::default();
+        };
+        let question = clip(question, MAX_CHARS);
+        let slots = self.slots(question);
+        let total: f32 = slots.iter().map(|s| s.weight).sum();
+        if best.score < ANSWER_THRESHOLD || total <= 0.0 {
+            return Found { hits, also: None };
+        }
+        let scored = self.score(&slots, total, ALSO_CANDIDATES);
+        let first = scored
+            .iter()
+            .find(|s| s.entry == best.entry)
+            .map_or(0, |s| s.explains);
+        let weight = |mask: u64| -> f32 {
+            slots
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, s)| s.weight)
+                .sum()
+        };
+        let distinctive = |i: usize| slots[i].weight >= ALSO_DISTINCT;
+        let also = scored
+            .iter()
+            .filter(|s| s.entry != best.entry && s.score >= ANSWER_THRESHOLD)
+            .find(|s| {
+                let shared = s.explains & first;
+                let fresh = weight(s.explains & !first);
+                (0..slots.len()).all(|i| shared & (1 << i) == 0 || !distinctive(i))
+                    && fresh >= ALSO_NEW * weight(s.explains)
+                    && fresh >= ALSO_DISTINCT
+            })
+            .map(|s| Hit {
+                entry: s.entry,
+                score: s.score,
+            });
+        Found { hits, also }
     }
 
     /// The best `limit` entries for `question`, best first.
@@ -380,8 +450,10 @@ impl Matcher {
         let mut stamp = vec![u32::MAX; n];
         // The entry shares a non-weak word with the question in what people ask about it.
         let mut carrier = vec![false; n];
-        // Weight of the question found in the entry's titles, phrasings and tags.
+        // Weight of the question found in the entry's titles, phrasings and tags, and which
+        // slots.
         let mut keyw = vec![0f32; n];
+        let mut explains = vec![0u64; n];
         let mut key_best = vec![0f32; n];
         let mut touched: Vec<u32> = Vec::new();
         for (si, slot) in slots.iter().enumerate() {
@@ -407,6 +479,7 @@ impl Matcher {
                     if p.key && q * w > key_best[e] {
                         keyw[e] += q * w - key_best[e];
                         key_best[e] = q * w;
+                        explains[e] |= 1 << si.min(63);
                     }
                     bm25[e] += idf * q * p.bm25;
                     if p.key && !weak && q >= 0.5 {
@@ -452,6 +525,7 @@ impl Matcher {
                     fit,
                     bm25,
                     carried,
+                    explains: explains[e],
                 }
             })
             .collect();

@@ -42,13 +42,20 @@ impl StemPhrases {
     }
 }
 
-/// The compiled `[scope]`.
+/// The compiled `[scope]`, plus the topics the entries' own titles and tags name.
 #[derive(Debug, Default)]
 pub(crate) struct ScopeLists {
     anchors: StemPhrases,
     topics: StemPhrases,
     elsewhere: StemPhrases,
+    /// Stems of title and tag words that are not everyday English ("passenger", "heels",
+    /// "sneezing", "laminectomy"): what our entries are about, named by the entries.
+    titled: FastSet<String>,
 }
+
+/// A title or tag word at least this specific (see [`text::specificity`]) names a topic of
+/// ours: "heels" and "sneezing" do, "weather" and "good" do not.
+const TITLE_TOPIC: f32 = 0.5;
 
 /// What a message's words say about whose it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,11 +76,21 @@ impl Evidence {
 }
 
 impl ScopeLists {
-    pub fn new(scope: &Scope) -> Self {
+    /// `titles`: the entries' titles and tags.
+    pub fn new<'a>(scope: &Scope, titles: impl Iterator<Item = &'a str>) -> Self {
+        let mut titled = FastSet::default();
+        for t in titles {
+            for w in text::words(&text::fold(t)) {
+                if w.len() > 3 && !text::is_stopword(w) && text::specificity(w) >= TITLE_TOPIC {
+                    titled.insert(text::stem(w));
+                }
+            }
+        }
         Self {
             anchors: StemPhrases::new(&scope.anchors),
             topics: StemPhrases::new(&scope.topics),
             elsewhere: StemPhrases::new(&scope.elsewhere),
+            titled,
         }
     }
 
@@ -86,7 +103,7 @@ impl ScopeLists {
     pub fn evidence(&self, stems: &[String]) -> Evidence {
         Evidence {
             anchor: self.anchors.found_in(stems),
-            topic: self.topics.found_in(stems),
+            topic: self.topics.found_in(stems) || stems.iter().any(|s| self.titled.contains(s)),
             elsewhere: self.elsewhere.found_in(stems),
         }
     }
@@ -106,11 +123,14 @@ mod tests {
 
     fn lists() -> ScopeLists {
         let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
-        ScopeLists::new(&Scope {
-            anchors: v(&["sciatica", "lower back"]),
-            topics: v(&["heat", "massage"]),
-            elsewhere: v(&["oven", "horse"]),
-        })
+        ScopeLists::new(
+            &Scope {
+                anchors: v(&["sciatica", "lower back"]),
+                topics: v(&["heat", "massage"]),
+                elsewhere: v(&["oven", "horse"]),
+            },
+            ["Heels and sciatica", "Does cold weather make it worse?"].into_iter(),
+        )
     }
 
     fn stems(s: &str) -> Vec<String> {
@@ -131,5 +151,12 @@ mod tests {
         assert!(!l.evidence(&stems("best heat setting for my oven")).ours());
         assert!(!l.evidence(&stems("massaging horses")).ours());
         assert!(!l.evidence(&stems("what is the weather like")).ours());
+    }
+
+    #[test]
+    fn distinctive_title_words_are_topics_everyday_ones_are_not() {
+        let l = lists();
+        assert!(l.evidence(&stems("are high heels ok?")).ours());
+        assert!(!l.evidence(&stems("is it cold tomorrow")).ours());
     }
 }

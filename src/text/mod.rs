@@ -8,14 +8,18 @@
 //! - [`typo`]: a SymSpell-style deletion index that maps a misspelt word to the close words
 //!   of a vocabulary, verified with `strsim`; callers pick the policy (how far, which words).
 //! - [`dictionary`]: correctly spelt English words, which are never read as typos.
+//! - [`frequency`]: how common an English word is, so everyday words weigh less than
+//!   distinctive ones.
 
 mod dictionary;
 mod fold;
+mod frequency;
 pub mod split;
 pub mod typo;
 
 pub use dictionary::is_english_word;
 pub use fold::{fold, is_blank, is_stopword, stem, words};
+pub use frequency::{specificity, zipf};
 pub use split::{pieces, sentences, Break, Sentence};
 pub use typo::{Correction, TypoIndex, TypoPolicy};
 
