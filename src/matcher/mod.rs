@@ -62,6 +62,10 @@ const BODY_MATCH: f32 = 0.35;
 const EVIDENCE_FULL: f32 = 2.0;
 /// Confidence multiplier for an entry that shares no informative word with the question.
 const NO_CARRIER: f32 = 0.25;
+/// A message with our topic but no anchor is ours when at least this share of its
+/// distinctive words (see [`text::specificity`]) are words of the knowledge.
+const TOPIC_SHARE: f32 = 0.5;
+const CONTENT_SPECIFICITY: f32 = 0.4;
 /// How many top entries are looked at for a second answer.
 const ALSO_CANDIDATES: usize = 8;
 /// A second answer explains mostly new words of the message (this share of its matched
@@ -204,11 +208,33 @@ impl Matcher {
         }
         let question = clip(question, MAX_CHARS);
         let folded = text::fold(question);
-        let stems: Vec<String> = text::words(&folded)
+        let words: Vec<QWord> = text::words(&folded)
             .take(MAX_WORDS)
-            .map(|w| text::stem(self.correct(w).best()))
+            .map(|w| self.correct(w))
             .collect();
-        self.scope.evidence(&stems).ours()
+        let stems: Vec<String> = words.iter().map(|w| text::stem(w.best())).collect();
+        let ev = self.scope.evidence(&stems);
+        if ev.anchor {
+            return true;
+        }
+        if !ev.topic || ev.elsewhere {
+            return false;
+        }
+        // Our topic and nothing named elsewhere: ours when most of what the message talks
+        // about is ours ("ice or heat?", "are heels ok?"), not when our word is one of many
+        // ("the massage chair at the shopping centre ate my coin, who do I complain to").
+        let content: Vec<&QWord> = words
+            .iter()
+            .filter(|w| {
+                let b = w.best();
+                b.len() > 3
+                    && !analyze::is_ignored(b)
+                    && !analyze::is_number(b)
+                    && text::specificity(b) >= CONTENT_SPECIFICITY
+            })
+            .collect();
+        let ours = content.iter().filter(|w| !w.unknown).count();
+        ours as f32 >= TOPIC_SHARE * content.len() as f32
     }
 
     /// The best `limit` entries for `question`, and a second answer for a second question:
@@ -506,12 +532,13 @@ impl Matcher {
             .iter()
             .map(|&e| {
                 let e = e as usize;
-                let fit = self.phrase_fit(e, slots, total);
+                let (fit, whole) = self.phrase_fit(e, slots, total);
                 let cover = (cover[e] / total).min(1.0);
                 let bm25 = bm25[e] / bm_max;
                 // Evidence: an entry found only through a common word ("sciatica") is a guess,
-                // however much of a short phrasing that word makes up.
-                let evidence = (keyw[e] / EVIDENCE_FULL).min(1.0);
+                // however much of a short phrasing that word makes up, unless the message is
+                // that phrasing ("what is sciatica?").
+                let evidence = (keyw[e] / EVIDENCE_FULL).max(whole).min(1.0);
                 let mut conf =
                     (COVER_SHARE * cover + PHRASE_SHARE * fit + BM25_SHARE * bm25) * evidence;
                 let carried = carrier[e];
@@ -534,10 +561,12 @@ impl Matcher {
         scored
     }
 
-    /// Best weighted overlap (F2) between the question and one phrasing (or the title) of
-    /// entry `e`, with a bonus for word pairs in the phrasing's order.
-    fn phrase_fit(&self, e: usize, slots: &[Slot], total: f32) -> f32 {
+    /// Best weighted overlap between the question and one phrasing (or the title) of entry
+    /// `e`, with a bonus for word pairs in the phrasing's order; and how nearly the question
+    /// *is* one phrasing (recall times precision).
+    fn phrase_fit(&self, e: usize, slots: &[Slot], total: f32) -> (f32, f32) {
         let mut best = 0.0f32;
+        let mut whole = 0.0f32;
         for p in &self.index.phrases[e] {
             let mut inter = 0.0;
             let mut present: [Option<u32>; MAX_SLOTS] = [None; MAX_SLOTS];
@@ -573,8 +602,9 @@ impl Matcher {
             let precision = (inter / p.weight.max(f32::EPSILON)).min(1.0);
             let f = 1.25 * recall * precision / (0.25 * precision + recall);
             best = best.max((f + pairs.min(BIGRAM_CAP)).min(1.0));
+            whole = whole.max(recall * precision);
         }
-        best
+        (best, whole)
     }
 }
 

@@ -37,6 +37,19 @@ impl StemPhrases {
         })
     }
 
+    /// Like [`Self::found_in`], skipping a match that one of the two words before it
+    /// negates.
+    fn found_unnegated(&self, stems: &[String]) -> bool {
+        (0..stems.len()).any(|i| {
+            let negated = stems[i.saturating_sub(2)..i]
+                .iter()
+                .any(|s| matches!(s.as_str(), "not" | "no" | "isnt" | "nothing"));
+            !negated
+                && (1..=self.longest.min(stems.len() - i))
+                    .any(|l| self.set.contains(&stems[i..i + l].join(" ")))
+        })
+    }
+
     fn words(&self) -> impl Iterator<Item = &str> {
         self.set.iter().flat_map(|p| p.split(' '))
     }
@@ -70,6 +83,7 @@ pub(crate) struct Evidence {
 
 impl Evidence {
     /// Ours for certain: the condition or its body, or our topic and nothing else.
+    #[cfg(test)]
     pub fn ours(self) -> bool {
         self.anchor || (self.topic && !self.elsewhere)
     }
@@ -99,10 +113,11 @@ impl ScopeLists {
         self.anchors.set.is_empty() && self.topics.set.is_empty()
     }
 
-    /// Evidence from the stems of a message's words (typos already corrected).
+    /// Evidence from the stems of a message's words (typos already corrected). An anchor
+    /// right after a negation does not count ("not sciatica related, but...").
     pub fn evidence(&self, stems: &[String]) -> Evidence {
         Evidence {
-            anchor: self.anchors.found_in(stems),
+            anchor: self.anchors.found_unnegated(stems),
             topic: self.topics.found_in(stems) || stems.iter().any(|s| self.titled.contains(s)),
             elsewhere: self.elsewhere.found_in(stems),
         }
@@ -142,6 +157,12 @@ mod tests {
         let l = lists();
         assert!(l.evidence(&stems("my horse kicked my lower back")).ours());
         assert!(l.evidence(&stems("Sciatica and the oven")).ours());
+    }
+
+    #[test]
+    fn a_negated_anchor_does_not_count() {
+        let l = lists();
+        assert!(!l.evidence(&stems("not sciatica related, but my oven")).ours());
     }
 
     #[test]
