@@ -10,8 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use sciatica_bot::knowledge::{self, EntryKind, Knowledge};
-use sciatica_bot::text;
 use sciatica_bot::safety::Urgency;
+use sciatica_bot::text;
 use sciatica_bot::{Engine, Reply, ReplyKind};
 
 fn bundled_dir() -> PathBuf {
@@ -82,9 +82,7 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
 /// `term` appears in `text` as whole words in a row; a trailing `*` makes its last word a
 /// prefix ("knead*" matches "kneading").
 fn mentions(text: &str, term: &str) -> bool {
-    let hay: Vec<String> = text::words(&text::fold(text))
-        .map(str::to_string)
-        .collect();
+    let hay: Vec<String> = text::words(&text::fold(text)).map(str::to_string).collect();
     let prefix = term.ends_with('*');
     let folded = text::fold(term.trim_end_matches('*'));
     let want: Vec<&str> = text::words(&folded).collect();

@@ -594,9 +594,10 @@ fn accuracy(e: &Engine, rows: &[Row], threshold: f32, search: impl Fn(&str) -> V
         n += 1;
         let best = search(&row.q).into_iter().next();
         let reply = match best {
-            Some(h) if h.score >= threshold => e
-                .composer()
-                .answer(&e.knowledge().entries[h.entry], h.score, None),
+            Some(h) if h.score >= threshold => {
+                e.composer()
+                    .answer(&e.knowledge().entries[h.entry], h.score, None)
+            }
             _ => e.composer().no_match(Vec::new(), 0.0),
         };
         good += usize::from(row_ok(row, &reply));

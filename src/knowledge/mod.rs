@@ -61,6 +61,10 @@ pub struct Entry {
     pub phrasings: Vec<String>,
     pub sections: Vec<Section>,
     pub tags: Vec<String>,
+    /// Words that, mentioned anywhere in a message, bring this entry into the answer as a
+    /// second answer (or the answer, when nothing else answers): a pregnancy, a medicine or a
+    /// child mentioned in passing calls for that entry's cautions.
+    pub context: Vec<String>,
     pub related: Vec<String>,
     pub source: String,
     pub reviewed: String,
@@ -559,6 +563,7 @@ impl Builder {
                     text: f.answer.trim().to_string(),
                 }],
                 tags: f.tags,
+                context: f.context,
                 related: f.related,
                 source: f.source,
                 reviewed: f.reviewed.into_inner(),
@@ -583,6 +588,7 @@ impl Builder {
                     section("Cautions", m.cautions),
                 ],
                 tags: m.tags,
+                context: Vec::new(),
                 related: m.related,
                 source: m.source,
                 reviewed: m.reviewed.into_inner(),
@@ -605,6 +611,7 @@ impl Builder {
                     section("Cautions", t.cautions),
                 ],
                 tags: t.tags,
+                context: Vec::new(),
                 related: t.related,
                 source: t.source,
                 reviewed: t.reviewed.into_inner(),

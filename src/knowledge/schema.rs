@@ -45,6 +45,10 @@ pub struct FaqRaw {
     pub answer: String,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Words that bring this entry into any answer whose message mentions them in passing
+    /// ("I'm 30 weeks pregnant" -> the pregnancy entry's cautions), see [`super::Entry`].
+    #[serde(default)]
+    pub context: Vec<String>,
     #[serde(default)]
     pub related: Vec<String>,
     pub source: String,

@@ -215,44 +215,67 @@ pub(crate) fn question_words(text: &str) -> Vec<String> {
     out
 }
 
+/// Words that open a question ("where do I...", "is it ok...").
+const ASKING: &[&str] = &[
+    "any", "anyone", "are", "can", "could", "do", "does", "how", "is", "should", "what", "whats",
+    "when", "where", "which", "who", "why", "will", "would",
+];
+
+/// Words after which a message asks a second thing ("..., also how do I...").
+const SECOND: &[&str] = &["also", "plus", "q2", "2nd", "secondly", "second"];
+
+fn asks(sentence: &text::Sentence) -> bool {
+    let folded = fold(sentence.text);
+    let first = text::words(&folded).next().unwrap_or("");
+    sentence.question || ASKING.contains(&first)
+}
+
 /// The sentences of `text` that ask something, when it also holds statements: "I don't
 /// have a fever. Where should I massage?" is a question about massage with some context.
 /// `None` when every sentence is a question or none is.
 pub(crate) fn question_sentences(text: &str) -> Option<String> {
-    const ASKING: &[&str] = &[
-        "any", "anyone", "are", "can", "could", "do", "does", "how", "is", "should", "what",
-        "whats", "when", "where", "which", "who", "why", "will", "would",
-    ];
-    let mut sentences = Vec::new();
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '!' | '?' | '\n') {
-            sentences.push((&text[start..i], c == '?'));
-            start = i + c.len_utf8();
-        }
-    }
-    sentences.push((&text[start..], false));
-    let sentences: Vec<(&str, bool)> = sentences
-        .into_iter()
-        .filter(|(s, _)| !text::is_blank(s))
-        .map(|(s, mark)| {
-            let folded = fold(s);
-            let first = text::words(&folded).next().unwrap_or("");
-            (s, mark || ASKING.contains(&first))
-        })
+    let sentences = text::sentences(text);
+    let asking: Vec<&str> = sentences
+        .iter()
+        .filter(|s| asks(s))
+        .map(|s| s.text)
         .collect();
-    let asking = sentences.iter().filter(|(_, q)| *q).count();
-    if asking == 0 || asking == sentences.len() {
+    if asking.is_empty() || asking.len() == sentences.len() {
         return None;
     }
-    Some(
-        sentences
-            .iter()
-            .filter(|(_, q)| *q)
-            .map(|(s, _)| *s)
-            .collect::<Vec<_>>()
-            .join(". "),
-    )
+    Some(asking.join(". "))
+}
+
+/// The separate questions of a message: its asking sentences, each cut again where a second
+/// question starts ("..., also how do I tie my boots"; "1. why does it burn 2. would a TENS
+/// help"). Folded text, in order.
+pub(crate) fn question_parts(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in text::sentences(text) {
+        let folded = fold(s.text);
+        let words: Vec<&str> = text::words(&folded).collect();
+        let mut parts: Vec<Vec<&str>> = vec![Vec::new()];
+        for (i, w) in words.iter().enumerate() {
+            let numbered = w.len() == 1 && w.as_bytes()[0].is_ascii_digit() && i > 0;
+            if (SECOND.contains(w) || numbered) && parts.last().is_some_and(|p| p.len() >= 2) {
+                parts.push(Vec::new());
+                if numbered {
+                    continue;
+                }
+            }
+            if let Some(p) = parts.last_mut() {
+                p.push(w);
+            }
+        }
+        let split = parts.len() > 1;
+        for p in parts {
+            let asking = split || asks(&s);
+            if asking && p.len() >= 2 {
+                out.push(p.join(" "));
+            }
+        }
+    }
+    out
 }
 
 /// One phrase rule: the phrase as stems, and its replacement as (word, stem) pairs.
@@ -487,6 +510,25 @@ mod tests {
         assert_eq!(
             question_words("i dont have a fever where should i massage"),
             ["i", "a", "where", "should", "i", "massage"]
+        );
+    }
+
+    #[test]
+    fn a_second_question_is_cut_at_also_or_a_number() {
+        assert_eq!(
+            question_parts("wat even is the piriformis, also how do i put my socks on 😭"),
+            vec![
+                "wat even is the piriformis",
+                "also how do i put my socks on"
+            ]
+        );
+        assert_eq!(
+            question_parts("1. why does sciatica BURN 2. would a tens help"),
+            vec!["1 why does sciatica burn", "would a tens help"]
+        );
+        assert_eq!(
+            question_parts("I have sciatica. It hurts."),
+            Vec::<String>::new()
         );
     }
 

@@ -72,7 +72,11 @@ struct EntryTerms {
 impl Index {
     /// `domain`: stems of the scope's words, which keep their full weight however common
     /// they are in everyday English ("back", "leg", "heat").
-    pub(crate) fn build(knowledge: &Knowledge, phrases: &Phrases, domain: &FastSet<String>) -> Self {
+    pub(crate) fn build(
+        knowledge: &Knowledge,
+        phrases: &Phrases,
+        domain: &FastSet<String>,
+    ) -> Self {
         let mut ix = Index::default();
         let mut per_entry: Vec<EntryTerms> = Vec::with_capacity(knowledge.entries.len());
         let mut analyzer = analyze::DocAnalyzer::new(phrases);
@@ -130,7 +134,12 @@ impl Index {
         let mut key_df = vec![0u32; n_terms];
         let mut stamp = vec![u32::MAX; n_terms];
         for (i, et) in per_entry.iter().enumerate() {
-            for &t in et.title.iter().chain(et.phrasings.iter().flatten()).chain(&et.tags) {
+            for &t in et
+                .title
+                .iter()
+                .chain(et.phrasings.iter().flatten())
+                .chain(&et.tags)
+            {
                 if stamp[t as usize] != i as u32 {
                     stamp[t as usize] = i as u32;
                     key_df[t as usize] += 1;
@@ -145,7 +154,12 @@ impl Index {
             .collect();
         ix.key = vec![false; n_terms];
         for et in &per_entry {
-            for &t in et.title.iter().chain(et.phrasings.iter().flatten()).chain(&et.tags) {
+            for &t in et
+                .title
+                .iter()
+                .chain(et.phrasings.iter().flatten())
+                .chain(&et.tags)
+            {
                 ix.key[t as usize] = true;
             }
         }

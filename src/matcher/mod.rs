@@ -34,7 +34,7 @@ use crate::text;
 use crate::text::{FastSet, TypoIndex, TypoPolicy};
 use analyze::Phrases;
 use index::{bigram, Index};
-use scope::ScopeLists;
+use scope::{ScopeLists, StemPhrases};
 
 /// Typo correction of question words: four letters and up, one edit (two from eight
 /// letters), and words of up to five letters keep their first letter ("rain" is not "train").
@@ -49,7 +49,6 @@ const TYPOS: TypoPolicy = TypoPolicy {
 pub const ANSWER_THRESHOLD: f32 = 0.45;
 /// Below the answer threshold, hits at or above this are offered as "did you mean".
 pub const SUGGEST_THRESHOLD: f32 = 0.25;
-
 
 /// Share of the confidence from coverage, phrasing fit and the BM25 margin.
 const COVER_SHARE: f32 = 0.4;
@@ -102,6 +101,8 @@ pub struct Matcher {
     /// Words that are not typos: every knowledge word, synonym word and function word.
     known: FastSet<String>,
     scope: ScopeLists,
+    /// Entries with `context` words, and those words compiled.
+    contexts: Vec<(usize, StemPhrases)>,
     entries: usize,
 }
 
@@ -165,10 +166,9 @@ struct Slot {
 impl Matcher {
     pub fn build(knowledge: &Knowledge) -> Self {
         let phrases = Phrases::new(&knowledge.synonyms);
-        let titles = knowledge
-            .entries
-            .iter()
-            .flat_map(|e| std::iter::once(e.title.as_str()).chain(e.tags.iter().map(String::as_str)));
+        let titles = knowledge.entries.iter().flat_map(|e| {
+            std::iter::once(e.title.as_str()).chain(e.tags.iter().map(String::as_str))
+        });
         let scope = ScopeLists::new(&knowledge.scope, titles);
         let domain: FastSet<String> = scope.words().map(str::to_string).collect();
         let index = Index::build(knowledge, &phrases, &domain);
@@ -191,6 +191,13 @@ impl Matcher {
             vocab,
             known,
             scope,
+            contexts: knowledge
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| !e.context.is_empty())
+                .map(|(i, e)| (i, StemPhrases::new(&e.context)))
+                .collect(),
             entries: knowledge.entries.len(),
         }
     }
@@ -206,15 +213,11 @@ impl Matcher {
         if self.scope.is_empty() {
             return true;
         }
-        let question = clip(question, MAX_CHARS);
-        let folded = text::fold(question);
-        let words: Vec<QWord> = text::words(&folded)
-            .take(MAX_WORDS)
-            .map(|w| self.correct(w))
-            .collect();
-        let stems: Vec<String> = words.iter().map(|w| text::stem(w.best())).collect();
+        let (words, stems) = self.message_words(question);
         let ev = self.scope.evidence(&stems);
-        if ev.anchor {
+        // A medicine, a pregnancy or a child mentioned is ours whatever else is said: the
+        // entry that calls for a professional must be heard.
+        if ev.anchor || self.contexts.iter().any(|(_, p)| p.found_unnegated(&stems)) {
             return true;
         }
         if !ev.topic || ev.elsewhere {
@@ -237,19 +240,80 @@ impl Matcher {
         ours as f32 >= TOPIC_SHARE * content.len() as f32
     }
 
-    /// The best `limit` entries for `question`, and a second answer for a second question:
-    /// among the next hits, the first one that scores as an answer and is found through
-    /// words of the message that the best hit does not explain (at least `ALSO_NEW` of
-    /// its matched weight, none of it through the best hit's distinctive words).
+    /// Every word of a message, typo-corrected, and the stems of the corrections.
+    fn message_words(&self, question: &str) -> (Vec<QWord>, Vec<String>) {
+        let folded = text::fold(clip(question, MAX_CHARS));
+        let words: Vec<QWord> = text::words(&folded)
+            .take(MAX_WORDS)
+            .map(|w| self.correct(w))
+            .collect();
+        let stems = words.iter().map(|w| text::stem(w.best())).collect();
+        (words, stems)
+    }
+
+    /// The best `limit` entries for `question`, and a second answer when the message asks
+    /// two things. The second answer is, in order of preference:
+    /// 1. an entry whose `context` words the message mentions ("...while pregnant?" brings
+    ///    the pregnancy entry's cautions to a heat question);
+    /// 2. the best answer to another question sentence of the message ("1. why does it
+    ///    burn 2. would a TENS help");
+    /// 3. among the next hits for the whole message, one found through words the best hit
+    ///    does not explain (at least `ALSO_NEW` of its matched weight, none of it through
+    ///    the best hit's distinctive words).
+    ///
+    /// When nothing answers but a context entry is mentioned, that entry answers.
     pub fn find(&self, question: &str, limit: usize) -> Found {
-        let hits = self.search(question, limit);
+        let mut hits = self.search(question, limit);
+        let (_, stems) = self.message_words(question);
+        let context = self
+            .contexts
+            .iter()
+            .find(|(_, p)| p.found_unnegated(&stems))
+            .map(|&(e, _)| e);
         let Some(best) = hits.first().copied() else {
-            return Found::default();
+            return match context {
+                Some(e) => Found {
+                    hits: vec![Hit {
+                        entry: e,
+                        score: ANSWER_THRESHOLD,
+                    }],
+                    also: None,
+                },
+                None => Found::default(),
+            };
         };
-        let question = clip(question, MAX_CHARS);
-        let slots = self.slots(question);
+        if best.score < ANSWER_THRESHOLD {
+            if let Some(e) = context {
+                hits.retain(|h| h.entry != e);
+                hits.insert(
+                    0,
+                    Hit {
+                        entry: e,
+                        score: ANSWER_THRESHOLD,
+                    },
+                );
+                return Found { hits, also: None };
+            }
+            return Found { hits, also: None };
+        }
+        if let Some(e) = context.filter(|&e| e != best.entry) {
+            return Found {
+                hits,
+                also: Some(Hit {
+                    entry: e,
+                    score: ANSWER_THRESHOLD,
+                }),
+            };
+        }
+        if let Some(h) = self.other_question(question, best.entry) {
+            return Found {
+                hits,
+                also: Some(h),
+            };
+        }
+        let slots = self.slots(clip(question, MAX_CHARS));
         let total: f32 = slots.iter().map(|s| s.weight).sum();
-        if best.score < ANSWER_THRESHOLD || total <= 0.0 {
+        if total <= 0.0 {
             return Found { hits, also: None };
         }
         let scored = self.score(&slots, total, ALSO_CANDIDATES);
@@ -281,6 +345,20 @@ impl Matcher {
                 score: s.score,
             });
         Found { hits, also }
+    }
+
+    /// The best answer to another question in the message than the one `first` answers:
+    /// its question sentences, and the parts after "also", "plus" or a number ("2.").
+    fn other_question(&self, question: &str, first: usize) -> Option<Hit> {
+        let parts = analyze::question_parts(clip(question, MAX_CHARS));
+        if parts.len() < 2 {
+            return None;
+        }
+        parts
+            .iter()
+            .filter_map(|p| self.search(p, 1).first().copied())
+            .filter(|h| h.entry != first && h.score >= ANSWER_THRESHOLD)
+            .max_by(|a, b| a.score.total_cmp(&b.score))
     }
 
     /// The best `limit` entries for `question`, best first.

@@ -10,13 +10,13 @@ use crate::text::{self, FastSet};
 
 /// Phrases of the scope lists as stem sequences ("lower back" -> "lower back").
 #[derive(Debug, Default)]
-struct StemPhrases {
+pub(crate) struct StemPhrases {
     set: FastSet<String>,
     longest: usize,
 }
 
 impl StemPhrases {
-    fn new(list: &[String]) -> Self {
+    pub fn new(list: &[String]) -> Self {
         let mut out = Self::default();
         for p in list {
             let stems: Vec<String> = text::words(&text::fold(p)).map(text::stem).collect();
@@ -39,7 +39,7 @@ impl StemPhrases {
 
     /// Like [`Self::found_in`], skipping a match that one of the two words before it
     /// negates.
-    fn found_unnegated(&self, stems: &[String]) -> bool {
+    pub fn found_unnegated(&self, stems: &[String]) -> bool {
         (0..stems.len()).any(|i| {
             let negated = stems[i.saturating_sub(2)..i]
                 .iter()
@@ -162,7 +162,9 @@ mod tests {
     #[test]
     fn a_negated_anchor_does_not_count() {
         let l = lists();
-        assert!(!l.evidence(&stems("not sciatica related, but my oven")).ours());
+        assert!(!l
+            .evidence(&stems("not sciatica related, but my oven"))
+            .ours());
     }
 
     #[test]
