@@ -461,6 +461,7 @@ mod tests {
                 text: "Deep in the buttock.".into(),
             }],
             tags: vec![],
+            context: Vec::new(),
             related: vec![],
             source: "seed".into(),
             reviewed: "2026-11-22".into(),

@@ -692,7 +692,7 @@ fn dump() {
                 "fit": nums.get(3),
                 "bm25": nums.get(4),
                 "carried": !rest.contains("no carrier"),
-                "text": e.composer().answer(entry, 1.0).text(),
+                "text": e.composer().answer(entry, 1.0, None).text(),
             }));
         }
         println!(

@@ -312,6 +312,7 @@ mod tests {
         Reply {
             kind,
             entry_id: None,
+            also: None,
             title: "A title".to_string(),
             confidence: 1.0,
             suggestions: Vec::new(),

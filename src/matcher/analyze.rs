@@ -56,6 +56,17 @@ const FILLER_PHRASES: &[&str] = &[
     "no idea",
     "get rid of",
     "in the first place",
+    "in simple words",
+    "in simple terms",
+    "simple words",
+    "simple terms",
+    "in plain english",
+    "plain english",
+    "in layman terms",
+    "in laymans terms",
+    "simple answer",
+    "no latin words",
+    "no jargon",
 ];
 
 /// Words that frame a question without naming its topic. They still help rank ("where" vs
@@ -524,7 +535,7 @@ mod tests {
         );
         assert_eq!(
             question_parts("1. why does sciatica BURN 2. would a tens help"),
-            vec!["1 why does sciatica burn", "would a tens help"]
+            vec!["why does sciatica burn", "would a tens help"]
         );
         assert_eq!(
             question_parts("I have sciatica. It hurts."),
@@ -536,7 +547,7 @@ mod tests {
     fn question_sentences_are_picked_out_of_context() {
         assert_eq!(
             question_sentences("I've had sciatica for weeks. Where should I massage?").as_deref(),
-            Some(" Where should I massage")
+            Some("Where should I massage")
         );
         assert_eq!(question_sentences("where should I massage?"), None);
         assert_eq!(question_sentences("my back hurts. my leg too"), None);

@@ -65,6 +65,8 @@ const NO_CARRIER: f32 = 0.25;
 /// distinctive words (see [`text::specificity`]) are words of the knowledge.
 const TOPIC_SHARE: f32 = 0.5;
 const CONTENT_SPECIFICITY: f32 = 0.4;
+/// Weight of a distinctive word the knowledge never uses, where it counts at all.
+const UNKNOWN_WEIGHT: f32 = 1.0;
 /// How many top entries are looked at for a second answer.
 const ALSO_CANDIDATES: usize = 8;
 /// A second answer explains mostly new words of the message (this share of its matched
@@ -156,11 +158,21 @@ pub struct Found {
     pub also: Option<Hit>,
 }
 
-/// A question term to find: alternatives (term id, quality) and the slot's weight.
+/// A question term to find: alternatives (term id, quality) and the slot's weight. A slot
+/// with no alternatives is a distinctive word the knowledge never uses.
 #[derive(Debug, Clone)]
 struct Slot {
     alts: Vec<(u32, f32)>,
     weight: f32,
+}
+
+/// Weight of the slots the knowledge knows.
+fn known_weight(slots: &[Slot]) -> f32 {
+    slots
+        .iter()
+        .filter(|s| !s.alts.is_empty())
+        .map(|s| s.weight)
+        .sum()
 }
 
 impl Matcher {
@@ -312,7 +324,7 @@ impl Matcher {
             };
         }
         let slots = self.slots(clip(question, MAX_CHARS));
-        let total: f32 = slots.iter().map(|s| s.weight).sum();
+        let total = known_weight(&slots);
         if total <= 0.0 {
             return Found { hits, also: None };
         }
@@ -417,8 +429,17 @@ impl Matcher {
             }
             // A word the knowledge never uses is context ("my dad", "the depot", "last
             // night's telly"), neither for nor against any entry: whether the message is
-            // ours at all is decided from its domain evidence (see [`Self::in_scope`]).
+            // ours at all is decided from its domain evidence (see [`Self::in_scope`]). Only
+            // when a message would otherwise *be* one of our phrasings does it count, as what
+            // the phrasing leaves out ("sciatica trivia" is not "what is sciatica").
             if w.unknown {
+                let b = w.best();
+                if b.len() > 3 && text::specificity(b) >= CONTENT_SPECIFICITY {
+                    slots.push(Slot {
+                        alts: Vec::new(),
+                        weight: UNKNOWN_WEIGHT,
+                    });
+                }
                 continue;
             }
             let mut alts: Vec<(u32, f32)> = Vec::new();
@@ -488,7 +509,7 @@ impl Matcher {
 
     fn rank(&self, text: &str, limit: usize) -> Vec<Hit> {
         let slots = self.slots(text);
-        let total: f32 = slots.iter().map(|s| s.weight).sum();
+        let total = known_weight(&slots);
         if total <= 0.0 {
             return Vec::new();
         }
@@ -507,7 +528,7 @@ impl Matcher {
         use std::fmt::Write;
         let question = clip(question, MAX_CHARS);
         let slots = self.slots(question);
-        let total: f32 = slots.iter().map(|s| s.weight).sum();
+        let total = known_weight(&slots);
         let names: Vec<&str> = {
             let mut v = vec![""; self.index.terms.len()];
             for (name, &id) in &self.index.terms {
@@ -645,6 +666,11 @@ impl Matcher {
     fn phrase_fit(&self, e: usize, slots: &[Slot], total: f32) -> (f32, f32) {
         let mut best = 0.0f32;
         let mut whole = 0.0f32;
+        let unknown: f32 = slots
+            .iter()
+            .filter(|s| s.alts.is_empty())
+            .map(|s| s.weight)
+            .sum();
         for p in &self.index.phrases[e] {
             let mut inter = 0.0;
             let mut present: [Option<u32>; MAX_SLOTS] = [None; MAX_SLOTS];
@@ -680,7 +706,7 @@ impl Matcher {
             let precision = (inter / p.weight.max(f32::EPSILON)).min(1.0);
             let f = 1.25 * recall * precision / (0.25 * precision + recall);
             best = best.max((f + pairs.min(BIGRAM_CAP)).min(1.0));
-            whole = whole.max(recall * precision);
+            whole = whole.max((inter / (total + unknown)).min(1.0) * precision);
         }
         (best, whole)
     }
