@@ -208,6 +208,11 @@ impl Matcher {
         let mut slots: Vec<Slot> = Vec::new();
         let mut seen: FastSet<u32> = FastSet::default();
         for (i, w) in words.iter().enumerate() {
+            // Checked before every push, unknown words included: `phrase_fit` keeps one
+            // array cell per slot.
+            if slots.len() >= MAX_SLOTS {
+                break;
+            }
             let best = w.best();
             if analyze::is_ignored(best) || analyze::is_number(best) {
                 continue;
@@ -249,9 +254,6 @@ impl Matcher {
                         slots.push(Slot { alts, weight });
                     }
                 }
-            }
-            if slots.len() >= MAX_SLOTS {
-                break;
             }
         }
         slots
