@@ -330,3 +330,99 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Run the binary at `bin` from `cwd` with no knowledge folder given anywhere.
+fn run_without_knowledge(bin: &Path, cwd: &Path, args: &[&str]) -> Output {
+    let out = Command::new(bin)
+        .current_dir(cwd)
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("UNANSWERED_LOG")
+        .env_remove("KNOWLEDGE_DIR")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sciatica-bot");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    out
+}
+
+#[test]
+fn a_copied_binary_run_from_the_root_answers_from_its_built_in_knowledge() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let copy = tmp.path().join("sciatica-bot");
+    std::fs::copy(BIN, &copy).expect("copy the binary");
+    let out = run_without_knowledge(
+        &copy,
+        Path::new("/"),
+        &["ask", "--json", "where should I massage for sciatica?"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["kind"], "answer", "{v}");
+    assert_contract(&v);
+
+    // `check` names the knowledge it checked: the built-in copy, not a path on the machine
+    // that built the binary.
+    let out = run_without_knowledge(&copy, Path::new("/"), &["check"]);
+    assert!(out.status.success(), "{out:?}");
+    let said = stdout(&out);
+    assert!(said.starts_with("ok: <built-in knowledge>"), "{said}");
+    let source_dir = knowledge();
+    assert!(!said.contains(source_dir.to_str().unwrap()), "{said}");
+
+    // Nothing in the binary points at the source tree's knowledge folder.
+    let bytes = std::fs::read(&copy).expect("read binary");
+    let needle = source_dir.to_str().unwrap().as_bytes();
+    assert!(
+        !bytes.windows(needle.len()).any(|w| w == needle),
+        "the binary still refers to {}",
+        source_dir.display()
+    );
+}
+
+#[test]
+fn knowledge_init_writes_the_built_in_folder_which_then_checks_clean_and_is_never_overwritten() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("kb");
+    let dir_arg = dir.to_str().unwrap();
+    let out = run_without_knowledge(Path::new(BIN), tmp.path(), &["knowledge", "init", dir_arg]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(dir.join("README.md").is_file() && dir.join("messages.toml").is_file());
+    let check = run(&["check", dir_arg], None);
+    assert!(check.status.success(), "{check:?}");
+
+    std::fs::write(dir.join("messages.toml"), "# mine").expect("edit");
+    let again = run_without_knowledge(Path::new(BIN), tmp.path(), &["knowledge", "init", dir_arg]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("messages.toml")).unwrap(),
+        "# mine"
+    );
+}
+
+#[test]
+fn export_into_a_reader_that_stops_early_ends_quietly() {
+    use std::io::Read;
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(BIN)
+        .current_dir(cwd.path())
+        .env("KNOWLEDGE_DIR", knowledge())
+        .arg("export")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Like `head -c 100`: read a little, then close the pipe.
+    let mut first = [0u8; 100];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("some output");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(out.status.success(), "{out:?}");
+}

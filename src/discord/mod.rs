@@ -262,6 +262,10 @@ fn watch_knowledge(bot: &Arc<Bot>) -> Option<crate::store::WatchHandle> {
     };
     match bot.store.watch(on_reload) {
         Ok(handle) => Some(handle),
+        Err(crate::store::WatchError::BuiltIn) => {
+            tracing::info!("answering from the built-in knowledge (set KNOWLEDGE_DIR to edit it)");
+            None
+        }
         Err(e) => {
             tracing::warn!(
                 "not watching the knowledge folder for edits: {e}; use /knowledge reload"
