@@ -198,7 +198,7 @@ fn ask(engine: &Engine, json: bool, words: &[String], out: &mut impl Write) -> i
     let emit = |q: &str, out: &mut dyn Write| -> io::Result<()> {
         let reply = engine.answer(q);
         if let Some(g) = &gaps {
-            g.record(q, &reply);
+            g.record(engine, q, &reply);
         }
         if json {
             writeln!(out, "{}", reply.to_json())
@@ -255,7 +255,7 @@ fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
             q => {
                 let reply = engine.answer(q);
                 if let Some(g) = &gaps {
-                    g.record(q, &reply);
+                    g.record(engine, q, &reply);
                 }
                 reply
             }

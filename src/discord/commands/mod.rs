@@ -137,7 +137,8 @@ pub fn gate(bot: &Bot, member: u64, question: String, reply: Reply) -> Gate {
         super::cooldown::Decision::Allowed => {
             if let Some(gaps) = bot.gaps.clone() {
                 let r = reply.clone();
-                tokio::task::spawn_blocking(move || gaps.record(&question, &r));
+                let engine = bot.store.engine();
+                tokio::task::spawn_blocking(move || gaps.record(&engine, &question, &r));
             }
             Gate::Answer(reply)
         }
