@@ -27,11 +27,7 @@ pub async fn ask(
     let reply = match ready {
         Some(reply) => reply?,
         None => {
-            if private {
-                ctx.defer_ephemeral().await?;
-            } else {
-                ctx.defer().await?;
-            }
+            respond::defer(ctx, private).await?;
             work.await?
         }
     };
