@@ -139,7 +139,8 @@ impl Interaction<'_> {
                         if how == Press::Update && i == 0 {
                             let edit = serenity::EditInteractionResponse::new()
                                 .embeds(page.embeds())
-                                .components(rows);
+                                .components(rows)
+                                .allowed_mentions(no_pings());
                             let route = Route::WebhookOriginalInteractionResponse {
                                 application_id: self.application,
                                 token: self.token,
