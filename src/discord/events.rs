@@ -67,7 +67,8 @@ async fn on_message(
             return Ok(respond::channel(&ctx.http, &bot.rest, msg, &failed, &[]).await?);
         }
     };
-    tracing::debug!(kind = reply.kind.as_str(), entry = ?reply.entry_id, dm = msg.guild_id.is_none(), "message");
+    let (kind, entry) = super::loggable(&reply);
+    tracing::debug!(kind, entry, dm = msg.guild_id.is_none(), "message");
     let sent = match gate(bot, msg.author.id.get(), question, reply) {
         Gate::Answer(reply) => {
             let buttons = if reply.kind == ReplyKind::NoMatch {

@@ -122,6 +122,16 @@ impl ServeError {
     }
 }
 
+/// What a reply may say about itself in a debug log: its kind and entry for ordinary
+/// replies, only "safety" for red-flag and crisis replies (which rule fired is health data).
+pub fn loggable(reply: &crate::Reply) -> (&'static str, Option<&str>) {
+    if reply.kind.is_safety() {
+        ("safety", None)
+    } else {
+        (reply.kind.as_str(), reply.entry_id.as_deref())
+    }
+}
+
 /// A serenity error for the log: status and method, never a URL (interaction URLs carry
 /// interaction tokens) and never a message body.
 pub fn describe(e: &serenity::Error) -> String {

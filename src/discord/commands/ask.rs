@@ -31,7 +31,8 @@ pub async fn ask(
             work.await?
         }
     };
-    tracing::debug!(kind = reply.kind.as_str(), entry = ?reply.entry_id, "/ask");
+    let (kind, entry) = crate::discord::loggable(&reply);
+    tracing::debug!(kind, entry, "/ask");
     match gate(bot, ctx.author().id.get(), question, reply) {
         Gate::Answer(reply) => {
             let buttons = if reply.kind == ReplyKind::NoMatch {
