@@ -38,6 +38,9 @@ struct Table {
     running: HashMap<u64, Running>,
     /// The live session of each member in each channel.
     by_member: HashMap<(u64, u64), u64>,
+    /// One shared copy of each routine in use, by id: a thousand members doing the same
+    /// routine hold one copy of its text, not a thousand.
+    routines: HashMap<String, Arc<Routine>>,
 }
 
 impl Table {
@@ -54,12 +57,27 @@ impl Table {
         self.running.retain(|_, r| !r.session.is_over(now));
         let running = &self.running;
         self.by_member.retain(|_, id| running.contains_key(id));
+        self.routines.retain(|_, r| Arc::strong_count(r) > 1);
         // Give memory back after a burst: a map keeps its peak capacity otherwise.
         if self.running.capacity() > 64 && self.running.len() < self.running.capacity() / 4 {
             self.running.shrink_to_fit();
             self.by_member.shrink_to_fit();
+            self.routines.shrink_to_fit();
         }
         before - self.running.len()
+    }
+
+    /// The shared copy of `routine`: the one in use if it is the same, else this one (a
+    /// reload changed it; sessions already running keep the copy they started with).
+    fn share(&mut self, routine: Routine) -> Arc<Routine> {
+        match self.routines.get(&routine.id) {
+            Some(shared) if **shared == routine => Arc::clone(shared),
+            _ => {
+                let shared = Arc::new(routine);
+                self.routines.insert(shared.id.clone(), Arc::clone(&shared));
+                shared
+            }
+        }
     }
 }
 
@@ -102,11 +120,12 @@ impl Sessions {
                 t.remove(oldest);
             }
         }
+        let routine = t.share(routine);
         t.running.insert(
             id,
             Running {
                 session,
-                routine: Arc::new(routine),
+                routine,
                 started: now,
                 who: (owner, channel),
             },

@@ -85,7 +85,7 @@ impl Entry {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
     pub instruction: String,
     pub uses: String,
@@ -95,7 +95,7 @@ pub struct Step {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Routine {
     pub id: String,
     pub title: String,
