@@ -26,13 +26,17 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn sciatica-bot");
-    {
-        let mut pipe = child.stdin.take().expect("stdin");
-        if let Some(bytes) = stdin {
-            pipe.write_all(bytes).expect("write stdin");
+    // Written from another thread while the output is read: a big batch would otherwise fill
+    // both pipes and stall.
+    let mut pipe = child.stdin.take().expect("stdin");
+    let input = stdin.map(<[u8]>::to_vec);
+    let writer = std::thread::spawn(move || {
+        if let Some(bytes) = input {
+            pipe.write_all(&bytes).expect("write stdin");
         }
-    }
+    });
     let out = child.wait_with_output().expect("wait");
+    writer.join().expect("stdin written");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         !stderr.contains("panicked"),
@@ -425,4 +429,135 @@ fn export_into_a_reader_that_stops_early_ends_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.is_empty(), "{stderr}");
     assert!(out.status.success(), "{out:?}");
+}
+
+/// 20,000 generated lines: long English, other languages and scripts, emoji, control
+/// characters and raw bytes (no line breaks). Deterministic, so a failure can be replayed.
+fn fuzz_batch(lines: usize) -> Vec<u8> {
+    const WORDS: &[&str] = &[
+        "where",
+        "should",
+        "I",
+        "massage",
+        "for",
+        "sciatica",
+        "foam",
+        "roller",
+        "heat",
+        "ice",
+        "piriformis",
+        "glute",
+        "stretch",
+        "how",
+        "long",
+        "my",
+        "leg",
+        "back",
+        "numb",
+        "can't",
+        "don't",
+        "no",
+        "bladder",
+        "both",
+        "legs",
+        "weak",
+        "kill",
+        "myself",
+        "pee",
+        "fever",
+        "dolor",
+        "espalda",
+        "pierna",
+        "ciática",
+        "masaje",
+        "douleur",
+        "sciatique",
+        "fesse",
+        "Schmerzen",
+        "Rücken",
+        "Ischias",
+        "боль",
+        "спина",
+        "坐骨神经痛",
+        "按摩",
+        "ألم",
+        "दर्द",
+        "😭",
+        "🔥",
+        "💆‍♀️",
+        "&",
+        "?",
+        "!!!",
+        "...",
+        "'",
+        "\"",
+        "sooooo",
+        "12",
+        "30s",
+        "<@123456789012345678>",
+        "@everyone",
+        "\u{feff}",
+        "\u{200b}",
+        "e\u{0301}",
+        "\u{202e}",
+        "\t",
+        "zqxv",
+        "blorf",
+        "qwerty",
+        "asdf",
+    ];
+    let mut seed: u64 = 0x5eed_f00d;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % n.max(1)
+    };
+    let mut out = Vec::new();
+    for _ in 0..lines {
+        match next(10) {
+            // Raw bytes, any value but a line break.
+            0 => {
+                for _ in 0..next(300) {
+                    let b = next(256) as u8;
+                    out.push(if b == b'\n' { b' ' } else { b });
+                }
+            }
+            // Long messages: 85 to 400 words.
+            1..=3 => {
+                let n = 85 + next(316);
+                let words: Vec<&str> = (0..n).map(|_| WORDS[next(WORDS.len())]).collect();
+                out.extend_from_slice(words.join(" ").as_bytes());
+            }
+            // Short questions.
+            _ => {
+                let n = 1 + next(20);
+                let words: Vec<&str> = (0..n).map(|_| WORDS[next(WORDS.len())]).collect();
+                out.extend_from_slice(words.join(" ").as_bytes());
+            }
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+#[test]
+fn a_20000_line_fuzz_batch_gets_20000_replies_with_the_disclaimer() {
+    const LINES: usize = 20_000;
+    let input = fuzz_batch(LINES);
+    let started = std::time::Instant::now();
+    let out = run(&["ask", "--json"], Some(&input));
+    let elapsed = started.elapsed();
+    assert!(out.status.success(), "exit status {:?}", out.status);
+    let replies = json_lines(&out);
+    assert_eq!(replies.len(), LINES, "one reply per line");
+    for v in &replies {
+        assert_contract(v);
+    }
+    println!(
+        "fuzz batch: {LINES} lines ({} KiB) through ask --json in {:.2} s, {} replies, exit 0",
+        input.len() / 1024,
+        elapsed.as_secs_f64(),
+        replies.len()
+    );
 }
