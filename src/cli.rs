@@ -196,7 +196,7 @@ fn init(dir: &Path) -> anyhow::Result<ExitCode> {
 fn ask(engine: &Engine, json: bool, words: &[String], out: &mut impl Write) -> io::Result<()> {
     let gaps = GapLog::from_env();
     let emit = |q: &str, out: &mut dyn Write| -> io::Result<()> {
-        let reply = engine.answer(q);
+        let reply = answer(engine, q);
         if let Some(g) = &gaps {
             g.record(engine, q, &reply);
         }
@@ -227,6 +227,14 @@ fn ask(engine: &Engine, json: bool, words: &[String], out: &mut impl Write) -> i
     out.flush()
 }
 
+/// [`Engine::answer`], with an unexpected panic turned into an error reply (with the
+/// disclaimer) so one bad line never ends a batch. The safety screen runs before matching, so
+/// a panic there cannot hide a red flag the screen found.
+fn answer(engine: &Engine, question: &str) -> Reply {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine.answer(question)))
+        .unwrap_or_else(|_| engine.composer().failed())
+}
+
 fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
     let gaps = GapLog::from_env();
     writeln!(
@@ -253,7 +261,7 @@ fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
                 engine.composer().routine_list(&engine.knowledge().routines)
             }
             q => {
-                let reply = engine.answer(q);
+                let reply = answer(engine, q);
                 if let Some(g) = &gaps {
                     g.record(engine, q, &reply);
                 }

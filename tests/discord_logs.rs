@@ -1,7 +1,7 @@
 //! Logs carry no health data and no secrets: every way a member can reach the bot (mentions,
 //! DMs, ask-channel messages, buttons, autocomplete, `/ask` and the cards), with a unique
 //! marker in the text, red-flag and crisis messages among them, a rate limit and a panicking
-//! answer on the way, at the default level and at `RUST_LOG=debug`. The marker, the
+//! answer on the way, at the default level, at `RUST_LOG=debug` and at `RUST_LOG=trace`. The marker, the
 //! interaction tokens and the bot token must be in no log line.
 
 #[path = "fixtures/log_capture.rs"]
@@ -122,11 +122,13 @@ async fn talk_to_the_bot(marker: &str, answer: Option<sciatica_bot::discord::Ans
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn no_message_text_and_no_token_is_logged_at_the_default_or_debug_level() {
+async fn no_message_text_and_no_token_is_logged_at_the_default_debug_or_trace_level() {
     let (logs, level) = log_capture::install_reloadable(logging::filter(None));
     for (rust_log, answer) in [
         (None, None),
         (Some("debug"), None),
+        // Third-party crates stay at warn unless named, so even trace is safe.
+        (Some("trace"), None),
         (
             None,
             Some(panicking_answer as sciatica_bot::discord::AnswerFn),
@@ -139,7 +141,11 @@ async fn no_message_text_and_no_token_is_logged_at_the_default_or_debug_level() 
         level
             .reload(logging::filter(rust_log))
             .expect("set the level");
-        let marker = format!("zqmark{}x{}", std::process::id(), rust_log.map_or(1, |_| 2));
+        let marker = format!(
+            "zqmark{}x{}",
+            std::process::id(),
+            rust_log.unwrap_or("info")
+        );
         talk_to_the_bot(&marker, answer).await;
         let text = logs.text();
         assert!(
