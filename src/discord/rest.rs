@@ -7,7 +7,8 @@
 //! other reply back too. A 5xx is retried once. When the wait would pass an interaction's
 //! 3-second window, `send` returns [`SendError::Late`] without waiting, so the caller can defer
 //! the interaction first (the deferral keeps it alive for 15 minutes) and send the reply as a
-//! follow-up once the limit lifts.
+//! follow-up once the limit lifts. Interaction responses and their follow-ups are not held by
+//! a global limit, as Discord exempts them from it.
 //!
 //! serenity's own rate limiter is bypassed for these requests on purpose: it reads only
 //! headers, cannot tell a caller that a wait would be too long, and is switched off anyway when
@@ -98,8 +99,15 @@ impl Rest {
         let body = serde_json::to_vec(body).map_err(|_| SendError::Transport("bad body"))?;
         let mut waited = Duration::ZERO;
         let mut server_errors = 0;
+        // Discord: interaction endpoints are not bound to the global rate limit.
+        let exempt = matches!(
+            route,
+            Route::InteractionResponse { .. }
+                | Route::WebhookFollowupMessages { .. }
+                | Route::WebhookOriginalInteractionResponse { .. }
+        );
         for _ in 0..self.policy.max_attempts {
-            if let Some(until) = self.global_wait() {
+            if let Some(until) = self.global_wait().filter(|_| !exempt) {
                 let wait = until.saturating_duration_since(Instant::now());
                 self.wait(&mut waited, wait, true, deadline).await?;
             }
