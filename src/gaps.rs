@@ -472,18 +472,26 @@ pub struct GapGroup {
 }
 
 /// Read the log at `path` (its newest [`REPORT_MAX_BYTES`]) and group its questions, most
-/// frequent first, at most `limit` groups. A missing log is an empty report. Lines that are not records are skipped, and so
-/// are questions the current safety rules flag (they are not gaps to fill with self-care).
+/// frequent first, at most `limit` groups. A missing log is an empty report. Lines that are
+/// not records are skipped, and so are questions with safety vocabulary (they are not gaps to
+/// fill with self-care); personal details are scrubbed from lines older than the scrubbing.
 pub fn report(path: &Path, engine: &Engine, limit: usize) -> io::Result<Vec<GapGroup>> {
     let text = match newest_lines(path, REPORT_MAX_BYTES) {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
+    // Lines written before the log scrubbed details and skipped safety vocabulary get the
+    // same treatment here, so a report never shows them.
     let records = text
         .lines()
         .filter_map(|l| serde_json::from_str::<GapRecord>(l).ok())
-        .filter(|r| !normalize::is_blank(&r.question));
+        .filter(|r| !normalize::is_blank(&r.question))
+        .filter(|r| !engine.safety().mentions_safety_terms(&r.question))
+        .map(|r| GapRecord {
+            question: scrub(&r.question),
+            ..r
+        });
     let mut groups = group(records);
     groups.sort_by(|a, b| {
         b.count

@@ -361,3 +361,24 @@ fn an_existing_log_readable_by_others_is_made_private_on_the_next_write() {
     let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "mode {mode:o}");
 }
+
+#[test]
+fn a_log_written_before_scrubbing_is_reported_without_personal_details_or_safety_talk() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("gaps.jsonl");
+    let lines = [
+        record(
+            "2026-11-08T10:00:00Z",
+            "pizza for my back, call me on 07700 900123",
+        ),
+        record(
+            "2026-11-08T11:00:00Z",
+            "I don't want to kill myself but which pizza",
+        ),
+    ];
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write");
+    let groups = gaps::report(&path, &engine(), 10).expect("report");
+    let text = gaps::render(&groups);
+    assert!(!text.contains("07700") && !text.contains("kill"), "{text}");
+    assert!(text.contains("[number]"), "{text}");
+}
