@@ -483,11 +483,17 @@ pub fn report(path: &Path, engine: &Engine, limit: usize) -> io::Result<Vec<GapG
     };
     // Lines written before the log scrubbed details and skipped safety vocabulary get the
     // same treatment here, so a report never shows them.
+    // The same few questions recur: screen each wording once.
+    let mut screened: HashMap<String, bool> = HashMap::new();
     let records = text
         .lines()
         .filter_map(|l| serde_json::from_str::<GapRecord>(l).ok())
         .filter(|r| !normalize::is_blank(&r.question))
-        .filter(|r| !engine.safety().mentions_safety_terms(&r.question))
+        .filter(|r| {
+            !*screened
+                .entry(r.question.clone())
+                .or_insert_with(|| engine.safety().mentions_safety_terms(&r.question))
+        })
         .map(|r| GapRecord {
             question: scrub(&r.question),
             ..r
