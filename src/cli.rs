@@ -12,12 +12,9 @@ use clap::{Parser, Subcommand};
 
 use crate::engine::Engine;
 use crate::gaps::GapLog;
-use crate::knowledge::{self, Diagnostic, EntryKind, Severity};
+use crate::knowledge::{self, Diagnostic, EntryKind, Severity, Source};
 use crate::reply::Reply;
 use crate::store::KnowledgeStore;
-
-/// The knowledge folder shipped with the source, used when nothing else is given.
-pub const BUNDLED_KNOWLEDGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge");
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,7 +25,7 @@ pub const BUNDLED_KNOWLEDGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/knowle
                   problems, or weakness in both legs, get emergency help now."
 )]
 pub struct Cli {
-    /// Knowledge folder (default: $KNOWLEDGE_DIR, else ./knowledge, else the bundled one)
+    /// Knowledge folder (default: $KNOWLEDGE_DIR, else ./knowledge, else the one built in)
     #[arg(long, global = true, env = "KNOWLEDGE_DIR", value_name = "DIR")]
     pub knowledge: Option<PathBuf>,
 
@@ -68,13 +65,25 @@ pub enum Command {
     },
     /// Run the Discord bot (needs DISCORD_TOKEN)
     Serve,
+    /// Manage knowledge folders
+    #[command(subcommand)]
+    Knowledge(KnowledgeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KnowledgeCommand {
+    /// Write the built-in knowledge out as a folder to edit (never overwrites a file)
+    Init {
+        /// Folder to create or fill, e.g. /srv/sciatica-bot/knowledge
+        dir: PathBuf,
+    },
 }
 
 /// Parse arguments and run. The binary's `main` is just this.
 pub fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
-    let dir = knowledge_dir(cli.knowledge.as_deref());
+    let source = knowledge_source(cli.knowledge.as_deref());
     let command = match cli.command {
         Some(c) => c,
         None if std::env::var("DISCORD_TOKEN").is_ok_and(|t| !t.trim().is_empty()) => {
@@ -86,8 +95,10 @@ pub fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     };
-    match run(command, &dir) {
+    match run(command, &source) {
         Ok(code) => code,
+        // `sciatica-bot export | head`: the reader has all it wanted; not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -95,24 +106,36 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Where the knowledge is: the flag or $KNOWLEDGE_DIR, else ./knowledge, else the bundled one.
-pub fn knowledge_dir(flag: Option<&Path>) -> PathBuf {
+/// The output was closed by its reader (a pipe into `head`).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Where the knowledge is: the flag or $KNOWLEDGE_DIR, else ./knowledge, else the copy built
+/// into the binary.
+pub fn knowledge_source(flag: Option<&Path>) -> Source {
     if let Some(d) = flag {
-        return d.to_path_buf();
+        return Source::Folder(d.to_path_buf());
     }
     let local = PathBuf::from("knowledge");
     if local.join("messages.toml").is_file() {
-        return local;
+        return Source::Folder(local);
     }
-    PathBuf::from(BUNDLED_KNOWLEDGE)
+    Source::Bundled
 }
 
-fn run(command: Command, dir: &Path) -> anyhow::Result<ExitCode> {
+fn run(command: Command, source: &Source) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Check { dir: other } => Ok(check(other.as_deref().unwrap_or(dir))),
-        Command::Serve => serve(dir),
+        Command::Check { dir: other } => Ok(check(
+            &other.map_or_else(|| source.clone(), Source::Folder),
+        )?),
+        Command::Serve => serve(source),
+        Command::Knowledge(KnowledgeCommand::Init { dir }) => init(&dir),
         other => {
-            let Some(engine) = load_engine(dir) else {
+            let Some(engine) = load_engine(source) else {
                 return Ok(ExitCode::FAILURE);
             };
             let mut out = io::stdout().lock();
@@ -124,7 +147,9 @@ fn run(command: Command, dir: &Path) -> anyhow::Result<ExitCode> {
                 Command::Gaps { limit } => {
                     return crate::gaps::cli_report(&engine, limit, &mut out)
                 }
-                Command::Check { .. } | Command::Serve => unreachable!("handled above"),
+                Command::Check { .. } | Command::Serve | Command::Knowledge(_) => {
+                    unreachable!("handled above")
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -132,40 +157,48 @@ fn run(command: Command, dir: &Path) -> anyhow::Result<ExitCode> {
 }
 
 /// Load for a terminal command; on failure print every problem and return `None`.
-fn load_engine(dir: &Path) -> Option<Engine> {
-    match Engine::load(dir) {
+fn load_engine(source: &Source) -> Option<Engine> {
+    match Engine::from_source(source) {
         Ok((engine, _)) => Some(engine),
         Err(failure) => {
-            eprintln!(
-                "error: the knowledge folder {} could not be loaded:",
-                dir.display()
-            );
-            print_diagnostics(dir, &failure.diagnostics);
+            eprintln!("error: the knowledge folder {source} could not be loaded:");
+            print_diagnostics(source, &failure.diagnostics);
             None
         }
     }
 }
 
-fn print_diagnostics(dir: &Path, diags: &[Diagnostic]) {
+fn print_diagnostics(source: &Source, diags: &[Diagnostic]) {
     for d in diags {
         let mut d = d.clone();
         // Paths relative to the folder become paths an editor can open; folder-level problems
         // name the folder.
-        d.file = if d.file.as_os_str().is_empty() {
-            dir.to_path_buf()
-        } else {
-            dir.join(&d.file)
-        };
+        d.file = source.locate(&d.file);
         eprintln!("{d}");
     }
+}
+
+/// `knowledge init DIR`: the built-in knowledge as a folder for admins to edit.
+fn init(dir: &Path) -> anyhow::Result<ExitCode> {
+    let written = knowledge::bundled::write_to(dir)?;
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "wrote {} files to {}; edit them (see README.md there), check with \
+         `sciatica-bot check {}`, and point the bot at the folder with KNOWLEDGE_DIR",
+        written.len(),
+        dir.display(),
+        dir.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn ask(engine: &Engine, json: bool, words: &[String], out: &mut impl Write) -> io::Result<()> {
     let gaps = GapLog::from_env();
     let emit = |q: &str, out: &mut dyn Write| -> io::Result<()> {
-        let reply = engine.answer(q);
+        let reply = answer(engine, q);
         if let Some(g) = &gaps {
-            g.record(q, &reply);
+            g.record(engine, q, &reply);
         }
         if json {
             writeln!(out, "{}", reply.to_json())
@@ -194,6 +227,14 @@ fn ask(engine: &Engine, json: bool, words: &[String], out: &mut impl Write) -> i
     out.flush()
 }
 
+/// [`Engine::answer`], with an unexpected panic turned into an error reply (with the
+/// disclaimer) so one bad line never ends a batch. The safety screen runs before matching, so
+/// a panic there cannot hide a red flag the screen found.
+fn answer(engine: &Engine, question: &str) -> Reply {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine.answer(question)))
+        .unwrap_or_else(|_| engine.composer().failed())
+}
+
 fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
     let gaps = GapLog::from_env();
     writeln!(
@@ -220,9 +261,9 @@ fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
                 engine.composer().routine_list(&engine.knowledge().routines)
             }
             q => {
-                let reply = engine.answer(q);
+                let reply = answer(engine, q);
                 if let Some(g) = &gaps {
-                    g.record(q, &reply);
+                    g.record(engine, q, &reply);
                 }
                 reply
             }
@@ -248,14 +289,14 @@ fn routine(engine: &Engine, name: Option<&str>, out: &mut impl Write) -> anyhow:
     Ok(code)
 }
 
-fn check(dir: &Path) -> ExitCode {
-    match knowledge::check_dir(dir) {
+fn check(source: &Source) -> io::Result<ExitCode> {
+    match source.check() {
         Ok(loaded) => {
-            print_diagnostics(dir, &loaded.warnings);
+            print_diagnostics(source, &loaded.warnings);
             let k = &loaded.knowledge;
-            println!(
-                "ok: {} ({} files): {} FAQ, {} muscles, {} techniques, {} routines, {} red-flag rules; {} warning(s)",
-                dir.display(),
+            writeln!(
+                io::stdout().lock(),
+                "ok: {source} ({} files): {} FAQ, {} muscles, {} techniques, {} routines, {} red-flag rules; {} warning(s)",
                 k.files.len(),
                 k.count(EntryKind::Faq),
                 k.count(EntryKind::Muscle),
@@ -263,22 +304,21 @@ fn check(dir: &Path) -> ExitCode {
                 k.routines.len(),
                 k.safety.red_flags.len(),
                 loaded.warnings.len()
-            );
-            ExitCode::SUCCESS
+            )?;
+            Ok(ExitCode::SUCCESS)
         }
         Err(failure) => {
-            print_diagnostics(dir, &failure.diagnostics);
+            print_diagnostics(source, &failure.diagnostics);
             let warnings = failure
                 .diagnostics
                 .iter()
                 .filter(|d| d.severity == Severity::Warning)
                 .count();
             eprintln!(
-                "failed: {} error(s), {warnings} warning(s) in {}",
+                "failed: {} error(s), {warnings} warning(s) in {source}",
                 failure.error_count(),
-                dir.display()
             );
-            ExitCode::FAILURE
+            Ok(ExitCode::FAILURE)
         }
     }
 }
@@ -321,16 +361,13 @@ fn export(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
     writeln!(out)
 }
 
-fn serve(dir: &Path) -> anyhow::Result<ExitCode> {
+fn serve(source: &Source) -> anyhow::Result<ExitCode> {
     let config = crate::discord::Config::from_env()?;
-    let store = match KnowledgeStore::open(dir) {
+    let store = match KnowledgeStore::open_source(source.clone()) {
         Ok(s) => Arc::new(s),
         Err(failure) => {
-            eprintln!(
-                "error: the knowledge folder {} could not be loaded:",
-                dir.display()
-            );
-            print_diagnostics(dir, &failure.diagnostics);
+            eprintln!("error: the knowledge folder {source} could not be loaded:");
+            print_diagnostics(source, &failure.diagnostics);
             return Ok(ExitCode::FAILURE);
         }
     };

@@ -40,7 +40,12 @@ impl Engine {
 
     /// Load, validate and index a knowledge folder.
     pub fn load(dir: &std::path::Path) -> Result<(Engine, Loaded), LoadFailure> {
-        let loaded = knowledge::load_dir(dir)?;
+        Self::from_source(&knowledge::Source::Folder(dir.to_path_buf()))
+    }
+
+    /// Load, validate and index a folder or the built-in knowledge.
+    pub fn from_source(source: &knowledge::Source) -> Result<(Engine, Loaded), LoadFailure> {
+        let loaded = source.load()?;
         let engine = Engine::new(loaded.knowledge.clone());
         Ok((engine, loaded))
     }

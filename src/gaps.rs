@@ -2,9 +2,12 @@
 //!
 //! With `UNANSWERED_LOG=path`, questions that got no answer (or only a weak one) are appended
 //! as JSON lines: the time, the question text, the best guess and its confidence. Nothing
-//! else: no user, guild or channel ids, and never a red-flag or crisis message (those are
-//! about a person's health, and they were answered). The file is capped in size by dropping
-//! its oldest lines. [`report`] groups near-duplicate questions so an admin can add a phrasing
+//! else: no user, guild or channel ids, and never a message in which the safety screen saw
+//! red-flag or crisis vocabulary, even negated ("I don't want to kill myself but..."): those
+//! are about a person's health. What is kept is scrubbed of what can be recognised as
+//! personal details (emails, phone and other long numbers, street addresses, postcodes), and
+//! the file is only ever readable by its owner (mode 0600, forced on every open). The file is
+//! capped in size by dropping its oldest lines. [`report`] groups near-duplicate questions so an admin can add a phrasing
 //! or an entry in one edit.
 
 use std::collections::HashMap;
@@ -82,12 +85,16 @@ impl GapLog {
         &self.path
     }
 
-    /// Record `question` if `reply` left it unanswered. Never records safety replies, never
-    /// fails: a write error is logged (without the question) and otherwise ignored.
-    pub fn record(&self, question: &str, reply: &Reply) {
+    /// Record `question` if `reply` (from `engine`) left it unanswered. Never records a
+    /// message with safety vocabulary in it, never fails: a write error is logged (without
+    /// the question) and otherwise ignored.
+    pub fn record(&self, engine: &Engine, question: &str, reply: &Reply) {
         let Some(kind) = gap_kind(question, reply) else {
             return;
         };
+        if engine.safety().mentions_safety_terms(question) {
+            return;
+        }
         let record = GapRecord {
             time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             question: clean_question(question),
@@ -226,13 +233,194 @@ fn clean_question(question: &str) -> String {
         out.push(c);
         rest = &rest[c.len_utf8()..];
     }
+    let mut out = scrub(&out);
     if out.chars().count() > MAX_LOGGED_CHARS {
         out = out.chars().take(MAX_LOGGED_CHARS).collect();
     }
     out
 }
 
-/// Unix: the log holds what people typed, so only its owner may read it.
+/// Words that end a street name ("12 Baker *Street*"), folded to lower case.
+const STREET_WORDS: &[&str] = &[
+    "street",
+    "st",
+    "road",
+    "rd",
+    "avenue",
+    "ave",
+    "lane",
+    "ln",
+    "boulevard",
+    "blvd",
+    "crescent",
+    "terrace",
+    "mews",
+    "highway",
+    "hwy",
+    "parkway",
+    "calle",
+    "rue",
+    "strasse",
+    "straße",
+];
+/// Street words that are also everyday words ("walk", "park"): they count only capitalised.
+const CAPITALISED_STREET_WORDS: &[&str] = &[
+    "Drive", "Way", "Close", "Court", "Place", "Square", "Grove", "Gardens", "Park", "Hill", "Row",
+    "Walk", "Circle", "Weg", "Platz", "Via", "Rua", "Dr", "Ct", "Pl", "Sq", "Av",
+];
+
+/// A person's details that can be recognised in one line of text, replaced by a label:
+/// emails, groups of digits that make a long number (phone, card, NHS, social security,
+/// dates of birth: at least 6 digits, with spaces, dashes, dots or brackets between them),
+/// street addresses ("221b Baker Street") and UK-style postcodes ("SW1A 1AA").
+fn scrub(text: &str) -> String {
+    let tokens: Vec<&str> = text.split(' ').filter(|t| !t.is_empty()).collect();
+    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        if is_email(t) {
+            out.push("[email]".into());
+            i += 1;
+            continue;
+        }
+        if is_postcode(t, tokens.get(i + 1).copied()) {
+            out.push("[postcode]".into());
+            i += 2;
+            continue;
+        }
+        if let Some(end) = address_end(&tokens, i) {
+            out.push("[address]".into());
+            i = end + 1;
+            continue;
+        }
+        if let Some((digits, end)) = number_group(&tokens, i) {
+            if digits >= 6 {
+                out.push("[number]".into());
+                i = end + 1;
+                continue;
+            }
+        }
+        out.push(t.to_string());
+        i += 1;
+    }
+    out.join(" ")
+}
+
+fn trim_punct(t: &str) -> &str {
+    t.trim_matches(|c: char| !c.is_alphanumeric())
+}
+
+fn is_email(t: &str) -> bool {
+    let t = trim_punct(t);
+    t.split_once('@').is_some_and(|(user, domain)| {
+        !user.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+    })
+}
+
+/// "SW1A 1AA", "m1 1ae": an outward code (letters then a digit) and an inward code (a digit
+/// then two letters).
+fn is_postcode(a: &str, b: Option<&str>) -> bool {
+    let (a, Some(b)) = (trim_punct(a), b.map(trim_punct)) else {
+        return false;
+    };
+    let outward = (2..=4).contains(&a.len())
+        && a.chars().all(|c| c.is_ascii_alphanumeric())
+        && a.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && a.chars().any(|c| c.is_ascii_digit());
+    let b: Vec<char> = b.chars().collect();
+    let inward = b.len() == 3
+        && b[0].is_ascii_digit()
+        && b[1].is_ascii_alphabetic()
+        && b[2].is_ascii_alphabetic();
+    outward && inward
+}
+
+/// A house number ("12", "221b", "12-14") followed within four words by a street word: the
+/// index of that street word.
+fn address_end(tokens: &[&str], i: usize) -> Option<usize> {
+    let n = trim_punct(tokens[i]);
+    let digits = n.chars().take_while(char::is_ascii_digit).count();
+    let rest = &n[digits..];
+    let house = (1..=5).contains(&digits)
+        && (rest.is_empty()
+            || (rest.chars().count() == 1 && rest.chars().all(char::is_alphabetic))
+            || rest.starts_with('-') && rest[1..].chars().all(|c| c.is_ascii_digit()));
+    if !house {
+        return None;
+    }
+    let is_street = |t: &str| {
+        let t = trim_punct(t);
+        STREET_WORDS.contains(&t.to_lowercase().as_str()) || CAPITALISED_STREET_WORDS.contains(&t)
+    };
+    // The words between the number and the street word are a name: letters, not "and" or
+    // "times" ("I am 45 and walk...", "3 times a day").
+    let is_name = |t: &str| {
+        let t = trim_punct(t);
+        !t.is_empty()
+            && t.chars().all(char::is_alphabetic)
+            && ![
+                "and", "or", "a", "an", "the", "to", "of", "for", "times", "minutes", "hours",
+            ]
+            .contains(&t.to_lowercase().as_str())
+    };
+    let mut j = i + 1;
+    while j < tokens.len().min(i + 6) && !is_street(tokens[j]) {
+        if !is_name(tokens[j]) {
+            return None;
+        }
+        j += 1;
+    }
+    if j >= tokens.len().min(i + 6) {
+        return None;
+    }
+    if j > i + 1 {
+        return Some(j);
+    }
+    // "12 rue de la Paix", "5 calle Mayor": the name comes after the street word.
+    let mut end = j;
+    while end + 1 < tokens.len() && end < j + 4 {
+        let w = trim_punct(tokens[end + 1]);
+        let particle = [
+            "de", "la", "le", "du", "des", "del", "der", "di", "da", "do",
+        ]
+        .contains(&w.to_lowercase().as_str());
+        if !(particle || w.chars().next().is_some_and(char::is_uppercase)) {
+            break;
+        }
+        end += 1;
+    }
+    Some(end)
+}
+
+/// Consecutive tokens made only of digits and number punctuation, from `i`: how many digits
+/// they hold and the index of the last one.
+fn number_group(tokens: &[&str], i: usize) -> Option<(usize, usize)> {
+    let numeric = |t: &str| {
+        t.chars().any(|c| c.is_ascii_digit())
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || "+-./()#,:;".contains(c))
+    };
+    if !numeric(tokens[i]) {
+        return None;
+    }
+    let mut end = i;
+    while end + 1 < tokens.len() && numeric(tokens[end + 1]) {
+        end += 1;
+    }
+    let digits = tokens[i..=end]
+        .iter()
+        .flat_map(|t| t.chars())
+        .filter(char::is_ascii_digit)
+        .count();
+    Some((digits, end))
+}
+
+/// Unix: the log holds what people typed, so only its owner may read it: a new file is
+/// created 0600, and an existing one (made by hand, or by an older version) is set to 0600.
 fn open_private(path: &Path, append: bool) -> io::Result<std::fs::File> {
     let mut o = std::fs::OpenOptions::new();
     o.create(true);
@@ -243,9 +431,15 @@ fn open_private(path: &Path, append: bool) -> io::Result<std::fs::File> {
     }
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
         o.mode(0o600);
+        let f = o.open(path)?;
+        if f.metadata()?.permissions().mode() & 0o777 != 0o600 {
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        Ok(f)
     }
+    #[cfg(not(unix))]
     o.open(path)
 }
 
@@ -278,18 +472,32 @@ pub struct GapGroup {
 }
 
 /// Read the log at `path` (its newest [`REPORT_MAX_BYTES`]) and group its questions, most
-/// frequent first, at most `limit` groups. A missing log is an empty report. Lines that are not records are skipped, and so
-/// are questions the current safety rules flag (they are not gaps to fill with self-care).
+/// frequent first, at most `limit` groups. A missing log is an empty report. Lines that are
+/// not records are skipped, and so are questions with safety vocabulary (they are not gaps to
+/// fill with self-care); personal details are scrubbed from lines older than the scrubbing.
 pub fn report(path: &Path, engine: &Engine, limit: usize) -> io::Result<Vec<GapGroup>> {
     let text = match newest_lines(path, REPORT_MAX_BYTES) {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
+    // Lines written before the log scrubbed details and skipped safety vocabulary get the
+    // same treatment here, so a report never shows them.
+    // The same few questions recur: screen each wording once.
+    let mut screened: HashMap<String, bool> = HashMap::new();
     let records = text
         .lines()
         .filter_map(|l| serde_json::from_str::<GapRecord>(l).ok())
-        .filter(|r| !text::is_blank(&r.question));
+        .filter(|r| !text::is_blank(&r.question))
+        .filter(|r| {
+            !*screened
+                .entry(r.question.clone())
+                .or_insert_with(|| engine.safety().mentions_safety_terms(&r.question))
+        })
+        .map(|r| GapRecord {
+            question: scrub(&r.question),
+            ..r
+        });
     let mut groups = group(records);
     groups.sort_by(|a, b| {
         b.count
@@ -632,6 +840,42 @@ mod tests {
             "my id [id] ok"
         );
         assert_eq!(clean_question("hold 30 to 90 s"), "hold 30 to 90 s");
+    }
+
+    #[test]
+    fn personal_details_are_scrubbed() {
+        for (said, kept) in [
+            (
+                "mail me at jo.bloggs+x@example.co.uk please",
+                "mail me at [email] please",
+            ),
+            (
+                "call 07700 900123 or +44 (0)20 7946 0958",
+                "call [number] or [number]",
+            ),
+            ("card 4111 1111 1111 1111 expired", "card [number] expired"),
+            ("my nhs number is 943 476 5919", "my nhs number is [number]"),
+            ("ssn 123-45-6789 ok", "ssn [number] ok"),
+            (
+                "I live at 221b Baker Street, London",
+                "I live at [address] London",
+            ),
+            ("near 12 rue de la Paix", "near [address]"),
+            ("postcode SW1A 1AA thanks", "postcode [postcode] thanks"),
+            ("born 12.05.1961", "born [number]"),
+        ] {
+            assert_eq!(scrub(said), kept, "{said}");
+        }
+        // Ordinary numbers in questions stay.
+        for q in [
+            "hold 30 to 90 s",
+            "is 20 minutes of ice too long",
+            "I am 45 and walk 5 km a day",
+            "2-3 times a day",
+            "since 2019",
+        ] {
+            assert_eq!(scrub(q), q);
+        }
     }
 
     #[test]

@@ -400,6 +400,20 @@ impl Composer {
         self.error("Sorry, that didn't work on my side. Please try again in a moment.")
     }
 
+    /// A command arrived with options missing or of the wrong type (an old client, a command
+    /// changed since it was registered).
+    pub fn bad_options(&self) -> Reply {
+        self.error(
+            "I couldn't read that command's options. Please choose the command again from the \
+             list (type /) and fill in each option; /help has examples.",
+        )
+    }
+
+    /// A server-only command used in a direct message.
+    pub fn server_only(&self) -> Reply {
+        self.error("That command works in a server, not in direct messages.")
+    }
+
     /// "This hurts" during a routine: stop and give the safety advice.
     pub fn this_hurts(&self) -> Reply {
         self.info("Stop here", &self.messages.this_hurts)

@@ -10,14 +10,14 @@
 mod watch;
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use arc_swap::ArcSwap;
 
 use crate::engine::Engine;
-use crate::knowledge::{self, Diagnostic, EntryKind, LoadFailure, Origin, Severity};
+use crate::knowledge::{self, Diagnostic, EntryKind, LoadFailure, Origin, Severity, Source};
 
 pub use watch::{WatchError, WatchHandle};
 
@@ -63,7 +63,8 @@ impl std::fmt::Display for Counts {
 /// What `/knowledge status` shows.
 #[derive(Debug, Clone)]
 pub struct StoreStatus {
-    pub dir: PathBuf,
+    /// The folder, or the built-in knowledge.
+    pub source: Source,
     pub loaded_at: SystemTime,
     pub counts: Counts,
     pub warnings: Vec<Diagnostic>,
@@ -78,7 +79,7 @@ impl StoreStatus {
         let mut out = String::new();
         let _ = writeln!(out, "In service: {}", self.counts);
         let _ = writeln!(out, "Loaded: {}", utc(self.loaded_at));
-        let _ = writeln!(out, "Folder: {}", self.dir.display());
+        let _ = writeln!(out, "Folder: {}", self.source);
         match &self.last_error {
             None => {
                 let _ = writeln!(out, "Last reload: ok");
@@ -173,7 +174,7 @@ impl ReloadOutcome {
 
 /// The knowledge folder in service: the engine answering now, and what the last reload found.
 pub struct KnowledgeStore {
-    dir: PathBuf,
+    source: Source,
     current: ArcSwap<Engine>,
     meta: Mutex<Meta>,
     /// Serialises reloads (watcher and `/knowledge reload` at once) so an older load can never
@@ -192,10 +193,15 @@ struct Meta {
 impl KnowledgeStore {
     /// Load the folder; fails if it is not valid (the bot does not start on bad knowledge).
     pub fn open(dir: &Path) -> Result<Self, LoadFailure> {
-        let fingerprint = knowledge::fingerprint(dir);
-        let (engine, warnings) = load_engine(dir)?;
+        Self::open_source(Source::Folder(dir.to_path_buf()))
+    }
+
+    /// Load a folder or the built-in knowledge (which never changes, so is never watched).
+    pub fn open_source(source: Source) -> Result<Self, LoadFailure> {
+        let fingerprint = source.fingerprint();
+        let (engine, warnings) = load_engine(&source)?;
         Ok(Self {
-            dir: dir.to_path_buf(),
+            source,
             current: ArcSwap::from_pointee(engine),
             meta: Mutex::new(Meta {
                 warnings,
@@ -206,8 +212,9 @@ impl KnowledgeStore {
         })
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// Where the knowledge comes from.
+    pub fn source(&self) -> &Source {
+        &self.source
     }
 
     /// The engine in service now. Cheap; never blocks on a reload.
@@ -218,7 +225,7 @@ impl KnowledgeStore {
     /// Load the folder again; swap it in only if valid.
     pub fn reload(&self) -> ReloadOutcome {
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
-        self.reload_locked(knowledge::fingerprint(&self.dir))
+        self.reload_locked(self.source.fingerprint())
     }
 
     /// Reload unless the folder is byte-for-byte what the last attempt read: the same input
@@ -229,7 +236,7 @@ impl KnowledgeStore {
         // Decided under the reload lock, so a `/knowledge reload` that ran meanwhile counts as
         // the attempt that read what is there now.
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
-        let fingerprint = knowledge::fingerprint(&self.dir);
+        let fingerprint = self.source.fingerprint();
         if self
             .meta
             .lock()
@@ -245,7 +252,7 @@ impl KnowledgeStore {
     /// One reload attempt; the caller holds `reloading`. `fingerprint` was taken before the
     /// load, so an edit made during it differs from it and is reloaded next time.
     fn reload_locked(&self, fingerprint: u64) -> ReloadOutcome {
-        let result = load_engine(&self.dir);
+        let result = load_engine(&self.source);
         let mut meta = self.meta.lock().unwrap_or_else(|p| p.into_inner());
         meta.fingerprint = fingerprint;
         match result {
@@ -271,7 +278,7 @@ impl KnowledgeStore {
         let meta = self.meta.lock().unwrap_or_else(|p| p.into_inner());
         let engine = self.engine();
         StoreStatus {
-            dir: self.dir.clone(),
+            source: self.source.clone(),
             loaded_at: engine.loaded_at(),
             counts: Counts::of(engine.knowledge()),
             warnings: meta.warnings.clone(),
@@ -284,12 +291,12 @@ impl KnowledgeStore {
 /// using the engine's own matcher and screen so each is built once per reload. A panic while
 /// building the engine (a bug triggered by odd knowledge) becomes a rejected load, so a bad
 /// edit can never take the bot down.
-fn load_engine(dir: &Path) -> Result<(Engine, Vec<Diagnostic>), LoadFailure> {
+fn load_engine(source: &Source) -> Result<(Engine, Vec<Diagnostic>), LoadFailure> {
     let load = || {
         let knowledge::Loaded {
             knowledge,
             warnings,
-        } = knowledge::load_dir(dir)?;
+        } = source.load()?;
         let engine = Engine::new(knowledge);
         let warnings = knowledge::review(
             engine.knowledge(),

@@ -26,13 +26,17 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn sciatica-bot");
-    {
-        let mut pipe = child.stdin.take().expect("stdin");
-        if let Some(bytes) = stdin {
-            pipe.write_all(bytes).expect("write stdin");
+    // Written from another thread while the output is read: a big batch would otherwise fill
+    // both pipes and stall.
+    let mut pipe = child.stdin.take().expect("stdin");
+    let input = stdin.map(<[u8]>::to_vec);
+    let writer = std::thread::spawn(move || {
+        if let Some(bytes) = input {
+            pipe.write_all(&bytes).expect("write stdin");
         }
-    }
+    });
     let out = child.wait_with_output().expect("wait");
+    writer.join().expect("stdin written");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         !stderr.contains("panicked"),
@@ -329,4 +333,231 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(item.path(), target).unwrap();
         }
     }
+}
+
+/// Run the binary at `bin` from `cwd` with no knowledge folder given anywhere.
+fn run_without_knowledge(bin: &Path, cwd: &Path, args: &[&str]) -> Output {
+    let out = Command::new(bin)
+        .current_dir(cwd)
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("UNANSWERED_LOG")
+        .env_remove("KNOWLEDGE_DIR")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sciatica-bot");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    out
+}
+
+#[test]
+fn a_copied_binary_run_from_the_root_answers_from_its_built_in_knowledge() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let copy = tmp.path().join("sciatica-bot");
+    std::fs::copy(BIN, &copy).expect("copy the binary");
+    let out = run_without_knowledge(
+        &copy,
+        Path::new("/"),
+        &["ask", "--json", "where should I massage for sciatica?"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["kind"], "answer", "{v}");
+    assert_contract(&v);
+
+    // `check` names the knowledge it checked: the built-in copy, not a path on the machine
+    // that built the binary.
+    let out = run_without_knowledge(&copy, Path::new("/"), &["check"]);
+    assert!(out.status.success(), "{out:?}");
+    let said = stdout(&out);
+    assert!(said.starts_with("ok: <built-in knowledge>"), "{said}");
+    let source_dir = knowledge();
+    assert!(!said.contains(source_dir.to_str().unwrap()), "{said}");
+
+    // Nothing in the binary points at the source tree's knowledge folder.
+    let bytes = std::fs::read(&copy).expect("read binary");
+    let needle = source_dir.to_str().unwrap().as_bytes();
+    assert!(
+        !bytes.windows(needle.len()).any(|w| w == needle),
+        "the binary still refers to {}",
+        source_dir.display()
+    );
+}
+
+#[test]
+fn knowledge_init_writes_the_built_in_folder_which_then_checks_clean_and_is_never_overwritten() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("kb");
+    let dir_arg = dir.to_str().unwrap();
+    let out = run_without_knowledge(Path::new(BIN), tmp.path(), &["knowledge", "init", dir_arg]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(dir.join("README.md").is_file() && dir.join("messages.toml").is_file());
+    let check = run(&["check", dir_arg], None);
+    assert!(check.status.success(), "{check:?}");
+
+    std::fs::write(dir.join("messages.toml"), "# mine").expect("edit");
+    let again = run_without_knowledge(Path::new(BIN), tmp.path(), &["knowledge", "init", dir_arg]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("messages.toml")).unwrap(),
+        "# mine"
+    );
+}
+
+#[test]
+fn export_into_a_reader_that_stops_early_ends_quietly() {
+    use std::io::Read;
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(BIN)
+        .current_dir(cwd.path())
+        .env("KNOWLEDGE_DIR", knowledge())
+        .arg("export")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Like `head -c 100`: read a little, then close the pipe.
+    let mut first = [0u8; 100];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("some output");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// 20,000 generated lines: long English, other languages and scripts, emoji, control
+/// characters and raw bytes (no line breaks). Deterministic, so a failure can be replayed.
+fn fuzz_batch(lines: usize) -> Vec<u8> {
+    const WORDS: &[&str] = &[
+        "where",
+        "should",
+        "I",
+        "massage",
+        "for",
+        "sciatica",
+        "foam",
+        "roller",
+        "heat",
+        "ice",
+        "piriformis",
+        "glute",
+        "stretch",
+        "how",
+        "long",
+        "my",
+        "leg",
+        "back",
+        "numb",
+        "can't",
+        "don't",
+        "no",
+        "bladder",
+        "both",
+        "legs",
+        "weak",
+        "kill",
+        "myself",
+        "pee",
+        "fever",
+        "dolor",
+        "espalda",
+        "pierna",
+        "ciática",
+        "masaje",
+        "douleur",
+        "sciatique",
+        "fesse",
+        "Schmerzen",
+        "Rücken",
+        "Ischias",
+        "боль",
+        "спина",
+        "坐骨神经痛",
+        "按摩",
+        "ألم",
+        "दर्द",
+        "😭",
+        "🔥",
+        "💆‍♀️",
+        "&",
+        "?",
+        "!!!",
+        "...",
+        "'",
+        "\"",
+        "sooooo",
+        "12",
+        "30s",
+        "<@123456789012345678>",
+        "@everyone",
+        "\u{feff}",
+        "\u{200b}",
+        "e\u{0301}",
+        "\u{202e}",
+        "\t",
+        "zqxv",
+        "blorf",
+        "qwerty",
+        "asdf",
+    ];
+    let mut seed: u64 = 0x5eed_f00d;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % n.max(1)
+    };
+    let mut out = Vec::new();
+    for _ in 0..lines {
+        match next(10) {
+            // Raw bytes, any value but a line break.
+            0 => {
+                for _ in 0..next(300) {
+                    let b = next(256) as u8;
+                    out.push(if b == b'\n' { b' ' } else { b });
+                }
+            }
+            // Long messages: 85 to 400 words.
+            1..=3 => {
+                let n = 85 + next(316);
+                let words: Vec<&str> = (0..n).map(|_| WORDS[next(WORDS.len())]).collect();
+                out.extend_from_slice(words.join(" ").as_bytes());
+            }
+            // Short questions.
+            _ => {
+                let n = 1 + next(20);
+                let words: Vec<&str> = (0..n).map(|_| WORDS[next(WORDS.len())]).collect();
+                out.extend_from_slice(words.join(" ").as_bytes());
+            }
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+#[test]
+fn a_20000_line_fuzz_batch_gets_20000_replies_with_the_disclaimer() {
+    const LINES: usize = 20_000;
+    let input = fuzz_batch(LINES);
+    let started = std::time::Instant::now();
+    let out = run(&["ask", "--json"], Some(&input));
+    let elapsed = started.elapsed();
+    assert!(out.status.success(), "exit status {:?}", out.status);
+    let replies = json_lines(&out);
+    assert_eq!(replies.len(), LINES, "one reply per line");
+    for v in &replies {
+        assert_contract(v);
+    }
+    println!(
+        "fuzz batch: {LINES} lines ({} KiB) through ask --json in {:.2} s, {} replies, exit 0",
+        input.len() / 1024,
+        elapsed.as_secs_f64(),
+        replies.len()
+    );
 }

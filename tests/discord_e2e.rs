@@ -14,7 +14,8 @@ use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
 use fake_discord::{
-    FakeDiscord, Member, Request, BOT_ID, CHANNEL_ID, DM_CHANNEL_ID, GUILD_ID, MANAGE_GUILD, WAIT,
+    FakeDiscord, Member, RateLimit, Request, BOT_ID, CHANNEL_ID, DM_CHANNEL_ID, GUILD_ID,
+    MANAGE_GUILD, WAIT,
 };
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
@@ -1128,5 +1129,367 @@ async fn a_shard_range_runs_exactly_those_shards_of_the_total() {
         .any(|r| r.path == "/api/v10/gateway/bot"));
     let answer = bot.ask(ALICE, ANSWERED, false).await;
     assert_eq!(colour(&answer), u64::from(colours::ANSWER));
+    bot.stop().await;
+}
+
+/// Send a DM; returns its message id (as the JSON value replies reference).
+fn dm(bot: &Bot, who: Member, text: &str) -> Value {
+    let m = bot
+        .fake
+        .message_json(who.id, who.name, text, None, DM_CHANNEL_ID);
+    let id = m["id"].clone();
+    bot.fake.dispatch("MESSAGE_CREATE", m);
+    id
+}
+
+/// Mention the bot in the guild channel; returns the message id.
+fn mention(bot: &Bot, who: Member, text: &str) -> Value {
+    let mut m = bot.fake.message_json(
+        who.id,
+        who.name,
+        &format!("<@{BOT_ID}> {text}"),
+        Some(GUILD_ID),
+        CHANNEL_ID,
+    );
+    m["mentions"] = json!([fake_discord::user_json(BOT_ID, "sciatica-bot")]);
+    let id = m["id"].clone();
+    bot.fake.dispatch("MESSAGE_CREATE", m);
+    id
+}
+
+/// The rate-limited attempt and the delivered reply for `pred`; checks the gap between them
+/// honoured `at_least`.
+async fn limited_then_delivered(
+    bot: &Bot,
+    what: &str,
+    at_least: Duration,
+    pred: impl Fn(&Request) -> bool,
+) -> Request {
+    let limited = bot
+        .fake
+        .wait_request(&format!("the 429 on {what}"), |r| {
+            pred(r) && r.status == 429
+        })
+        .await;
+    let delivered = bot
+        .fake
+        .wait_request(&format!("{what} after the 429"), |r| {
+            pred(r) && r.status < 300
+        })
+        .await;
+    let waited = delivered.at.saturating_duration_since(limited.at);
+    assert!(
+        waited + Duration::from_millis(20) >= at_least,
+        "{what}: retried after {waited:?}, Discord asked for {at_least:?}"
+    );
+    delivered
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_429_in_any_documented_shape_is_waited_out_and_the_reply_delivered() {
+    let bot = Bot::start(|_| {}).await;
+    let f = &bot.fake;
+
+    // /ask: a body with retry_after and no code.
+    let shape = RateLimit::Body { retry_after: 0.4 };
+    f.rate_limit_next("/callback", shape);
+    let id = f.interact(f.slash(
+        ALICE,
+        "ask",
+        json!([{"name": "question", "type": 3, "value": ANSWERED}]),
+    ));
+    let r = limited_then_delivered(&bot, "the /ask answer", shape.retry_after(), |r| {
+        r.callback_for() == Some(id)
+    })
+    .await;
+    assert_eq!(colour(&r), u64::from(colours::ANSWER));
+
+    // A DM: the same body with a code.
+    let shape = RateLimit::BodyWithCode { retry_after: 0.4 };
+    f.rate_limit_next("/messages", shape);
+    let msg = dm(&bot, BOB, ANSWERED);
+    let r = limited_then_delivered(&bot, "the DM answer", shape.retry_after(), |r| {
+        r.body["message_reference"]["message_id"] == msg
+    })
+    .await;
+    assert_eq!(colour(&r), u64::from(colours::ANSWER));
+
+    // A button press: headers only (Retry-After, X-RateLimit-*).
+    let suggestion = bot
+        .engine()
+        .knowledge()
+        .entries
+        .first()
+        .expect("an entry")
+        .id
+        .clone();
+    let shape = RateLimit::Headers { retry_after: 0.4 };
+    f.rate_limit_next("/callback", shape);
+    let press = f.interact(f.press(BOB, &format!("suggest:{suggestion}"), false));
+    limited_then_delivered(&bot, "the button's card", shape.retry_after(), |r| {
+        r.callback_for() == Some(press)
+    })
+    .await;
+
+    // A mention: a global limit, which holds back the next reply too.
+    let shape = RateLimit::Global { retry_after: 0.6 };
+    f.rate_limit_next("/messages", shape);
+    let first = mention(&bot, ALICE, ANSWERED);
+    let limited = f
+        .wait_request("the global 429", |r| {
+            r.body["message_reference"]["message_id"] == first && r.status == 429
+        })
+        .await;
+    let second = dm(&bot, BOB, ANSWERED);
+    for (what, msg) in [("the mention", &first), ("the DM after it", &second)] {
+        let sent = f
+            .wait_request(what, |r| {
+                r.body["message_reference"]["message_id"] == *msg && r.status < 300
+            })
+            .await;
+        assert!(
+            sent.at.saturating_duration_since(limited.at) + Duration::from_millis(20)
+                >= shape.retry_after(),
+            "{what} went out during the global limit"
+        );
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_seconds_of_429s_on_every_reply_lose_no_answer() {
+    let bot = Bot::start(|_| {}).await;
+    let f = &bot.fake;
+    for path in ["/callback", "/messages", "/webhooks"] {
+        f.rate_limit_for(path, Duration::from_secs(3));
+    }
+    let mut asks = Vec::new();
+    let mut dms = Vec::new();
+    for i in 0..10 {
+        asks.push(f.interact(f.slash(
+            member(i),
+            "ask",
+            json!([{"name": "question", "type": 3, "value": ANSWERED}]),
+        )));
+        dms.push(dm(&bot, member(100 + i), ANSWERED));
+    }
+    for id in asks {
+        // Answered directly, or deferred in time and answered in a follow-up.
+        let first = f.callback(id).await;
+        if response_type(&first) == 5 {
+            let token = format!("itoken-{id}");
+            let answer = f
+                .wait_request("the follow-up after a deferral", |r| {
+                    r.method == "POST"
+                        && r.path.contains("/webhooks/")
+                        && r.path.contains(&token)
+                        && r.status < 300
+                })
+                .await;
+            assert_eq!(colour(&answer), u64::from(colours::ANSWER));
+        } else {
+            assert_eq!(colour(&first), u64::from(colours::ANSWER));
+        }
+    }
+    for msg in dms {
+        let sent = f
+            .wait_request("a DM answer", |r| {
+                r.body["message_reference"]["message_id"] == msg && r.status < 300
+            })
+            .await;
+        assert_eq!(colour(&sent), u64::from(colours::ANSWER));
+    }
+    assert!(f.requests().iter().any(|r| r.status == 429));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_429_that_would_pass_the_interaction_window_defers_first_then_follows_up() {
+    let bot = Bot::start(|c| c.retry.interaction_window = Duration::from_millis(300)).await;
+    let f = &bot.fake;
+    f.rate_limit_next("/callback", RateLimit::Body { retry_after: 2.0 });
+    let id = f.interact(f.slash(
+        ALICE,
+        "ask",
+        json!([{"name": "question", "type": 3, "value": ANSWERED}]),
+    ));
+    let limited = f
+        .wait_request("the 429", |r| {
+            r.callback_for() == Some(id) && r.status == 429
+        })
+        .await;
+    let deferred = f.callback(id).await;
+    assert_eq!(response_type(&deferred), 5, "deferred, not waited");
+    assert!(deferred.at.saturating_duration_since(limited.at) < Duration::from_secs(2));
+    let answer = f
+        .wait_request("the follow-up", |r| {
+            r.method == "POST"
+                && r.path.contains("/webhooks/")
+                && r.path.contains(&format!("itoken-{id}"))
+        })
+        .await;
+    assert_eq!(colour(&answer), u64::from(colours::ANSWER));
+
+    // A routine button that updates its message: acknowledged, then the message edited.
+    let routine = bot.engine().knowledge().routines[0].clone();
+    let start = f.interact(f.slash(
+        ALICE,
+        "routine",
+        json!([{"name": "name", "type": 3, "value": routine.id}]),
+    ));
+    let step1 = f.callback(start).await;
+    let next = button_ids(&step1)
+        .into_iter()
+        .find(|b| b.ends_with(":next"))
+        .expect("a Next button");
+    f.rate_limit_next("/callback", RateLimit::Body { retry_after: 2.0 });
+    let press = f.interact(f.press(ALICE, &next, false));
+    let ack = f.callback(press).await;
+    assert_eq!(response_type(&ack), 6, "a silent acknowledgement");
+    let edit = f
+        .wait_request("the edit of the routine message", |r| {
+            r.method == "PATCH"
+                && r.path
+                    .contains(&format!("itoken-{press}/messages/@original"))
+        })
+        .await;
+    assert_eq!(
+        title(&edit),
+        bot.engine()
+            .composer()
+            .routine_step(&routine, 1, None)
+            .title
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn autocomplete_is_answered_through_a_429() {
+    let bot = Bot::start(|_| {}).await;
+    let f = &bot.fake;
+    f.rate_limit_next("/callback", RateLimit::Body { retry_after: 0.3 });
+    let id = f.interact(f.autocomplete(ALICE, "routine", "name", ""));
+    let choices = f.callback(id).await;
+    assert_eq!(response_type(&choices), 8);
+    assert!(!choices.body["data"]["choices"]
+        .as_array()
+        .expect("choices")
+        .is_empty());
+    bot.stop().await;
+}
+
+fn panicking_answer(_: &Engine, _: &str) -> sciatica_bot::Reply {
+    panic!("injected fault for the test");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn when_answering_panics_every_path_still_replies_with_the_disclaimer() {
+    let bot = Bot::start(|c| {
+        c.answer = panicking_answer;
+        c.ask_channel_ids = vec![ASK_CHANNEL.into()];
+    })
+    .await;
+    let f = &bot.fake;
+    let error = u64::from(colours::ERROR);
+
+    let ask = f.interact(f.slash(
+        ALICE,
+        "ask",
+        json!([{"name": "question", "type": 3, "value": ANSWERED}]),
+    ));
+    assert_eq!(colour(&f.callback(ask).await), error);
+    let card = f.interact(f.slash(
+        ALICE,
+        "muscle",
+        json!([{"name": "name", "type": 3, "value": "piriformis"}]),
+    ));
+    assert_eq!(colour(&f.callback(card).await), error);
+
+    let in_channel = f.message_json(BOB.id, BOB.name, ANSWERED, Some(GUILD_ID), ASK_CHANNEL);
+    let in_channel_id = in_channel["id"].clone();
+    f.dispatch("MESSAGE_CREATE", in_channel);
+    for msg in [
+        dm(&bot, BOB, ANSWERED),
+        mention(&bot, ALICE, ANSWERED),
+        in_channel_id,
+    ] {
+        let r = f
+            .wait_request("the error reply", |r| {
+                r.body["message_reference"]["message_id"] == msg && r.status < 300
+            })
+            .await;
+        assert_eq!(colour(&r), error);
+    }
+    // The bot is still up and buttons (which do not answer questions) still work.
+    let help = f.interact(f.slash(ALICE, "help", json!([])));
+    assert_eq!(colour(&f.callback(help).await), u64::from(colours::INFO));
+    bot.stop().await; // checks the disclaimer on every message
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn options_of_the_wrong_type_missing_options_and_unknown_commands_get_a_reply() {
+    let bot = Bot::start(|_| {}).await;
+    let f = &bot.fake;
+    let cases = [
+        f.slash(
+            ALICE,
+            "ask",
+            json!([{"name": "question", "type": 4, "value": 5}]),
+        ),
+        f.slash(ALICE, "ask", json!([])),
+        f.slash(
+            ALICE,
+            "routine",
+            json!([{"name": "name", "type": 5, "value": true}]),
+        ),
+        f.slash(ALICE, "no-such-command", json!([])),
+    ];
+    for payload in cases {
+        let id = f.interact(payload);
+        let r = f.callback(id).await;
+        assert_eq!(colour(&r), u64::from(colours::ERROR));
+        assert!(is_ephemeral(&r));
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_restarting_a_routine_keeps_one_and_never_evicts_anyone_elses() {
+    let bot = Bot::start(|_| {}).await;
+    let f = &bot.fake;
+    let routine = bot.engine().knowledge().routines[0].id.clone();
+    let start = |who: Member| {
+        let id = f.interact(f.slash(
+            who,
+            "routine",
+            json!([{"name": "name", "type": 3, "value": routine}]),
+        ));
+        async move {
+            let r = f.callback(id).await;
+            button_ids(&r)
+                .into_iter()
+                .find(|b| b.ends_with(":next"))
+                .expect("Next")
+        }
+    };
+    let bobs = start(BOB).await;
+    let alices_first = start(ALICE).await;
+    for _ in 0..30 {
+        start(ALICE).await;
+    }
+    let pressed = f.callback(f.interact(f.press(BOB, &bobs, false))).await;
+    assert_ne!(
+        title(&pressed),
+        bot.engine().composer().routine_expired().title,
+        "Bob's routine is still running"
+    );
+    let replaced = f
+        .callback(f.interact(f.press(ALICE, &alices_first, false)))
+        .await;
+    assert_eq!(
+        title(&replaced),
+        bot.engine().composer().routine_expired().title,
+        "Alice's first routine was replaced by her later ones"
+    );
     bot.stop().await;
 }

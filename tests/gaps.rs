@@ -47,7 +47,7 @@ fn red_flag_and_crisis_messages_are_never_written() {
             "{q:?} must escalate, got {:?}",
             reply.kind
         );
-        log.record(q, &reply);
+        log.record(&engine, q, &reply);
     }
     assert!(log_lines(&path).is_empty(), "{:?}", log_lines(&path));
 }
@@ -61,7 +61,7 @@ fn an_unanswered_question_is_written_with_time_text_guess_and_confidence_only() 
     let q = "<@123456789012345678> in <#234567890123456789>: what is the best pizza topping";
     let reply = engine.answer(q);
     assert_eq!(reply.kind, sciatica_bot::ReplyKind::NoMatch);
-    log.record(q, &reply);
+    log.record(&engine, q, &reply);
     let lines = log_lines(&path);
     assert_eq!(lines.len(), 1);
     let v: serde_json::Value = serde_json::from_str(&lines[0]).expect("a JSON line");
@@ -94,10 +94,10 @@ fn answered_blank_and_overlong_questions_are_not_written() {
     let reply = engine.answer(answered);
     assert_eq!(reply.kind, sciatica_bot::ReplyKind::Answer);
     if reply.confidence >= sciatica_bot::matcher::ANSWER_THRESHOLD + gaps::LOW_CONFIDENCE_MARGIN {
-        log.record(answered, &reply);
+        log.record(&engine, answered, &reply);
     }
     for q in ["", "   ", "🙂🙂", &"pizza ".repeat(3000)] {
-        log.record(q, &engine.answer(q));
+        log.record(&engine, q, &engine.answer(q));
     }
     assert!(log_lines(&path).is_empty(), "{:?}", log_lines(&path));
 }
@@ -110,7 +110,7 @@ fn the_log_stays_under_its_size_cap_and_keeps_the_newest_lines() {
     let engine = engine();
     for i in 0..300 {
         let q = format!("what is the best pizza topping number {i}");
-        log.record(&q, &engine.answer(&q));
+        log.record(&engine, &q, &engine.answer(&q));
         let size = std::fs::metadata(&path).expect("log exists").len();
         assert!(size <= 4096, "{size} bytes after {i} records");
     }
@@ -135,7 +135,7 @@ fn records_from_many_threads_are_whole_lines() {
             std::thread::spawn(move || {
                 for i in 0..25 {
                     let q = format!("pizza topping question {t} {i}");
-                    log.record(&q, &engine.answer(&q));
+                    log.record(&engine, &q, &engine.answer(&q));
                 }
             })
         })
@@ -157,7 +157,7 @@ fn a_log_that_cannot_be_written_is_ignored_without_a_panic() {
     let log = GapLog::new(tmp.path().to_path_buf());
     let engine = engine();
     let q = "what is the best pizza topping";
-    log.record(q, &engine.answer(q));
+    log.record(&engine, q, &engine.answer(q));
 }
 
 fn record(time: &str, question: &str) -> String {
@@ -295,4 +295,90 @@ fn the_cli_records_gaps_but_not_red_flags_and_reports_them() {
     let (ok, out) = bot(None, &["gaps"]);
     assert!(!ok);
     assert!(out.starts_with("UNANSWERED_LOG is not set"), "{out}");
+}
+
+#[test]
+fn a_message_with_safety_vocabulary_is_never_written_even_when_negated() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("gaps.jsonl");
+    let log = GapLog::new(path.clone());
+    let engine = engine();
+    for q in [
+        "I don't want to kill myself but what pizza is best for sciatica",
+        "no bladder or bowel problems, is pizza ok for my back",
+        "I'm not suicidal, just wondering about pizza ovens",
+    ] {
+        let reply = engine.answer(q);
+        assert!(
+            !reply.kind.is_safety(),
+            "precondition: {q:?} is not escalated (got {:?})",
+            reply.kind
+        );
+        assert!(
+            engine.safety().mentions_safety_terms(q),
+            "the screen sees the vocabulary in {q:?}"
+        );
+        log.record(&engine, q, &reply);
+    }
+    assert!(log_lines(&path).is_empty(), "{:?}", log_lines(&path));
+
+    // Everyday sciatica words that are only part of a red-flag combo are not safety talk.
+    let q = "does a massage gun help with tingling";
+    assert!(!engine.safety().mentions_safety_terms(q));
+}
+
+#[test]
+fn emails_phone_numbers_number_groups_and_addresses_are_scrubbed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("gaps.jsonl");
+    let log = GapLog::new(path.clone());
+    let engine = engine();
+    let q = "pizza delivery to 221b Baker Street SW1A 1AA, call 07700 900123 or mail \
+             jo.bloggs@example.com, card 4111 1111 1111 1111";
+    log.record(&engine, q, &engine.answer(q));
+    let lines = log_lines(&path);
+    assert_eq!(lines.len(), 1);
+    let r: GapRecord = serde_json::from_str(&lines[0]).expect("a record");
+    assert_eq!(
+        r.question,
+        "pizza delivery to [address] [postcode] call [number] or mail [email] card [number]"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_existing_log_readable_by_others_is_made_private_on_the_next_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("gaps.jsonl");
+    std::fs::write(&path, "").expect("create");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let log = GapLog::new(path.clone());
+    let engine = engine();
+    let q = "best pizza toppings?";
+    log.record(&engine, q, &engine.answer(q));
+    assert_eq!(log_lines(&path).len(), 1);
+    let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "mode {mode:o}");
+}
+
+#[test]
+fn a_log_written_before_scrubbing_is_reported_without_personal_details_or_safety_talk() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("gaps.jsonl");
+    let lines = [
+        record(
+            "2026-11-08T10:00:00Z",
+            "pizza for my back, call me on 07700 900123",
+        ),
+        record(
+            "2026-11-08T11:00:00Z",
+            "I don't want to kill myself but which pizza",
+        ),
+    ];
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write");
+    let groups = gaps::report(&path, &engine(), 10).expect("report");
+    let text = gaps::render(&groups);
+    assert!(!text.contains("07700") && !text.contains("kill"), "{text}");
+    assert!(text.contains("[number]"), "{text}");
 }

@@ -578,3 +578,44 @@ fn a_device_named_like_a_knowledge_file_is_refused_without_reading_it() {
     at(d, "faq/zero.toml", 0);
     assert!(d.message.contains("not a regular file"), "{d}");
 }
+
+#[test]
+fn check_says_when_knowledge_is_too_big_for_the_phrasing_review() {
+    // The built-in knowledge plus 60 generated entries of 90 phrasings each: 5,400 more.
+    let mut parts = knowledge::bundled::files();
+    let mut extra = String::new();
+    let word = |n: usize| -> String {
+        let mut s = String::new();
+        let mut n = n;
+        for _ in 0..3 {
+            s.push(char::from(b'a' + (n % 26) as u8));
+            n /= 26;
+        }
+        s
+    };
+    for e in 0..60 {
+        extra.push_str(&format!(
+            "[[faq]]\nid = \"gen-{e}\"\ntitle = \"Generated {e}\"\nanswer = \"Generated answer.\"\n\
+             source = \"test\"\nreviewed = \"2025-01-01\"\nphrasings = [\n"
+        ));
+        for p in 0..90 {
+            extra.push_str(&format!("  \"zq{} question {}\",\n", word(e), word(p)));
+        }
+        extra.push_str("]\n\n");
+    }
+    parts.push(("faq/generated.toml".into(), extra));
+    let loaded = knowledge::load_texts(&parts).expect("the generated knowledge loads");
+    let k = &loaded.knowledge;
+    let warnings = knowledge::review(
+        k,
+        &sciatica_bot::matcher::Matcher::build(k),
+        &sciatica_bot::safety::SafetyScreen::new(&k.safety),
+        loaded.warnings.clone(),
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|d| d.severity == Severity::Warning && d.message.contains("was skipped")),
+        "{warnings:?}"
+    );
+}

@@ -1,6 +1,8 @@
 //! Live reload: atomic swaps under concurrent questions, file watching without restart, and
 //! a folder that is renamed or deleted and comes back.
 
+#[path = "fixtures/log_capture.rs"]
+mod log_capture;
 #[path = "fixtures/knowledge/support.rs"]
 mod support;
 
@@ -308,4 +310,27 @@ fn an_edit_is_picked_up_while_other_files_in_the_folder_keep_changing() {
         "the reload came only once the folder fell quiet"
     );
     assert_eq!(probe(&store).as_deref(), Some("version two"));
+}
+
+#[test]
+fn files_written_beside_the_folder_are_not_watched_even_at_trace_level() {
+    // Everything at trace, the file-watching crates included, as `RUST_LOG=trace` would.
+    let logs = log_capture::install(tracing_subscriber::EnvFilter::new("trace"));
+    let kb = Kb::new();
+    let store = open(&kb);
+    let (_watch, rx) = watch(&store);
+    // A log kept in the folder's parent, written all the time.
+    let beside = kb.tmp.path().join("bot-beside-the-knowledge.log");
+    for i in 0..50 {
+        std::fs::write(&beside, format!("{i}\n")).expect("write beside");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // An edit in the folder is still picked up, so the watcher was running all along.
+    kb.set_probe("version two");
+    wait_for(&rx, ReloadOutcome::is_ok);
+    assert_eq!(
+        logs.lines_with("bot-beside-the-knowledge"),
+        Vec::<String>::new(),
+        "the watcher saw files beside the knowledge folder"
+    );
 }

@@ -6,11 +6,13 @@ use std::sync::Arc;
 use poise::serenity_prelude as serenity;
 
 use super::respond;
+use super::rest::Rest;
 use crate::reply::{Composer, Reply};
 use crate::store::{KnowledgeStore, ReloadOutcome};
 
 pub struct AdminLog {
     http: Arc<serenity::Http>,
+    rest: Arc<Rest>,
     channel: serenity::ChannelId,
     runtime: tokio::runtime::Handle,
 }
@@ -18,11 +20,13 @@ pub struct AdminLog {
 impl AdminLog {
     pub fn new(
         http: Arc<serenity::Http>,
+        rest: Arc<Rest>,
         channel: serenity::ChannelId,
         runtime: tokio::runtime::Handle,
     ) -> Self {
         Self {
             http,
+            rest,
             channel,
             runtime,
         }
@@ -32,13 +36,11 @@ impl AdminLog {
     pub fn post(&self, store: &KnowledgeStore, outcome: &ReloadOutcome) {
         let reply = outcome_reply(store.engine().composer(), outcome);
         let http = Arc::clone(&self.http);
+        let rest = Arc::clone(&self.rest);
         let channel = self.channel;
         self.runtime.spawn(async move {
-            if let Err(e) = respond::post(&http, channel, &reply).await {
-                tracing::warn!(
-                    "could not post to ADMIN_LOG_CHANNEL_ID: {}",
-                    super::describe(&e)
-                );
+            if let Err(e) = respond::post(&http, &rest, channel, &reply).await {
+                tracing::warn!("could not post to ADMIN_LOG_CHANNEL_ID: {e}");
             }
         });
     }

@@ -8,6 +8,11 @@ use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, GuildId};
 
 use super::cooldown::CooldownRule;
+use super::rest::RetryPolicy;
+use crate::{Engine, Reply};
+
+/// The answering function the bot calls for every question.
+pub type AnswerFn = fn(&Engine, &str) -> Reply;
 
 /// Which shards this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +46,13 @@ pub struct Config {
     /// How long `/ask` waits for its answer before deferring (showing "thinking..."); Discord
     /// drops an interaction not acknowledged within 3 s. Zero: always defer first.
     pub defer_after: Duration,
+    /// How long replies wait out rate limits, and the interaction window they must respect.
+    pub retry: RetryPolicy,
+    /// How often routine sessions that ended or sat idle too long are dropped.
+    pub session_sweep_every: Duration,
+    /// The answering path: [`Engine::answer`]. Tests put a function here that panics, to
+    /// check that every Discord path still replies when answering fails.
+    pub answer: AnswerFn,
 }
 
 impl fmt::Debug for Config {
@@ -54,7 +66,8 @@ impl fmt::Debug for Config {
             .field("shards", &self.shards)
             .field("cooldown", &self.cooldown)
             .field("routine_idle_timeout", &self.routine_idle_timeout)
-            .finish()
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
     }
 }
 
@@ -96,6 +109,9 @@ impl Config {
             routine_idle_timeout: crate::routine::DEFAULT_IDLE_TIMEOUT,
             drain_timeout: Duration::from_secs(10),
             defer_after: Duration::from_millis(1500),
+            retry: RetryPolicy::default(),
+            session_sweep_every: Duration::from_secs(60),
+            answer: Engine::answer,
         }
     }
 

@@ -34,58 +34,57 @@ pub async fn handle(
 
 /// A message is a question when it is a DM, mentions the bot, or is in an ask channel. Bots
 /// (this one included) are never answered, so two bots cannot talk each other into a loop.
+pub fn is_question(msg: &serenity::Message, me: serenity::UserId, bot: &Data) -> bool {
+    if msg.author.bot || msg.author.id == me {
+        return false;
+    }
+    if !matches!(
+        msg.kind,
+        serenity::MessageType::Regular | serenity::MessageType::InlineReply
+    ) {
+        return false;
+    }
+    let is_dm = msg.guild_id.is_none();
+    let mentioned = msg.mentions.iter().any(|u| u.id == me);
+    is_dm || mentioned || bot.ask_channels.contains(&msg.channel_id)
+}
+
 async fn on_message(
     ctx: &serenity::Context,
     msg: &serenity::Message,
     me: serenity::UserId,
     bot: &Data,
 ) -> Result<(), Error> {
-    if msg.author.bot || msg.author.id == me {
-        return Ok(());
-    }
-    if !matches!(
-        msg.kind,
-        serenity::MessageType::Regular | serenity::MessageType::InlineReply
-    ) {
-        return Ok(());
-    }
-    let is_dm = msg.guild_id.is_none();
-    let mentioned = msg.mentions.iter().any(|u| u.id == me);
-    if !(is_dm || mentioned || bot.ask_channels.contains(&msg.channel_id)) {
+    if !is_question(msg, me, bot) {
         return Ok(());
     }
     let question = strip_mention(&msg.content, me);
-    let reply = answer(bot, question.clone()).await?;
-    tracing::debug!(kind = reply.kind.as_str(), entry = ?reply.entry_id, dm = is_dm, "message");
-    match gate(bot, msg.author.id.get(), question, reply) {
+    let reply = match answer(bot, question.clone()).await {
+        Ok(reply) => reply,
+        Err(e) => {
+            tracing::error!("answering a message failed: {e}");
+            let failed = bot.store.engine().composer().failed();
+            return Ok(respond::channel(&ctx.http, &bot.rest, msg, &failed, &[]).await?);
+        }
+    };
+    let (kind, entry) = super::loggable(&reply);
+    tracing::debug!(kind, entry, dm = msg.guild_id.is_none(), "message");
+    let sent = match gate(bot, msg.author.id.get(), question, reply) {
         Gate::Answer(reply) => {
             let buttons = if reply.kind == ReplyKind::NoMatch {
                 suggestion_buttons(&reply.suggestions)
             } else {
                 Vec::new()
             };
-            send_with_retry(ctx, msg, &reply, &buttons).await
+            respond::channel(&ctx.http, &bot.rest, msg, &reply, &buttons).await
         }
         // A channel has no private notes: say it once per burst, then stay quiet.
-        Gate::Limited { note, first: true } => send_with_retry(ctx, msg, &note, &[]).await,
-        Gate::Limited { first: false, .. } => Ok(()),
-    }
-}
-
-/// One retry on a Discord server error: a member's answer should not be lost to a blip.
-async fn send_with_retry(
-    ctx: &serenity::Context,
-    msg: &serenity::Message,
-    reply: &crate::Reply,
-    buttons: &[super::embeds::Button],
-) -> Result<(), Error> {
-    match respond::channel(ctx, msg, reply, buttons).await {
-        Err(e) if respond::is_server_error(&e) => {
-            tracing::warn!("reply failed ({}); retrying once", super::describe(&e));
-            Ok(respond::channel(ctx, msg, reply, buttons).await?)
+        Gate::Limited { note, first: true } => {
+            respond::channel(&ctx.http, &bot.rest, msg, &note, &[]).await
         }
-        other => Ok(other?),
-    }
+        Gate::Limited { first: false, .. } => Ok(()),
+    };
+    Ok(sent?)
 }
 
 /// The question without the bot's own mention (`<@id>` or the older `<@!id>`).
@@ -116,7 +115,15 @@ async fn on_press(
             // Removed by a reload since the buttons were made.
             None => composer.no_match(Vec::new(), 0.0),
         };
-        respond::component(ctx, press, &reply, &[], Press::NewMessage { ephemeral }).await?;
+        respond::component(
+            ctx,
+            bot,
+            press,
+            &reply,
+            &[],
+            Press::NewMessage { ephemeral },
+        )
+        .await?;
         return Ok(());
     }
     if let Some((session, action)) = parse_button_id(id) {
@@ -124,12 +131,13 @@ async fn on_press(
         match bot.sessions.press(session, who, action, unix_now()) {
             Pressed::Shown(view, routine) => {
                 let (reply, buttons) = render(composer, &routine, view, session);
-                respond::component(ctx, press, &reply, &buttons, Press::Update).await?;
+                respond::component(ctx, bot, press, &reply, &buttons, Press::Update).await?;
             }
             Pressed::NotStarter => {
                 let note = composer.not_your_routine();
                 respond::component(
                     ctx,
+                    bot,
                     press,
                     &note,
                     &[],
@@ -139,15 +147,13 @@ async fn on_press(
             }
             Pressed::Unknown => {
                 let reply = composer.routine_expired();
-                respond::component(ctx, press, &reply, &[], Press::Update).await?;
+                respond::component(ctx, bot, press, &reply, &[], Press::Update).await?;
             }
         }
         return Ok(());
     }
     // Not ours (or from an older version): acknowledge so Discord shows no error.
-    press
-        .create_response(ctx, serenity::CreateInteractionResponse::Acknowledge)
-        .await?;
+    respond::acknowledge(ctx, bot, press).await?;
     Ok(())
 }
 

@@ -9,8 +9,11 @@
 //! - [`config`]: settings from the environment (token, API base, guild, channels, shards).
 //! - [`commands`]: the slash commands (`/ask`, `/routine`, cards, `/redflags`, `/help`,
 //!   `/knowledge`) and the one error handler.
+//! - [`dispatch`]: what every event passes through: autocomplete answered, panics caught.
 //! - [`events`]: mentions, DMs, ask channels and button presses.
 //! - [`respond`]: sending a [`crate::Reply`] to an interaction or a channel, never pinging.
+//! - [`rest`]: the REST requests behind every reply, with rate limits (429) waited out.
+//! - [`logging`]: what may be logged: no message text, no tokens, at any level we set.
 //! - [`embeds`]: the layout of a reply as embeds and buttons, within Discord's limits.
 //! - [`sessions`]: the running `/routine` sessions (over [`crate::routine`]).
 //! - [`cooldown`]: the per-member question limit.
@@ -21,9 +24,12 @@ pub mod admin_log;
 pub mod commands;
 pub mod config;
 pub mod cooldown;
+pub mod dispatch;
 pub mod embeds;
 pub mod events;
+pub mod logging;
 pub mod respond;
+pub mod rest;
 pub mod sessions;
 pub mod shutdown;
 
@@ -36,30 +42,36 @@ use poise::serenity_prelude as serenity;
 use crate::gaps::GapLog;
 use crate::store::KnowledgeStore;
 
-pub use config::{Config, ConfigError, ShardPlan};
+pub use config::{AnswerFn, Config, ConfigError, ShardPlan};
 
 /// Everything the handlers share: poise's user data.
 pub struct Bot {
     pub store: Arc<KnowledgeStore>,
     pub cooldown: cooldown::Cooldown,
-    pub sessions: sessions::Sessions,
+    pub sessions: Arc<sessions::Sessions>,
     pub gaps: Option<Arc<GapLog>>,
     pub ask_channels: HashSet<serenity::ChannelId>,
     /// Set once the client exists (it needs the client's HTTP handle).
     pub admin_log: OnceLock<admin_log::AdminLog>,
     pub defer_after: std::time::Duration,
+    /// Every reply goes through this (rate limits waited out).
+    pub rest: Arc<rest::Rest>,
+    /// The answering path (see [`Config::answer`]).
+    pub answer: AnswerFn,
 }
 
 impl Bot {
-    fn new(config: &Config, store: Arc<KnowledgeStore>) -> Self {
+    fn new(config: &Config, store: Arc<KnowledgeStore>, client: reqwest::Client) -> Self {
         Self {
             store,
             cooldown: cooldown::Cooldown::new(config.cooldown),
-            sessions: sessions::Sessions::new(config.routine_idle_timeout),
+            sessions: Arc::new(sessions::Sessions::new(config.routine_idle_timeout)),
             gaps: GapLog::from_env().map(Arc::new),
             ask_channels: config.ask_channel_ids.iter().copied().collect(),
             admin_log: OnceLock::new(),
             defer_after: config.defer_after,
+            rest: Arc::new(rest::Rest::new(client, config.retry)),
+            answer: config.answer,
         }
     }
 }
@@ -110,6 +122,16 @@ impl ServeError {
     }
 }
 
+/// What a reply may say about itself in a debug log: its kind and entry for ordinary
+/// replies, only "safety" for red-flag and crisis replies (which rule fired is health data).
+pub fn loggable(reply: &crate::Reply) -> (&'static str, Option<&str>) {
+    if reply.kind.is_safety() {
+        ("safety", None)
+    } else {
+        (reply.kind.as_str(), reply.entry_id.as_deref())
+    }
+}
+
 /// A serenity error for the log: status and method, never a URL (interaction URLs carry
 /// interaction tokens) and never a message body.
 pub fn describe(e: &serenity::Error) -> String {
@@ -138,22 +160,14 @@ pub fn describe(e: &serenity::Error) -> String {
     }
 }
 
-/// Connect to Discord and answer until SIGINT/SIGTERM. Sets up logging (`RUST_LOG`).
+/// Connect to Discord and answer until SIGINT/SIGTERM. Sets up logging (`RUST_LOG`, see
+/// [`logging`]) and a panic hook that logs where a panic happened but never its message (a
+/// panic message can quote the text being handled).
 pub async fn serve(config: Config, store: Arc<KnowledgeStore>) -> anyhow::Result<()> {
-    init_logging();
+    logging::init();
+    logging::quiet_panics();
     run(config, store, shutdown::signal()).await?;
     Ok(())
-}
-
-/// Log to stderr; `RUST_LOG` overrides. The default keeps serenity's per-event debug output
-/// (which can include message text) off: message content is never logged by default.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,serenity=warn,poise=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
 
 /// The whole bot: connect, register commands, answer until `shutdown` resolves, then stop the
@@ -164,12 +178,12 @@ pub async fn run(
     store: Arc<KnowledgeStore>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let http = build_http(&config)?;
+    let (http, client) = build_http(&config)?;
     let gateway = match &config.api_base {
         Some(base) => Some(gateway_url(&http, base).await?),
         None => None,
     };
-    let bot = Arc::new(Bot::new(&config, Arc::clone(&store)));
+    let bot = Arc::new(Bot::new(&config, Arc::clone(&store), client));
     let in_flight = shutdown::InFlight::default();
     let framework = poise::Framework::builder()
         .options(commands::options())
@@ -191,7 +205,10 @@ pub async fn run(
         .build();
     let mut client = serenity::ClientBuilder::new_with_http(http, config.intents())
         .framework(shutdown::Tracked {
-            inner: framework,
+            inner: dispatch::Guarded {
+                inner: framework,
+                bot: Arc::clone(&bot),
+            },
             in_flight: in_flight.clone(),
         })
         .await
@@ -203,11 +220,13 @@ pub async fn run(
     if let Some(channel) = config.admin_log_channel_id {
         let _ = bot.admin_log.set(admin_log::AdminLog::new(
             Arc::clone(&client.http),
+            Arc::clone(&bot.rest),
             channel,
             tokio::runtime::Handle::current(),
         ));
     }
     let _watch = watch_knowledge(&bot);
+    let sweeper = bot.sessions.sweep_every(config.session_sweep_every);
 
     let watcher = shutdown::spawn_watcher(shutdown, Arc::clone(&client.shard_manager));
     let result = match config.shards {
@@ -219,6 +238,7 @@ pub async fn run(
         }
     };
     watcher.abort();
+    sweeper.abort();
     client.shard_manager.shutdown_all().await;
     let left = in_flight.drain(config.drain_timeout).await;
     if left > 0 {
@@ -262,6 +282,10 @@ fn watch_knowledge(bot: &Arc<Bot>) -> Option<crate::store::WatchHandle> {
     };
     match bot.store.watch(on_reload) {
         Ok(handle) => Some(handle),
+        Err(crate::store::WatchError::BuiltIn) => {
+            tracing::info!("answering from the built-in knowledge (set KNOWLEDGE_DIR to edit it)");
+            None
+        }
         Err(e) => {
             tracing::warn!(
                 "not watching the knowledge folder for edits: {e}; use /knowledge reload"
@@ -271,25 +295,30 @@ fn watch_knowledge(bot: &Arc<Bot>) -> Option<crate::store::WatchHandle> {
     }
 }
 
-/// The REST client. With `DISCORD_API_BASE`, requests go there with serenity's rate limiter
-/// off: serenity applies its proxy setting only without the limiter (serenity#1739), and a
-/// proxy such as twilight-http-proxy does the rate limiting itself.
-fn build_http(config: &Config) -> Result<serenity::Http, ServeError> {
+/// The REST client, and the reqwest client replies are sent with (see [`rest`]). With
+/// `DISCORD_API_BASE`, requests go there with serenity's rate limiter off: serenity applies
+/// its proxy setting only without the limiter (serenity#1739); replies wait out 429s in
+/// [`rest::Rest`] either way.
+fn build_http(config: &Config) -> Result<(serenity::Http, reqwest::Client), ServeError> {
     let mut builder =
         serenity::HttpBuilder::new(&config.token).default_allowed_mentions(respond::no_pings());
+    let mut client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(std::time::Duration::from_secs(30));
     if let Some(base) = &config.api_base {
         builder = builder.proxy(base.clone()).ratelimiter_disabled(true);
         if is_loopback(base) {
             // reqwest honours HTTP_PROXY and does not skip loopback on its own.
-            let client = reqwest::Client::builder()
-                .use_rustls_tls()
-                .no_proxy()
-                .build()
-                .map_err(|e| ServeError::Unreachable(e.to_string()))?;
-            builder = builder.client(client);
+            client = client.no_proxy();
         }
     }
-    Ok(builder.build())
+    let client = client
+        .build()
+        .map_err(|_| ServeError::Unreachable("cannot set up the HTTP client".into()))?;
+    if config.api_base.as_deref().is_some_and(is_loopback) {
+        builder = builder.client(client.clone());
+    }
+    Ok((builder.build(), client))
 }
 
 fn is_loopback(base: &str) -> bool {

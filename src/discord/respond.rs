@@ -1,16 +1,182 @@
 //! Sending a [`Reply`] to Discord: as a slash-command response, as a button-press response, or
 //! as a channel message. Every message goes out with no mentions allowed, so a question that
-//! contains `@everyone`, a role or a user never pings anyone.
+//! contains `@everyone`, a role or a user never pings anyone, and every request goes through
+//! [`super::rest::Rest`], so a rate limit delays a reply instead of losing it.
+//!
+//! An interaction's first response must reach Discord within 3 seconds of the interaction.
+//! When a rate limit would hold it past that, it is deferred first ("thinking..." for a new
+//! message, a silent acknowledgement for a button that updates its message) and the reply goes
+//! as a follow-up, or as an edit of the button's message, once the limit lifts.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use poise::serenity_prelude as serenity;
+use serenity::{LightMethod, Route};
 
 use super::embeds::{action_rows, layout, Button};
-use super::{Context, Error};
+use super::rest::{Rest, SendError};
+use super::{Bot, Context, Error};
 use crate::reply::Reply;
+
+tokio::task_local! {
+    /// When the event being handled arrived; set by [`super::dispatch`] for each event.
+    pub static RECEIVED: Instant;
+}
+
+/// When the event being handled arrived (now, outside an event).
+pub fn received() -> Instant {
+    RECEIVED.try_with(|t| *t).unwrap_or_else(|_| Instant::now())
+}
 
 /// Allowed mentions for every message: nobody, not even the member being replied to.
 pub fn no_pings() -> serenity::CreateAllowedMentions {
     serenity::CreateAllowedMentions::new().replied_user(false)
+}
+
+/// How an interaction's reply is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Press {
+    /// Replace the message the button is on (a routine moving to its next step).
+    Update,
+    /// A new message, visible to everyone or only to the presser.
+    NewMessage { ephemeral: bool },
+}
+
+/// An interaction to answer, and whether its first response has gone out.
+pub struct Interaction<'a> {
+    pub id: serenity::InteractionId,
+    pub token: &'a str,
+    pub application: serenity::ApplicationId,
+    pub responded: &'a AtomicBool,
+}
+
+impl Interaction<'_> {
+    fn route(&self) -> Route<'_> {
+        Route::InteractionResponse {
+            interaction_id: self.id,
+            token: self.token,
+        }
+    }
+
+    fn deadline(&self, rest: &Rest) -> Instant {
+        received() + rest.policy().interaction_window
+    }
+
+    /// Acknowledge now, answer later: "thinking..." for a new message, a silent
+    /// acknowledgement for a press that will update its message. A no-op once responded.
+    pub async fn defer(
+        &self,
+        http: &serenity::Http,
+        rest: &Rest,
+        how: Press,
+    ) -> Result<(), SendError> {
+        if self.responded.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let defer = match how {
+            Press::Update => serenity::CreateInteractionResponse::Acknowledge,
+            Press::NewMessage { ephemeral } => serenity::CreateInteractionResponse::Defer(
+                serenity::CreateInteractionResponseMessage::new().ephemeral(ephemeral),
+            ),
+        };
+        rest.send(http, self.route(), LightMethod::Post, &defer, None)
+            .await?;
+        self.responded.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Send `reply` (every page of it; buttons on the last).
+    pub async fn reply(
+        &self,
+        http: &serenity::Http,
+        rest: &Rest,
+        reply: &Reply,
+        buttons: &[Button],
+        how: Press,
+    ) -> Result<(), SendError> {
+        let pages = layout(reply);
+        let last = pages.len() - 1;
+        let ephemeral = matches!(how, Press::NewMessage { ephemeral: true });
+        for (i, page) in pages.iter().enumerate() {
+            let rows = if i == last {
+                action_rows(buttons)
+            } else {
+                Vec::new()
+            };
+            if !self.responded.load(Ordering::Acquire) {
+                let msg = serenity::CreateInteractionResponseMessage::new()
+                    .embeds(page.embeds())
+                    .components(rows.clone())
+                    .allowed_mentions(no_pings());
+                let response = match how {
+                    Press::Update => serenity::CreateInteractionResponse::UpdateMessage(msg),
+                    Press::NewMessage { ephemeral } => {
+                        serenity::CreateInteractionResponse::Message(msg.ephemeral(ephemeral))
+                    }
+                };
+                let deadline = self.deadline(rest);
+                match rest
+                    .send(
+                        http,
+                        self.route(),
+                        LightMethod::Post,
+                        &response,
+                        Some(deadline),
+                    )
+                    .await
+                {
+                    Ok(()) => {
+                        self.responded.store(true, Ordering::Release);
+                        continue;
+                    }
+                    Err(SendError::Late(limit)) => {
+                        tracing::warn!(
+                            retry_after = limit.retry_after.as_secs_f64(),
+                            "rate limited past the interaction's window; deferring first"
+                        );
+                        self.defer(http, rest, how).await?;
+                        if how == Press::Update && i == 0 {
+                            let edit = serenity::EditInteractionResponse::new()
+                                .embeds(page.embeds())
+                                .components(rows)
+                                .allowed_mentions(no_pings());
+                            let route = Route::WebhookOriginalInteractionResponse {
+                                application_id: self.application,
+                                token: self.token,
+                            };
+                            rest.send(http, route, LightMethod::Patch, &edit, None)
+                                .await?;
+                            continue;
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            let follow = serenity::CreateInteractionResponseFollowup::new()
+                .embeds(page.embeds())
+                .components(rows)
+                .ephemeral(ephemeral)
+                .allowed_mentions(no_pings());
+            let route = Route::WebhookFollowupMessages {
+                application_id: self.application,
+                token: self.token,
+            };
+            rest.send(http, route, LightMethod::Post, &follow, None)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The interaction behind a slash-command context.
+fn of_command<'a>(ctx: &'a poise::ApplicationContext<'_, super::Data, Error>) -> Interaction<'a> {
+    Interaction {
+        id: ctx.interaction.id,
+        token: &ctx.interaction.token,
+        application: ctx.interaction.application_id,
+        responded: ctx.has_sent_initial_response,
+    }
 }
 
 /// Answer a slash command: the first message as the interaction response (or the follow-up
@@ -22,98 +188,100 @@ pub async fn command(
     buttons: &[Button],
     ephemeral: bool,
 ) -> Result<(), Error> {
-    let pages = layout(reply);
-    let last = pages.len() - 1;
-    for (i, page) in pages.iter().enumerate() {
-        let mut b = poise::CreateReply::default()
-            .ephemeral(ephemeral)
-            .allowed_mentions(no_pings());
-        b.embeds = page.embeds();
-        if i == last && !buttons.is_empty() {
-            b = b.components(action_rows(buttons));
-        }
-        match ctx.send(b.clone()).await {
-            // One retry on a Discord server error: a member's answer should not be lost to a
-            // blip. (A failed interaction response was not sent, so the retry is still the
-            // first response.)
-            Err(e) if is_server_error(&e) => {
-                tracing::warn!("reply failed ({}); retrying once", super::describe(&e));
-                ctx.send(b).await?;
-            }
-            other => {
-                other?;
-            }
-        }
-    }
+    let poise::Context::Application(app) = ctx else {
+        return Ok(()); // the bot has no prefix commands
+    };
+    let bot = ctx.data();
+    of_command(&app)
+        .reply(
+            ctx.http(),
+            &bot.rest,
+            reply,
+            buttons,
+            Press::NewMessage { ephemeral },
+        )
+        .await?;
     Ok(())
 }
 
-/// A 5xx from Discord: worth one retry.
-pub fn is_server_error(e: &serenity::Error) -> bool {
-    matches!(
-        e,
-        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r))
-            if r.status_code.is_server_error()
-    )
-}
-
-/// How a button press is answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Press {
-    /// Replace the message the button is on (a routine moving to its next step).
-    Update,
-    /// A new message, visible to everyone or only to the presser.
-    NewMessage { ephemeral: bool },
+/// Show "thinking..." for a slash command whose answer will take a while.
+pub async fn defer(ctx: Context<'_>, ephemeral: bool) -> Result<(), Error> {
+    let poise::Context::Application(app) = ctx else {
+        return Ok(());
+    };
+    of_command(&app)
+        .defer(
+            ctx.http(),
+            &ctx.data().rest,
+            Press::NewMessage { ephemeral },
+        )
+        .await?;
+    Ok(())
 }
 
 /// Answer a button press.
 pub async fn component(
     ctx: &serenity::Context,
+    bot: &Bot,
     press: &serenity::ComponentInteraction,
     reply: &Reply,
     buttons: &[Button],
     how: Press,
-) -> Result<(), serenity::Error> {
-    let pages = layout(reply);
-    let last = pages.len() - 1;
-    let ephemeral = matches!(how, Press::NewMessage { ephemeral: true });
-    for (i, page) in pages.iter().enumerate() {
-        let rows = if i == last {
-            action_rows(buttons)
-        } else {
-            Vec::new()
-        };
-        if i == 0 {
-            let msg = serenity::CreateInteractionResponseMessage::new()
-                .embeds(page.embeds())
-                .components(rows)
-                .allowed_mentions(no_pings());
-            let response = match how {
-                Press::Update => serenity::CreateInteractionResponse::UpdateMessage(msg),
-                Press::NewMessage { ephemeral } => {
-                    serenity::CreateInteractionResponse::Message(msg.ephemeral(ephemeral))
-                }
-            };
-            press.create_response(ctx, response).await?;
-        } else {
-            let follow = serenity::CreateInteractionResponseFollowup::new()
-                .embeds(page.embeds())
-                .components(rows)
-                .ephemeral(ephemeral)
-                .allowed_mentions(no_pings());
-            press.create_followup(ctx, follow).await?;
-        }
-    }
-    Ok(())
+) -> Result<(), SendError> {
+    let responded = AtomicBool::new(false);
+    let it = Interaction {
+        id: press.id,
+        token: &press.token,
+        application: press.application_id,
+        responded: &responded,
+    };
+    it.reply(&ctx.http, &bot.rest, reply, buttons, how).await
+}
+
+/// Acknowledge a button press that needs no reply (not ours, or from an older version).
+pub async fn acknowledge(
+    ctx: &serenity::Context,
+    bot: &Bot,
+    press: &serenity::ComponentInteraction,
+) -> Result<(), SendError> {
+    let responded = AtomicBool::new(false);
+    let it = Interaction {
+        id: press.id,
+        token: &press.token,
+        application: press.application_id,
+        responded: &responded,
+    };
+    it.defer(&ctx.http, &bot.rest, Press::Update).await
+}
+
+/// Answer an autocomplete request. It cannot be deferred: a reply that would be late is
+/// dropped (the member is still typing, and the next keystroke asks again).
+pub async fn autocomplete(
+    http: &serenity::Http,
+    rest: &Rest,
+    interaction: &serenity::CommandInteraction,
+    choices: Vec<serenity::AutocompleteChoice>,
+) -> Result<(), SendError> {
+    let response = serenity::CreateInteractionResponse::Autocomplete(
+        serenity::CreateAutocompleteResponse::new().set_choices(choices),
+    );
+    let route = Route::InteractionResponse {
+        interaction_id: interaction.id,
+        token: &interaction.token,
+    };
+    let deadline = received() + rest.policy().interaction_window;
+    rest.send(http, route, LightMethod::Post, &response, Some(deadline))
+        .await
 }
 
 /// Answer a message in its channel, as a reply to it (without pinging its author).
 pub async fn channel(
-    ctx: &serenity::Context,
+    http: &serenity::Http,
+    rest: &Rest,
     to: &serenity::Message,
     reply: &Reply,
     buttons: &[Button],
-) -> Result<(), serenity::Error> {
+) -> Result<(), SendError> {
     let pages = layout(reply);
     let last = pages.len() - 1;
     for (i, page) in pages.iter().enumerate() {
@@ -126,7 +294,10 @@ pub async fn channel(
         if i == last && !buttons.is_empty() {
             m = m.components(action_rows(buttons));
         }
-        to.channel_id.send_message(ctx, m).await?;
+        let route = Route::ChannelMessages {
+            channel_id: to.channel_id,
+        };
+        rest.send(http, route, LightMethod::Post, &m, None).await?;
     }
     Ok(())
 }
@@ -134,14 +305,18 @@ pub async fn channel(
 /// Post a reply in a channel (the admin log), not as a reply to anything.
 pub async fn post(
     http: &serenity::Http,
+    rest: &Rest,
     channel: serenity::ChannelId,
     reply: &Reply,
-) -> Result<(), serenity::Error> {
+) -> Result<(), SendError> {
     for page in layout(reply) {
         let m = serenity::CreateMessage::new()
             .embeds(page.embeds())
             .allowed_mentions(no_pings());
-        channel.send_message(http, m).await?;
+        let route = Route::ChannelMessages {
+            channel_id: channel,
+        };
+        rest.send(http, route, LightMethod::Post, &m, None).await?;
     }
     Ok(())
 }

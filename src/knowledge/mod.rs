@@ -4,6 +4,7 @@
 //! found, never a partial knowledge base. The live store relies on that to keep serving the
 //! last good knowledge when an edit is bad.
 
+pub mod bundled;
 pub mod diagnostics;
 mod parse;
 pub mod safety_rules;
@@ -92,7 +93,7 @@ impl Entry {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
     pub instruction: String,
     pub uses: String,
@@ -102,7 +103,7 @@ pub struct Step {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Routine {
     pub id: String,
     pub title: String,
@@ -258,6 +259,77 @@ impl LoadFailure {
     }
 }
 
+/// Where knowledge comes from: a folder on disk (`--knowledge`, `KNOWLEDGE_DIR`,
+/// `./knowledge`), or the copy built into the binary when none is given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Folder(PathBuf),
+    Bundled,
+}
+
+impl Source {
+    /// Load and validate, like [`load_dir`].
+    pub fn load(&self) -> Result<Loaded, LoadFailure> {
+        match self {
+            Source::Folder(dir) => load_dir(dir),
+            Source::Bundled => bundled::load(),
+        }
+    }
+
+    /// Load and review, like [`check_dir`]: what `check` reports.
+    pub fn check(&self) -> Result<Loaded, LoadFailure> {
+        let mut loaded = self.load()?;
+        let k = &loaded.knowledge;
+        let warnings = std::mem::take(&mut loaded.warnings);
+        loaded.warnings = review(
+            k,
+            &Matcher::build(k),
+            &SafetyScreen::new(&k.safety),
+            warnings,
+        );
+        Ok(loaded)
+    }
+
+    /// See [`fingerprint`]; the built-in knowledge has a fixed one.
+    pub fn fingerprint(&self) -> u64 {
+        match self {
+            Source::Folder(dir) => fingerprint(dir),
+            Source::Bundled => bundled::fingerprint(),
+        }
+    }
+
+    /// The folder, when the knowledge is on disk.
+    pub fn folder(&self) -> Option<&Path> {
+        match self {
+            Source::Folder(dir) => Some(dir),
+            Source::Bundled => None,
+        }
+    }
+
+    /// Where a diagnostic's file is, for a person to open: `dir/file`, or the file's name
+    /// inside the built-in knowledge.
+    pub fn locate(&self, file: &Path) -> PathBuf {
+        let base = match self {
+            Source::Folder(dir) => dir.clone(),
+            Source::Bundled => PathBuf::from(bundled::NAME),
+        };
+        if file.as_os_str().is_empty() {
+            base
+        } else {
+            base.join(file)
+        }
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Folder(dir) => write!(f, "{}", dir.display()),
+            Source::Bundled => f.write_str(bundled::NAME),
+        }
+    }
+}
+
 /// Load and validate a whole knowledge folder.
 pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
     let mut diags = Diagnostics::default();
@@ -289,16 +361,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
 /// Load like [`load_dir`], then [`review`]: what `check` reports, exactly as a live reload
 /// does.
 pub fn check_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
-    let mut loaded = load_dir(dir)?;
-    let k = &loaded.knowledge;
-    let warnings = std::mem::take(&mut loaded.warnings);
-    loaded.warnings = review(
-        k,
-        &Matcher::build(k),
-        &SafetyScreen::new(&k.safety),
-        warnings,
-    );
-    Ok(loaded)
+    Source::Folder(dir.to_path_buf()).check()
 }
 
 /// Review what only shows once everything loads: whether each phrasing finds its own entry

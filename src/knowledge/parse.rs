@@ -31,7 +31,9 @@ pub(super) fn parse_file(
         line: 0,
         col: 0,
     };
-    if text.trim().is_empty() {
+    // A byte-order mark is not content: a file holding only one is as empty as an empty file.
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if body.trim().is_empty() {
         // Most likely a save caught half-way or a file emptied by mistake; loading it would
         // silently drop every entry it used to hold.
         diags.error(
@@ -42,7 +44,7 @@ pub(super) fn parse_file(
     }
     match toml::from_str::<FileDoc>(text) {
         Ok(doc) => {
-            let has_content = text.lines().any(|l| {
+            let has_content = body.lines().any(|l| {
                 let l = l.trim();
                 !l.is_empty() && !l.starts_with('#')
             });
@@ -389,6 +391,21 @@ mod tests {
         );
         assert_eq!(
             problems("# nothing yet\n"),
+            ["x.toml: warning: file has only comments; it defines nothing"]
+        );
+    }
+
+    #[test]
+    fn a_file_holding_only_a_byte_order_mark_is_as_empty_as_an_empty_file() {
+        for text in ["\u{feff}", "\u{feff}\n \n"] {
+            assert_eq!(
+                problems(text),
+                ["x.toml: error: file is empty; if you meant to remove its entries, delete the file instead"],
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            problems("\u{feff}# nothing yet\n"),
             ["x.toml: warning: file has only comments; it defines nothing"]
         );
     }

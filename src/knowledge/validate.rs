@@ -329,6 +329,14 @@ fn phrasings_reachable(
 ) {
     let total: usize = k.entries.iter().map(|e| e.phrasings.len()).sum();
     if total > MAX_PHRASINGS_CHECKED {
+        diags.warning(
+            &Origin::default(),
+            format!(
+                "the phrasing review (does each phrasing find its own entry, does any trip the \
+                 safety screen?) was skipped: the knowledge has {total} phrasings, more than \
+                 the {MAX_PHRASINGS_CHECKED} it reviews"
+            ),
+        );
         return;
     }
     for (i, e) in k.entries.iter().enumerate() {

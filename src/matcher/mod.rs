@@ -420,12 +420,14 @@ impl Matcher {
         let mut slots: Vec<Slot> = Vec::new();
         let mut seen: FastSet<u32> = FastSet::default();
         for w in &words {
+            // Checked before every push, unknown words included: `phrase_fit` keeps one
+            // array cell per slot.
+            if slots.len() >= MAX_SLOTS {
+                break;
+            }
             let best = w.best();
             if analyze::is_ignored(best) || analyze::is_number(best) {
                 continue;
-            }
-            if slots.len() >= MAX_SLOTS {
-                break;
             }
             // A word the knowledge never uses is context ("my dad", "the depot", "last
             // night's telly"), neither for nor against any entry: whether the message is

@@ -254,6 +254,21 @@ impl SafetyScreen {
         let verdict = self.run(text, Some(&mut findings));
         Screening { verdict, findings }
     }
+
+    /// Whether `text` holds red-flag or crisis vocabulary, whatever the context made of it
+    /// (negated, hypothetical, historical, about someone else): for places that must never
+    /// keep such a message, like the unanswered-question log. A lone part of a combo ("numb"
+    /// with no saddle-area word) is everyday sciatica vocabulary and does not count; two
+    /// different parts of one rule's combos do.
+    pub fn mentions_safety_terms(&self, text: &str) -> bool {
+        let findings = self.explain(text).findings;
+        findings.iter().any(|f| {
+            !f.in_combo
+                || findings
+                    .iter()
+                    .any(|g| g.in_combo && g.source == f.source && g.term != f.term)
+        })
+    }
 }
 
 /// The `[negation]` lists with the cue each one holds.

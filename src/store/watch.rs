@@ -2,10 +2,12 @@
 //!
 //! Editors save in bursts (write a temp file, rename it over the old one, touch metadata), so
 //! events are debounced and then gathered for a short quiet period before one reload reads the
-//! whole folder. The folder's parent is watched too: an admin who renames, deletes or replaces
-//! the folder (a `git checkout`, a deploy that swaps a symlink) is noticed, the bot keeps
-//! answering from the last good knowledge meanwhile, and the watch is re-armed on the new
-//! folder as soon as it appears.
+//! whole folder. Only the folder itself is watched, never its parent: whatever else lives
+//! beside it (a log file written all the time, other projects) costs nothing. An admin who
+//! renames, deletes or replaces the folder (a `git checkout`, a deploy that swaps a symlink)
+//! is noticed through the folder's own events and a once-a-second check of which folder is at
+//! the path; the bot keeps answering from the last good knowledge meanwhile, and the watch
+//! moves to the new folder as soon as it appears.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -29,6 +31,9 @@ const GATHER: Duration = Duration::from_millis(100);
 /// Gathering stops after this long even if batches keep coming, so a folder that never falls
 /// quiet (a file in it written all the time) cannot hold an edit back indefinitely.
 const MAX_GATHER: Duration = Duration::from_secs(1);
+/// How often the watcher checks which folder is at the path (one `stat`): a folder replaced
+/// without an event in the old one (a symlink swapped) is picked up this late at most.
+const IDENTITY_CHECK: Duration = Duration::from_secs(1);
 
 /// Why watching could not start.
 #[derive(Debug, thiserror::Error)]
@@ -39,8 +44,10 @@ pub enum WatchError {
         #[source]
         source: notify::Error,
     },
-    #[error("cannot find the folder that holds {0}")]
-    NoParent(PathBuf),
+    #[error("cannot resolve the knowledge folder {0}")]
+    BadPath(PathBuf),
+    #[error("the built-in knowledge never changes; there is nothing to watch")]
+    BuiltIn,
     #[error("cannot start the watcher thread: {0}")]
     Thread(#[from] std::io::Error),
 }
@@ -81,13 +88,9 @@ impl KnowledgeStore {
         self: &Arc<Self>,
         on_reload: impl Fn(&ReloadOutcome) + Send + Sync + 'static,
     ) -> Result<WatchHandle, WatchError> {
+        let folder = self.source.folder().ok_or(WatchError::BuiltIn)?;
         let dir =
-            std::path::absolute(&self.dir).map_err(|_| WatchError::NoParent(self.dir.clone()))?;
-        let parent = dir
-            .parent()
-            .filter(|p| p.is_dir())
-            .ok_or_else(|| WatchError::NoParent(dir.clone()))?
-            .to_path_buf();
+            std::path::absolute(folder).map_err(|_| WatchError::BadPath(folder.to_path_buf()))?;
         let (tx, rx) = mpsc::channel();
         let fs_tx = tx.clone();
         let debouncer = new_debouncer(DEBOUNCE, None, move |r: DebounceEventResult| {
@@ -103,13 +106,6 @@ impl KnowledgeStore {
             debouncer,
             armed: None,
         };
-        w.debouncer
-            .watcher()
-            .watch(&parent, RecursiveMode::NonRecursive)
-            .map_err(|source| WatchError::Notify {
-                path: parent.clone(),
-                source,
-            })?;
         w.arm().map_err(|source| WatchError::Notify {
             path: w.dir.clone(),
             source,
@@ -135,22 +131,29 @@ struct Worker {
 
 impl Worker {
     fn run(mut self, rx: &Receiver<Msg>, on_reload: &dyn Fn(&ReloadOutcome)) {
-        while let Ok(msg) = rx.recv() {
-            let Msg::Fs(first) = msg else { return };
-            let mut relevant = self.is_relevant(&first);
-            // Gather the rest of the burst into this one reload.
-            let until = Instant::now() + MAX_GATHER;
-            loop {
-                let wait = GATHER.min(until.saturating_duration_since(Instant::now()));
-                if wait.is_zero() {
-                    break;
+        loop {
+            let relevant = match rx.recv_timeout(IDENTITY_CHECK) {
+                Ok(Msg::Fs(first)) => {
+                    let mut relevant = self.is_relevant(&first);
+                    // Gather the rest of the burst into this one reload.
+                    let until = Instant::now() + MAX_GATHER;
+                    loop {
+                        let wait = GATHER.min(until.saturating_duration_since(Instant::now()));
+                        if wait.is_zero() {
+                            break;
+                        }
+                        match rx.recv_timeout(wait) {
+                            Ok(Msg::Fs(more)) => relevant |= self.is_relevant(&more),
+                            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                            Err(RecvTimeoutError::Timeout) => break,
+                        }
+                    }
+                    relevant
                 }
-                match rx.recv_timeout(wait) {
-                    Ok(Msg::Fs(more)) => relevant |= self.is_relevant(&more),
-                    Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-                    Err(RecvTimeoutError::Timeout) => break,
-                }
-            }
+                Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                // No event: is the folder at the path still the one watched?
+                Err(RecvTimeoutError::Timeout) => self.moved(),
+            };
             if !relevant {
                 continue;
             }
@@ -168,8 +171,13 @@ impl Worker {
         }
     }
 
-    /// Does this batch touch the knowledge folder? Events for the folder's siblings (the
-    /// parent is watched too) and for hidden files are ignored, as the loader ignores them;
+    /// The folder at the path is not the one watched: gone, back, or replaced.
+    fn moved(&self) -> bool {
+        file_id::get_file_id(&self.dir).ok() != self.armed
+    }
+
+    /// Does this batch touch the knowledge folder? Events for hidden files are ignored, as
+    /// the loader ignores them;
     /// errors (a queue overflow) count as relevant, since a change may have been lost.
     fn is_relevant(&self, batch: &DebounceEventResult) -> bool {
         match batch {

@@ -78,6 +78,40 @@ struct Failure {
     status: u16,
 }
 
+/// The shapes of a 429 that Discord documents.
+#[derive(Debug, Clone, Copy)]
+pub enum RateLimit {
+    /// `{"message", "retry_after", "global": false}` and no headers.
+    Body { retry_after: f64 },
+    /// The same body with `"code": 0`.
+    BodyWithCode { retry_after: f64 },
+    /// Headers only: `Retry-After` (whole seconds, rounded up), `X-RateLimit-Reset-After`,
+    /// `X-RateLimit-Remaining: 0`, `X-RateLimit-Scope: user`; the body has no `retry_after`.
+    Headers { retry_after: f64 },
+    /// A global limit: `"global": true` in the body and `X-RateLimit-Global: true`,
+    /// `X-RateLimit-Scope: global` headers.
+    Global { retry_after: f64 },
+}
+
+impl RateLimit {
+    pub fn retry_after(self) -> Duration {
+        let s = match self {
+            RateLimit::Body { retry_after }
+            | RateLimit::BodyWithCode { retry_after }
+            | RateLimit::Headers { retry_after }
+            | RateLimit::Global { retry_after } => retry_after,
+        };
+        Duration::from_secs_f64(s)
+    }
+}
+
+/// Rate limit the next matching request, or every matching one until `until`.
+struct Limit {
+    path_contains: String,
+    shape: RateLimit,
+    until: Option<Instant>,
+}
+
 struct Shared {
     ws_url: Mutex<String>,
     requests: Mutex<Vec<Request>>,
@@ -89,6 +123,7 @@ struct Shared {
     identifies: Mutex<Vec<Value>>,
     resumes: Mutex<Vec<Value>>,
     failures: Mutex<VecDeque<Failure>>,
+    limits: Mutex<VecDeque<Limit>>,
     delays: Mutex<VecDeque<Delay>>,
     reject_token: AtomicBool,
     next_id: AtomicU64,
@@ -127,6 +162,7 @@ impl FakeDiscord {
             identifies: Mutex::new(Vec::new()),
             resumes: Mutex::new(Vec::new()),
             failures: Mutex::new(VecDeque::new()),
+            limits: Mutex::new(VecDeque::new()),
             delays: Mutex::new(VecDeque::new()),
             reject_token: AtomicBool::new(false),
             next_id: AtomicU64::new(910_000_000_000_000_000),
@@ -161,6 +197,25 @@ impl FakeDiscord {
         lock(&self.shared.failures).push_back(Failure {
             path_contains: path_contains.to_string(),
             status,
+        });
+    }
+
+    /// Answer the next request whose path contains `path_contains` with a 429 of `shape`.
+    pub fn rate_limit_next(&self, path_contains: &str, shape: RateLimit) {
+        lock(&self.shared.limits).push_back(Limit {
+            path_contains: path_contains.to_string(),
+            shape,
+            until: None,
+        });
+    }
+
+    /// Answer every request whose path contains `path_contains` with a 429 for `span`, each
+    /// saying to retry when the span ends.
+    pub fn rate_limit_for(&self, path_contains: &str, span: Duration) {
+        lock(&self.shared.limits).push_back(Limit {
+            path_contains: path_contains.to_string(),
+            shape: RateLimit::Body { retry_after: 0.0 },
+            until: Some(Instant::now() + span),
         });
     }
 
@@ -522,6 +577,23 @@ async fn rest(
             .position(|f| path.contains(&f.path_contains));
         at.and_then(|i| failures.remove(i))
     };
+    let limited = {
+        let mut limits = lock(&shared.limits);
+        let now = Instant::now();
+        limits.retain(|l| l.until.is_none_or(|u| u > now));
+        let at = limits.iter().position(|l| path.contains(&l.path_contains));
+        at.and_then(|i| match limits[i].until {
+            // A span: every request in it, told to come back when it ends.
+            Some(until) => Some(RateLimit::Body {
+                retry_after: until.saturating_duration_since(now).as_secs_f64(),
+            }),
+            None => limits.remove(i).map(|l| l.shape),
+        })
+    };
+    if let Some(shape) = limited {
+        record(&shared, method, path, auth, body_json, 429);
+        return rate_limited(shape);
+    }
     let rejected = shared.reject_token.load(Ordering::SeqCst) && path != "/api/v10/gateway";
     let (status, reply): (u16, Value) = if let Some(f) = failure {
         (f.status, error_body(f.status))
@@ -530,24 +602,66 @@ async fn rest(
     } else {
         route(&shared, &method, &path, &body_json)
     };
-    {
-        let mut requests = lock(&shared.requests);
-        requests.push(Request {
-            method: method.to_string(),
-            path,
-            auth,
-            body: body_json,
-            status,
-            at: Instant::now(),
-        });
-        shared.request_count.send_replace(requests.len());
-    }
+    record(&shared, method, path, auth, body_json, status);
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if status == 204 {
         code.into_response()
     } else {
         (code, axum::Json(reply)).into_response()
     }
+}
+
+fn record(
+    shared: &Shared,
+    method: Method,
+    path: String,
+    auth: Option<String>,
+    body: Value,
+    status: u16,
+) {
+    let mut requests = lock(&shared.requests);
+    requests.push(Request {
+        method: method.to_string(),
+        path,
+        auth,
+        body,
+        status,
+        at: Instant::now(),
+    });
+    shared.request_count.send_replace(requests.len());
+}
+
+/// A 429 in the given shape.
+fn rate_limited(shape: RateLimit) -> Response {
+    let message = "You are being rate limited.";
+    let mut headers = HeaderMap::new();
+    let mut header = |k: &'static str, v: String| {
+        headers.insert(k, v.parse().expect("header value"));
+    };
+    let body = match shape {
+        RateLimit::Body { retry_after } => {
+            json!({"message": message, "retry_after": retry_after, "global": false})
+        }
+        RateLimit::BodyWithCode { retry_after } => {
+            json!({"message": message, "retry_after": retry_after, "global": false, "code": 0})
+        }
+        RateLimit::Headers { retry_after } => {
+            header("retry-after", format!("{}", retry_after.ceil() as u64));
+            header("x-ratelimit-limit", "5".into());
+            header("x-ratelimit-remaining", "0".into());
+            header("x-ratelimit-reset-after", format!("{retry_after:.3}"));
+            header("x-ratelimit-bucket", "fakebucket".into());
+            header("x-ratelimit-scope", "user".into());
+            json!({"message": message})
+        }
+        RateLimit::Global { retry_after } => {
+            header("retry-after", format!("{}", retry_after.ceil() as u64));
+            header("x-ratelimit-global", "true".into());
+            header("x-ratelimit-scope", "global".into());
+            json!({"message": message, "retry_after": retry_after, "global": true})
+        }
+    };
+    (StatusCode::TOO_MANY_REQUESTS, headers, axum::Json(body)).into_response()
 }
 
 fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> (u16, Value) {

@@ -27,15 +27,12 @@ pub async fn ask(
     let reply = match ready {
         Some(reply) => reply?,
         None => {
-            if private {
-                ctx.defer_ephemeral().await?;
-            } else {
-                ctx.defer().await?;
-            }
+            respond::defer(ctx, private).await?;
             work.await?
         }
     };
-    tracing::debug!(kind = reply.kind.as_str(), entry = ?reply.entry_id, "/ask");
+    let (kind, entry) = crate::discord::loggable(&reply);
+    tracing::debug!(kind, entry, "/ask");
     match gate(bot, ctx.author().id.get(), question, reply) {
         Gate::Answer(reply) => {
             let buttons = if reply.kind == ReplyKind::NoMatch {

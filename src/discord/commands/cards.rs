@@ -4,7 +4,7 @@
 use poise::serenity_prelude as serenity;
 
 use crate::discord::embeds::{self, suggestion_buttons};
-use crate::discord::{respond, Context, Error};
+use crate::discord::{respond, Bot, Context, Error};
 use crate::engine::{Engine, MAX_SUGGESTIONS};
 use crate::knowledge::{Entry, EntryKind};
 use crate::matcher::{ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
@@ -36,7 +36,7 @@ pub async fn technique(
 async fn card(ctx: Context<'_>, kind: EntryKind, name: &str) -> Result<(), Error> {
     let engine = ctx.data().store.engine();
     // What a member types here is screened like any question: a warning sign still escalates.
-    let screened = engine.answer(name);
+    let screened = (ctx.data().answer)(&engine, name);
     if screened.kind.is_safety() {
         return respond::command(ctx, &screened, &[], false).await;
     }
@@ -48,16 +48,19 @@ async fn card(ctx: Context<'_>, kind: EntryKind, name: &str) -> Result<(), Error
     respond::command(ctx, &reply, &buttons, false).await
 }
 
+// These mark the options for autocomplete at registration; requests are answered by
+// [`choices`] in [`crate::discord::dispatch`].
 async fn muscle_names(ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
-    names(ctx, EntryKind::Muscle, partial)
+    choices(ctx.data(), EntryKind::Muscle, partial)
 }
 
 async fn technique_names(ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
-    names(ctx, EntryKind::Technique, partial)
+    choices(ctx.data(), EntryKind::Technique, partial)
 }
 
-fn names(ctx: Context<'_>, kind: EntryKind, partial: &str) -> Vec<serenity::AutocompleteChoice> {
-    let engine = ctx.data().store.engine();
+/// Cards of this kind whose title, id or a phrasing contains what was typed.
+pub fn choices(bot: &Bot, kind: EntryKind, partial: &str) -> Vec<serenity::AutocompleteChoice> {
+    let engine = bot.store.engine();
     let typed = text::fold(partial);
     let items: Vec<(&str, &str)> = engine
         .knowledge()

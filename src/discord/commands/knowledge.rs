@@ -26,7 +26,7 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     if !is_admin(ctx) {
         return deny(ctx).await;
     }
-    ctx.defer_ephemeral().await?;
+    respond::defer(ctx, true).await?;
     let bot = ctx.data();
     let store = Arc::clone(&bot.store);
     let outcome = tokio::task::spawn_blocking(move || store.reload()).await?;
@@ -58,7 +58,7 @@ pub async fn gaps(ctx: Context<'_>) -> Result<(), Error> {
     if !is_admin(ctx) {
         return deny(ctx).await;
     }
-    ctx.defer_ephemeral().await?;
+    respond::defer(ctx, true).await?;
     let engine = ctx.data().store.engine();
     let report = {
         let engine = Arc::clone(&engine);

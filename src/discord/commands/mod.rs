@@ -40,7 +40,31 @@ pub fn options() -> poise::FrameworkOptions<Data, Error> {
         allowed_mentions: Some(respond::no_pings()),
         // Owners are not used, and looking them up is one more REST call at start-up.
         initialize_owners: false,
+        // No prefix commands. Without this, poise reads a message starting with the bot's
+        // mention as a prefix command and logs its whole text as an unknown command.
+        prefix_options: poise::PrefixFrameworkOptions {
+            prefix: None,
+            mention_as_prefix: false,
+            ..Default::default()
+        },
         ..Default::default()
+    }
+}
+
+/// Choices for an autocomplete request, by command (answered in [`super::dispatch`], so the
+/// `#[autocomplete]` callbacks on the commands only mark the options for registration).
+pub fn autocomplete_choices(
+    bot: &Bot,
+    request: &serenity::CommandInteraction,
+) -> Vec<serenity::AutocompleteChoice> {
+    let Some(focused) = request.data.autocomplete() else {
+        return Vec::new();
+    };
+    match request.data.name.as_str() {
+        "routine" => routine::choices(bot, focused.value),
+        "muscle" => cards::choices(bot, crate::knowledge::EntryKind::Muscle, focused.value),
+        "technique" => cards::choices(bot, crate::knowledge::EntryKind::Technique, focused.value),
+        _ => Vec::new(),
     }
 }
 
@@ -70,34 +94,102 @@ pub async fn register(
     }
 }
 
+/// Every framework error gets a reply where a member is waiting for one, and a log line
+/// without message text (poise's default handler logs some errors with the text typed).
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
-    match error {
-        poise::FrameworkError::Command { error, ctx, .. } => {
+    use poise::FrameworkError as E;
+    let (ctx, reply) = match error {
+        E::Command { error, ctx, .. } => {
             tracing::warn!(
                 command = %ctx.command().qualified_name,
                 "command failed: {}",
                 describe(&*error)
             );
-            let reply = ctx.data().store.engine().composer().failed();
-            if let Err(e) = respond::command(ctx, &reply, &[], true).await {
-                tracing::warn!("could not tell the member: {}", describe(&*e));
-            }
+            (ctx, ctx.data().store.engine().composer().failed())
         }
-        poise::FrameworkError::EventHandler { error, event, .. } => {
+        E::CommandPanic { ctx, .. } => {
+            tracing::error!(
+                command = %ctx.command().qualified_name,
+                "internal error in a command (a panic)"
+            );
+            (ctx, ctx.data().store.engine().composer().failed())
+        }
+        E::ArgumentParse { ctx, .. } => {
+            tracing::warn!(command = %ctx.command().qualified_name, "options could not be read");
+            (ctx, ctx.data().store.engine().composer().bad_options())
+        }
+        E::CommandStructureMismatch {
+            ctx, description, ..
+        } => {
+            tracing::warn!(
+                command = %ctx.command.qualified_name,
+                "options do not match the command: {description}"
+            );
+            let ctx = poise::Context::Application(ctx);
+            (ctx, ctx.data().store.engine().composer().bad_options())
+        }
+        E::SubcommandRequired { ctx, .. } => {
+            (ctx, ctx.data().store.engine().composer().bad_options())
+        }
+        E::GuildOnly { ctx, .. } => (ctx, ctx.data().store.engine().composer().server_only()),
+        E::MissingUserPermissions { ctx, .. } | E::NotAnOwner { ctx, .. } => {
+            (ctx, ctx.data().store.engine().composer().admins_only())
+        }
+        E::CooldownHit { ctx, .. }
+        | E::MissingBotPermissions { ctx, .. }
+        | E::DmOnly { ctx, .. }
+        | E::NsfwOnly { ctx, .. }
+        | E::CommandCheckFailed { ctx, .. } => {
+            tracing::warn!(command = %ctx.command().qualified_name, "command refused");
+            (ctx, ctx.data().store.engine().composer().failed())
+        }
+        E::UnknownInteraction {
+            ctx,
+            framework,
+            interaction,
+            ..
+        } => {
+            // A command registered by an older version: say so rather than leave it hanging.
+            tracing::warn!("unknown command /{}", interaction.data.name);
+            let bot = framework.user_data;
+            let reply = bot.store.engine().composer().bad_options();
+            let responded = std::sync::atomic::AtomicBool::new(false);
+            let it = respond::Interaction {
+                id: interaction.id,
+                token: &interaction.token,
+                application: interaction.application_id,
+                responded: &responded,
+            };
+            let how = respond::Press::NewMessage { ephemeral: true };
+            if let Err(e) = it.reply(&ctx.http, &bot.rest, &reply, &[], how).await {
+                tracing::warn!("could not tell the member: {e}");
+            }
+            return;
+        }
+        E::EventHandler { error, event, .. } => {
             tracing::warn!(
                 event = event.snake_case_name(),
                 "event handler failed: {}",
                 describe(&*error)
             );
+            return;
         }
-        poise::FrameworkError::Setup { error, .. } => {
+        E::Setup { error, .. } => {
             tracing::error!("setup failed: {}", describe(&*error));
+            return;
         }
-        other => {
-            if let Err(e) = poise::builtins::on_error(other).await {
-                tracing::warn!("error while handling an error: {}", super::describe(&e));
-            }
+        // Prefix commands are off; never log the message these carry.
+        E::UnknownCommand { .. } | E::DynamicPrefix { .. } | E::NonCommandMessage { .. } => {
+            tracing::debug!("a message was read as a prefix command and ignored");
+            return;
         }
+        _ => {
+            tracing::warn!("unexpected framework error");
+            return;
+        }
+    };
+    if let Err(e) = respond::command(ctx, &reply, &[], true).await {
+        tracing::warn!("could not tell the member: {}", describe(&*e));
     }
 }
 
@@ -111,9 +203,14 @@ pub fn describe(e: &(dyn std::error::Error + Send + Sync + 'static)) -> String {
 
 /// Answer a question off the async threads: the engine is CPU work, and a 100,000-character
 /// message must not stall other members' answers.
+/// A panic while answering comes back as an error (without the panic's message, which could
+/// quote the question).
 pub async fn answer(bot: &Bot, question: String) -> Result<Reply, Error> {
     let store = std::sync::Arc::clone(&bot.store);
-    Ok(tokio::task::spawn_blocking(move || store.engine().answer(&question)).await?)
+    let answer = bot.answer;
+    tokio::task::spawn_blocking(move || answer(&store.engine(), &question))
+        .await
+        .map_err(|_| "internal error while answering (a panic)".into())
 }
 
 /// What to send after the cooldown had its say.
@@ -137,7 +234,8 @@ pub fn gate(bot: &Bot, member: u64, question: String, reply: Reply) -> Gate {
         super::cooldown::Decision::Allowed => {
             if let Some(gaps) = bot.gaps.clone() {
                 let r = reply.clone();
-                tokio::task::spawn_blocking(move || gaps.record(&question, &r));
+                let engine = bot.store.engine();
+                tokio::task::spawn_blocking(move || gaps.record(&engine, &question, &r));
             }
             Gate::Answer(reply)
         }

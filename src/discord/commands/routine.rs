@@ -6,7 +6,7 @@ use poise::serenity_prelude as serenity;
 
 use crate::discord::embeds::{self, Button, ButtonStyle};
 use crate::discord::sessions::button_id;
-use crate::discord::{respond, Context, Error};
+use crate::discord::{respond, Bot, Context, Error};
 use crate::knowledge::{Knowledge, Routine};
 use crate::reply::{Composer, Reply};
 use crate::routine::{unix_now, Action, View};
@@ -37,16 +37,27 @@ pub async fn routine(
         return respond::command(ctx, &reply, &[], true).await;
     };
     let id = ctx.id();
-    let view = ctx
-        .data()
-        .sessions
-        .start(id, ctx.author().id.get(), routine.clone(), unix_now());
+    // A member has one routine per channel: starting another replaces it.
+    let view = ctx.data().sessions.start(
+        id,
+        ctx.author().id.get(),
+        ctx.channel_id().get(),
+        routine.clone(),
+        unix_now(),
+    );
     let (reply, buttons) = render(composer, routine, view, id);
     respond::command(ctx, &reply, &buttons, false).await
 }
 
+/// Marks the option for autocomplete at registration; requests are answered by [`choices`]
+/// in [`crate::discord::dispatch`].
 async fn routine_names(ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
-    let engine = ctx.data().store.engine();
+    choices(ctx.data(), partial)
+}
+
+/// Routines whose title or id contains what was typed.
+pub fn choices(bot: &Bot, partial: &str) -> Vec<serenity::AutocompleteChoice> {
+    let engine = bot.store.engine();
     let typed = text::fold(partial);
     let items: Vec<(&str, &str)> = engine
         .knowledge()
