@@ -68,7 +68,7 @@ pub(crate) struct ScopeLists {
 
 /// A title or tag word at least this specific (see [`text::specificity`]) names a topic of
 /// ours: "heels" and "sneezing" do, "weather" and "good" do not.
-const TITLE_TOPIC: f32 = 0.5;
+const TITLE_TOPIC: f32 = 0.6;
 
 /// What a message's words say about whose it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -294,9 +294,12 @@ impl SafetyScreen {
             } else {
                 Status::Counts
             };
-            let in_combo = matches!(info.role, Role::Group { .. });
+            let part = match info.role {
+                Role::Group { combo, group, .. } => Some((combo, group)),
+                _ => None,
+            };
             acc.log(|| Finding {
-                in_combo,
+                part,
                 ..self.finding(o.term, self.source(o.term), status, other)
             });
             match info.role {
@@ -393,7 +396,7 @@ impl SafetyScreen {
             term: self.terms[term as usize].text.to_string(),
             status,
             other_person: other,
-            in_combo: false,
+            part: None,
         }
     }
 }

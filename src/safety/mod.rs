@@ -94,8 +94,9 @@ pub struct Finding {
     pub status: Status,
     /// Said about someone else ("my dad can't pee"); still escalates.
     pub other_person: bool,
-    /// One part of a combo; the rule fires only if the whole combo is there.
-    pub in_combo: bool,
+    /// One part of a combo (which combo of the rule, which group); the rule fires only if
+    /// the whole combo is there.
+    pub part: Option<(u16, u8)>,
 }
 
 /// The verdict with the findings behind it, for tests, `check` and debugging.
@@ -262,11 +263,12 @@ impl SafetyScreen {
     /// different parts of one rule's combos do.
     pub fn mentions_safety_terms(&self, text: &str) -> bool {
         let findings = self.explain(text).findings;
-        findings.iter().any(|f| {
-            !f.in_combo
-                || findings
-                    .iter()
-                    .any(|g| g.in_combo && g.source == f.source && g.term != f.term)
+        findings.iter().any(|f| match f.part {
+            None => true,
+            Some((combo, group)) => findings.iter().any(|g| {
+                g.source == f.source
+                    && g.part.is_some_and(|(c, gr)| c == combo && gr != group)
+            }),
         })
     }
 }
