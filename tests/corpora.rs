@@ -37,7 +37,10 @@ fn check_safety(file: &str, floor: SafetyFloor, show_misses: bool) {
     let emergency = score(engine(), &rows, |r: &Row| {
         r.expect == "red_flag" && r.tier.as_deref() == Some("emergency")
     });
-    assert_eq!(all.disclaimers, all.rows, "every reply carries the disclaimer");
+    assert_eq!(
+        all.disclaimers, all.rows,
+        "every reply carries the disclaimer"
+    );
     let report = |t: &Tally| {
         if show_misses {
             format!("{}\n{}", t.summary(), t.misses.join("\n"))
@@ -47,7 +50,11 @@ fn check_safety(file: &str, floor: SafetyFloor, show_misses: bool) {
     };
     let failures: Vec<String> = [
         ("red-flag recall", all.rate("red_flag"), floor.red_flag),
-        ("emergency-tier recall", emergency.rate("red_flag"), floor.emergency),
+        (
+            "emergency-tier recall",
+            emergency.rate("red_flag"),
+            floor.emergency,
+        ),
         ("crisis recall", all.rate("crisis"), floor.crisis),
         ("benign left alone", all.rate("benign"), floor.benign),
     ]
@@ -85,7 +92,10 @@ fn check_chatty(file: &str, floor: ChattyFloor, show_misses: bool) {
         ("warn", t.rate("warn"), floor.warn),
         ("no_match", t.rate("no_match"), floor.no_match),
     ] {
-        assert!(got >= want, "{file}: {what} {got:.3} < floor {want:.3}\n{report}");
+        assert!(
+            got >= want,
+            "{file}: {what} {got:.3} < floor {want:.3}\n{report}"
+        );
     }
     assert!(
         t.false_alarms <= floor.false_alarms,
@@ -162,7 +172,9 @@ fn report_the_figures() {
     ] {
         let rows = rows(f);
         let t = score(engine(), &rows, |_| true);
-        let em = score(engine(), &rows, |r: &Row| r.tier.as_deref() == Some("emergency"));
+        let em = score(engine(), &rows, |r: &Row| {
+            r.tier.as_deref() == Some("emergency")
+        });
         println!(
             "{f}: {} | emergency-tier red flags {}/{}",
             t.summary(),

@@ -121,9 +121,10 @@ impl ScopeLists {
         Evidence {
             anchor: self.anchors.found_unnegated(stems),
             topic: self.topics.found_in(stems)
-                || words.iter().zip(stems).any(|(w, s)| {
-                    self.titled.contains(s) && text::specificity(w) >= TITLE_TOPIC
-                }),
+                || words
+                    .iter()
+                    .zip(stems)
+                    .any(|(w, s)| self.titled.contains(s) && text::specificity(w) >= TITLE_TOPIC),
             elsewhere: self.elsewhere.found_in(stems),
         }
     }

@@ -21,6 +21,7 @@
 //! past silences a flag unless the history itself is the warning sign (cancer).
 
 mod context;
+mod describe;
 mod lexicon;
 mod validate;
 
@@ -31,6 +32,7 @@ pub use crate::knowledge::safety_rules::{
 use crate::knowledge::SafetyRules;
 use lexicon::{parse_term, Term, Trie, Vocab, WordPat};
 
+pub use describe::describe_rules;
 pub use validate::validate_rules;
 
 /// What the screen decided.
@@ -266,8 +268,7 @@ impl SafetyScreen {
         findings.iter().any(|f| match f.part {
             None => true,
             Some((combo, group)) => findings.iter().any(|g| {
-                g.source == f.source
-                    && g.part.is_some_and(|(c, gr)| c == combo && gr != group)
+                g.source == f.source && g.part.is_some_and(|(c, gr)| c == combo && gr != group)
             }),
         })
     }
