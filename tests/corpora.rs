@@ -111,7 +111,7 @@ fn the_safety_tuning_half_stays_at_or_above_its_floors() {
         "tests/corpora/safety-tune.jsonl",
         SafetyFloor {
             red_flag: 0.93,
-            emergency: 0.91,
+            emergency: 0.92,
             crisis: 0.97,
             benign: 0.98,
         },
@@ -124,8 +124,8 @@ fn the_safety_test_half_stays_at_or_above_its_floors() {
     check_safety(
         "tests/corpora/safety-test.jsonl",
         SafetyFloor {
-            red_flag: 0.66,
-            emergency: 0.61,
+            red_flag: 0.76,
+            emergency: 0.77,
             crisis: 0.53,
             benign: 0.92,
         },
