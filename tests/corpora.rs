@@ -110,9 +110,9 @@ fn the_safety_tuning_half_stays_at_or_above_its_floors() {
     check_safety(
         "tests/corpora/safety-tune.jsonl",
         SafetyFloor {
-            red_flag: 0.93,
-            emergency: 0.92,
-            crisis: 0.97,
+            red_flag: 0.94,
+            emergency: 0.93,
+            crisis: 0.98,
             benign: 0.98,
         },
         true,
@@ -124,10 +124,10 @@ fn the_safety_test_half_stays_at_or_above_its_floors() {
     check_safety(
         "tests/corpora/safety-test.jsonl",
         SafetyFloor {
-            red_flag: 0.76,
-            emergency: 0.77,
-            crisis: 0.53,
-            benign: 0.92,
+            red_flag: 0.78,
+            emergency: 0.79,
+            crisis: 0.65,
+            benign: 0.91,
         },
         false,
     );
@@ -152,7 +152,7 @@ fn the_chatty_test_half_stays_at_or_above_its_floors() {
     check_chatty(
         "tests/corpora/chatty-test.jsonl",
         ChattyFloor {
-            answer: 0.84,
+            answer: 0.85,
             warn: 0.91,
             no_match: 0.88,
             false_alarms: 4,

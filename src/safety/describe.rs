@@ -127,7 +127,7 @@ mod tests {
             Origin::default(),
         ));
         let text = describe_rules(&rules);
-        assert!(text.contains("together: @numb + [\"groin\"] within 6 words, in one sentence"));
+        assert!(text.contains("together: @numb + \"groin\" within 6 words, in one sentence"));
         assert!(text.contains("@numb"));
         assert!(text.contains("numb, no feeling"));
     }
