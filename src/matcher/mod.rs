@@ -29,7 +29,7 @@
 //! - **BM25 margin**: the entry's BM25 score relative to the best candidate's;
 //!
 //! times an **evidence** factor: the weight matched in the entry's titles, phrasings and
-//! tags (full at [`EVIDENCE_FULL`]), or how nearly the message *is* one phrasing ("what is
+//! tags (full at `EVIDENCE_FULL`), or how nearly the message *is* one phrasing ("what is
 //! sciatica?"), so an entry found only through a common word is a guess.
 //!
 //! # Two questions, one reply ([`Matcher::find`])
