@@ -64,7 +64,7 @@ const TYPOS: TypoPolicy = TypoPolicy {
 };
 
 /// At or above this confidence the best hit is given as the answer.
-pub const ANSWER_THRESHOLD: f32 = 0.45;
+pub const ANSWER_THRESHOLD: f32 = 0.35;
 /// Below the answer threshold, hits at or above this are offered as "did you mean".
 pub const SUGGEST_THRESHOLD: f32 = 0.25;
 
