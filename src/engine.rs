@@ -6,7 +6,7 @@
 use std::time::SystemTime;
 
 use crate::knowledge::{self, Knowledge, LoadFailure, Loaded};
-use crate::matcher::{Matcher, ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
+use crate::matcher::{Matcher, ANSWER_THRESHOLD};
 use crate::reply::{Composer, Reply, Suggestion};
 use crate::safety::{SafetyScreen, Verdict};
 use crate::text;
@@ -106,9 +106,12 @@ impl Engine {
                 found.also.map(|h| &self.knowledge.entries[h.entry]),
             ),
             best => {
+                // The message is ours (the scope said so), so it always gets the closest
+                // topics there are, however weak; a hit at `SUGGEST_THRESHOLD` or more comes
+                // first by construction (hits are sorted).
                 let suggestions = hits
                     .iter()
-                    .filter(|h| h.score >= SUGGEST_THRESHOLD)
+                    .filter(|h| h.score > 0.0)
                     .take(MAX_SUGGESTIONS)
                     .map(|h| self.suggestion(h.entry))
                     .collect();
