@@ -10,10 +10,12 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
+use crate::conversation::{State, Conversations, Key};
 use crate::engine::Engine;
 use crate::gaps::GapLog;
 use crate::knowledge::{self, Diagnostic, EntryKind, Severity, Source};
 use crate::reply::Reply;
+use crate::routine::unix_now;
 use crate::store::KnowledgeStore;
 
 #[derive(Debug, Parser)]
@@ -235,8 +237,13 @@ fn answer(engine: &Engine, question: &str) -> Reply {
         .unwrap_or_else(|_| engine.composer().failed())
 }
 
+/// The terminal's one conversation.
+const CHAT: Key = (0, 0);
+
 fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
     let gaps = GapLog::from_env();
+    // One person at one terminal: one conversation, so "no" after a crisis reply is heard.
+    let mut conversations = Conversations::new();
     writeln!(
         out,
         "{}\n\nType a question, or /help, /routines, /quit.",
@@ -261,8 +268,14 @@ fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
                 engine.composer().routine_list(&engine.knowledge().routines)
             }
             q => {
-                let reply = answer(engine, q);
-                if let Some(g) = &gaps {
+                let now = unix_now();
+                let in_crisis = conversations.context(CHAT, now) == State::AfterCrisis;
+                let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    conversations.answer(engine, CHAT, q, now)
+                }))
+                .unwrap_or_else(|_| engine.composer().failed());
+                // Nothing said in a crisis conversation is logged, answered or not.
+                if let (Some(g), false) = (&gaps, in_crisis) {
                     g.record(engine, q, &reply);
                 }
                 reply

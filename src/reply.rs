@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use crate::conversation::Heard;
 use crate::knowledge::{Entry, Messages, Routine, Section};
 use crate::safety::{CrisisRules, RedFlagRule, Urgency};
 
@@ -194,6 +195,29 @@ impl Composer {
                 body,
             )
         }
+    }
+
+    /// A message that follows a crisis reply, heard as `heard`: the helplines again, worded
+    /// for what the member said. A crisis reply, so it is never held back or trimmed.
+    pub fn crisis_follow_up(&self, heard: Heard) -> Reply {
+        let body = match heard {
+            Heard::NotSafe => &self.messages.crisis_not_safe,
+            Heard::Safe => &self.messages.crisis_safe,
+            Heard::Unsure | Heard::Question => &self.messages.crisis_unsure,
+        };
+        self.reply(
+            ReplyKind::Crisis,
+            &self.messages.crisis_follow_up_title,
+            body.as_str(),
+        )
+    }
+
+    /// `reply` with the short helpline line under it, for a message that follows a crisis
+    /// reply and is answered (or escalated) as usual.
+    pub fn with_crisis_reminder(&self, mut reply: Reply) -> Reply {
+        reply.body.push_str("\n\n");
+        reply.body.push_str(&self.messages.crisis_reminder);
+        reply
     }
 
     pub fn crisis(&self, rules: &CrisisRules) -> Reply {
@@ -460,6 +484,11 @@ mod tests {
             help: "I help with sciatica.".into(),
             this_hurts: "Stop now.".into(),
             someone_else: "About someone else.".into(),
+            crisis_follow_up_title: "Still here".into(),
+            crisis_not_safe: "Not safe: call 988 or 116 123.".into(),
+            crisis_safe: "Glad: 988 or 116 123.".into(),
+            crisis_unsure: "Okay: 988 or 116 123.".into(),
+            crisis_reminder: "988 or 116 123.".into(),
             example_questions: vec!["Where should I massage?".into()],
         }
     }

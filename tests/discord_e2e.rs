@@ -22,6 +22,7 @@ use tokio::sync::oneshot;
 
 use sciatica_bot::discord::embeds::colours;
 use sciatica_bot::discord::{self, Config, ServeError, ShardPlan};
+use sciatica_bot::conversation::State;
 use sciatica_bot::knowledge::EntryKind;
 use sciatica_bot::store::KnowledgeStore;
 use sciatica_bot::{Engine, ReplyKind};
@@ -647,6 +648,44 @@ async fn a_mention_and_a_dm_are_answered_and_other_messages_and_bots_are_ignored
             "answered a message it should ignore"
         );
     }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_crisis_reply_in_a_dm_no_gets_the_helplines_again_not_a_no_match() {
+    let bot = Bot::start(|_| {}).await;
+    let f = &bot.fake;
+    let engine = bot.engine();
+    let follow_up = engine.knowledge().messages.crisis_follow_up_title.clone();
+    let reply_to = |id: Value| {
+        let what = format!("the reply to {id}");
+        async move {
+            f.wait_request(&what, |r| r.body["message_reference"]["message_id"] == id)
+                .await
+        }
+    };
+    let first = reply_to(dm(&bot, BOB, CRISIS)).await;
+    assert_eq!(colour(&first), u64::from(colours::CRISIS));
+    for answer in ["no", "no I'm not", "idk"] {
+        let next = reply_to(dm(&bot, BOB, answer)).await;
+        assert_eq!(colour(&next), u64::from(colours::CRISIS), "{answer}");
+        assert_eq!(title(&next), follow_up, "{answer}");
+        let text = embeds(data(&next))[0]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(text.contains("988") && text.contains("116 123"), "{text}");
+        assert!(button_ids(&next).is_empty(), "no buttons on a crisis reply");
+    }
+    // Another member's "no" in the guild channel is an ordinary message; so is /ask "no"
+    // from someone the bot never sent a crisis reply.
+    let other = reply_to(mention(&bot, ALICE, "no")).await;
+    assert_eq!(colour(&other), u64::from(colours::NO_MATCH));
+    // /ask in the same channel as an earlier crisis /ask is part of that conversation.
+    let crisis = bot.ask(ALICE, CRISIS, false).await;
+    assert_eq!(colour(&crisis), u64::from(colours::CRISIS));
+    let no = bot.ask(ALICE, "no", false).await;
+    assert_eq!(title(&no), follow_up);
     bot.stop().await;
 }
 
@@ -1378,7 +1417,7 @@ async fn autocomplete_is_answered_through_a_429() {
     bot.stop().await;
 }
 
-fn panicking_answer(_: &Engine, _: &str) -> sciatica_bot::Reply {
+fn panicking_answer(_: &Engine, _: State, _: &str) -> sciatica_bot::Reply {
     panic!("injected fault for the test");
 }
 

@@ -19,6 +19,7 @@ use tokio::sync::oneshot;
 
 use sciatica_bot::discord::{self, logging, Config};
 use sciatica_bot::store::KnowledgeStore;
+use sciatica_bot::conversation::State;
 use sciatica_bot::{Engine, Reply};
 
 const TOKEN: &str = "MTIzNDU2Nzg5.Gabcde.fake-token-for-tests";
@@ -29,7 +30,7 @@ const ALICE: Member = Member {
 };
 const ASK_CHANNEL: u64 = 900_000_000_000_000_006;
 
-fn panicking_answer(_: &Engine, _: &str) -> Reply {
+fn panicking_answer(_: &Engine, _: State, _: &str) -> Reply {
     panic!("injected fault");
 }
 

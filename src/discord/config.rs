@@ -9,10 +9,12 @@ use serenity::{ChannelId, GuildId};
 
 use super::cooldown::CooldownRule;
 use super::rest::RetryPolicy;
+use crate::conversation::State;
 use crate::{Engine, Reply};
 
-/// The answering function the bot calls for every question.
-pub type AnswerFn = fn(&Engine, &str) -> Reply;
+/// The answering function the bot calls for every question, with how it is read (on its own,
+/// or after a crisis reply to the same member in the same channel).
+pub type AnswerFn = fn(&Engine, State, &str) -> Reply;
 
 /// Which shards this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +52,7 @@ pub struct Config {
     pub retry: RetryPolicy,
     /// How often routine sessions that ended or sat idle too long are dropped.
     pub session_sweep_every: Duration,
-    /// The answering path: [`Engine::answer`]. Tests put a function here that panics, to
+    /// The answering path: [`Engine::answer_in`]. Tests put a function here that panics, to
     /// check that every Discord path still replies when answering fails.
     pub answer: AnswerFn,
 }
@@ -111,7 +113,7 @@ impl Config {
             defer_after: Duration::from_millis(1500),
             retry: RetryPolicy::default(),
             session_sweep_every: Duration::from_secs(60),
-            answer: Engine::answer,
+            answer: Engine::answer_in,
         }
     }
 

@@ -59,17 +59,18 @@ async fn on_message(
         return Ok(());
     }
     let question = strip_mention(&msg.content, me);
-    let reply = match answer(bot, question.clone()).await {
-        Ok(reply) => reply,
+    let who = (msg.author.id.get(), msg.channel_id.get());
+    let answered = match answer(bot, who, question.clone()).await {
+        Ok(answered) => answered,
         Err(e) => {
             tracing::error!("answering a message failed: {e}");
             let failed = bot.store.engine().composer().failed();
             return Ok(respond::channel(&ctx.http, &bot.rest, msg, &failed, &[]).await?);
         }
     };
-    let (kind, entry) = super::loggable(&reply);
+    let (kind, entry) = super::loggable(&answered.reply);
     tracing::debug!(kind, entry, dm = msg.guild_id.is_none(), "message");
-    let sent = match gate(bot, msg.author.id.get(), question, reply) {
+    let sent = match gate(bot, msg.author.id.get(), question, answered) {
         Gate::Answer(reply) => {
             let buttons = if reply.kind == ReplyKind::NoMatch {
                 suggestion_buttons(&reply.suggestions)

@@ -35,10 +35,11 @@ pub mod shutdown;
 
 use std::collections::HashSet;
 use std::future::Future;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use poise::serenity_prelude as serenity;
 
+use crate::conversation::Conversations;
 use crate::gaps::GapLog;
 use crate::store::KnowledgeStore;
 
@@ -58,6 +59,9 @@ pub struct Bot {
     pub rest: Arc<rest::Rest>,
     /// The answering path (see [`Config::answer`]).
     pub answer: AnswerFn,
+    /// Members who were sent a crisis reply, by channel, and until when their next messages
+    /// there are read as part of that conversation.
+    pub conversations: Mutex<Conversations>,
 }
 
 impl Bot {
@@ -72,7 +76,15 @@ impl Bot {
             defer_after: config.defer_after,
             rest: Arc::new(rest::Rest::new(client, config.retry)),
             answer: config.answer,
+            conversations: Mutex::new(Conversations::new()),
         }
+    }
+
+    /// The open crisis conversations (a poisoned lock is taken over: the map stays valid).
+    pub fn conversations(&self) -> std::sync::MutexGuard<'_, Conversations> {
+        self.conversations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 }
 

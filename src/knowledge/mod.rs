@@ -197,8 +197,42 @@ pub struct Messages {
     /// Put before a red-flag reply when every sign was told about someone else.
     #[serde(default)]
     pub someone_else: String,
+    /// The title of every reply to a message that follows a crisis reply.
+    pub crisis_follow_up_title: String,
+    /// After a crisis reply: to "no", "I'm not safe".
+    pub crisis_not_safe: String,
+    /// After a crisis reply: to "yes", "I'm ok".
+    pub crisis_safe: String,
+    /// After a crisis reply: to any other short answer ("idk", "why").
+    pub crisis_unsure: String,
+    /// After a crisis reply: the helpline line under an answer or a red-flag reply.
+    pub crisis_reminder: String,
     #[serde(default)]
     pub example_questions: Vec<String>,
+}
+
+/// `[conversation]`: how a member's messages after a crisis reply are read (see
+/// [`crate::conversation`]). Phrases match whole folded words in a row.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConversationRules {
+    /// How long after a crisis reply the member's messages in that channel are read as part
+    /// of the conversation.
+    pub minutes: u32,
+    /// A message of at most this many words is an answer, never a question.
+    pub short_answer_words: usize,
+    /// Phrases that say "I am not safe", in a message of any length.
+    pub not_safe: Vec<String>,
+    /// "No" in a short answer (to "Are you safe right now?").
+    pub no: Vec<String>,
+    /// "Yes" in a short answer.
+    pub yes: Vec<String>,
+}
+
+impl ConversationRules {
+    pub fn window_secs(&self) -> u64 {
+        u64::from(self.minutes) * 60
+    }
 }
 
 /// Everything the bot knows, validated.
@@ -211,6 +245,7 @@ pub struct Knowledge {
     /// `[[caution]]` tables, checked against every entry and routine step.
     pub cautions: Vec<(Caution, Origin)>,
     pub messages: Messages,
+    pub conversation: ConversationRules,
     pub safety: SafetyRules,
     /// Files read, relative to the folder, in load order.
     pub files: Vec<PathBuf>,
@@ -584,6 +619,7 @@ struct Builder {
     red_flags: Vec<(RedFlagRule, Origin)>,
     concepts: std::collections::BTreeMap<String, Concept>,
     messages: Option<(Messages, Origin)>,
+    conversation: Option<(ConversationRules, Origin)>,
     crisis: Option<(CrisisRules, Origin)>,
     negation: Option<(NegationRules, Origin)>,
     files: Vec<PathBuf>,
@@ -752,10 +788,25 @@ impl Builder {
                 &mut m.help,
                 &mut m.this_hurts,
                 &mut m.someone_else,
+                &mut m.crisis_follow_up_title,
+                &mut m.crisis_not_safe,
+                &mut m.crisis_safe,
+                &mut m.crisis_unsure,
+                &mut m.crisis_reminder,
             ] {
                 *text = text.trim().to_string();
             }
             set_once(&mut self.messages, m, origin, "[messages]", diags);
+        }
+        if let Some(c) = doc.conversation {
+            let origin = at(c.span());
+            set_once(
+                &mut self.conversation,
+                c.into_inner(),
+                origin,
+                "[conversation]",
+                diags,
+            );
         }
         if let Some(c) = doc.crisis {
             let origin = at(c.span());
@@ -792,6 +843,9 @@ impl Builder {
         if self.negation.is_none() {
             missing("[negation]");
         }
+        if self.conversation.is_none() {
+            missing("[conversation] (how answers to \"Are you safe right now?\" are read)");
+        }
         let (messages, at) = self.messages?;
         if messages.disclaimer.is_empty() {
             diags.error(
@@ -799,6 +853,7 @@ impl Builder {
                 "[messages] disclaimer is empty; every reply must carry it",
             );
         }
+        let (conversation, _) = self.conversation?;
         let (mut crisis, crisis_at) = self.crisis?;
         let (mut negation, negation_at) = self.negation?;
         // The safety rules keep where they are written, for their own diagnostics.
@@ -811,6 +866,7 @@ impl Builder {
             scope: self.scope.map(|(s, _)| s).unwrap_or_default(),
             cautions: self.cautions,
             messages,
+            conversation,
             safety: SafetyRules {
                 concepts: self.concepts,
                 red_flags: self.red_flags,

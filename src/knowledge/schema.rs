@@ -33,6 +33,8 @@ pub struct FileDoc {
     #[serde(default)]
     pub caution: Vec<Spanned<Caution>>,
     pub messages: Option<Spanned<Messages>>,
+    /// `[conversation]`: how messages after a crisis reply are read.
+    pub conversation: Option<Spanned<super::ConversationRules>>,
 }
 
 /// `[[faq]]`: one question-and-answer entry.

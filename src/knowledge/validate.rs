@@ -34,7 +34,61 @@ pub(super) fn validate(k: &Knowledge, diags: &mut Diagnostics, complete: bool) {
     phrasings_unique(k, diags);
     reply_lengths(k, diags);
     cautions(k, diags);
+    conversation(k, diags);
     crate::safety::validate_rules(&k.safety, diags);
+}
+
+/// The replies to a member after a crisis reply carry the helplines, like the crisis reply
+/// itself, and `[conversation]` can hear a "no".
+fn conversation(k: &Knowledge, diags: &mut Diagnostics) {
+    let at = Origin::default();
+    let m = &k.messages;
+    for (key, text) in [
+        ("crisis_not_safe", &m.crisis_not_safe),
+        ("crisis_safe", &m.crisis_safe),
+        ("crisis_unsure", &m.crisis_unsure),
+        ("crisis_reminder", &m.crisis_reminder),
+    ] {
+        for (number, who) in [
+            ("988", "the US 988 Lifeline"),
+            ("116 123", "Samaritans (UK/Ireland)"),
+        ] {
+            if !text.contains(number) {
+                diags.error(
+                    &at,
+                    format!(
+                        "[messages] {key} is missing {who}: every reply after a crisis reply \
+                         must contain \"{number}\""
+                    ),
+                );
+            }
+        }
+    }
+    let c = &k.conversation;
+    if c.minutes == 0 || c.minutes > 24 * 60 {
+        diags.error(
+            &at,
+            format!(
+                "[conversation] minutes = {} must be between 1 and 1440 (a day)",
+                c.minutes
+            ),
+        );
+    }
+    if c.no.is_empty() {
+        diags.error(
+            &at,
+            "[conversation] no is empty, so a member's \"no\" to \"Are you safe right now?\" \
+             would not be heard as not safe",
+        );
+    }
+    for (list, phrases) in [("not_safe", &c.not_safe), ("no", &c.no), ("yes", &c.yes)] {
+        for p in phrases.iter().filter(|p| text::fold(p).is_empty()) {
+            diags.error(
+                &at,
+                format!("[conversation] {list}: \"{p}\" has no words once folded"),
+            );
+        }
+    }
 }
 
 /// Warnings about how the knowledge behaves as a whole (see [`super::review`]).

@@ -15,7 +15,8 @@ pub async fn ask(
 ) -> Result<(), Error> {
     let private = private.unwrap_or(false);
     let bot = ctx.data();
-    let work = answer(bot, question.clone());
+    let who = (ctx.author().id.get(), ctx.channel_id().get());
+    let work = answer(bot, who, question.clone());
     tokio::pin!(work);
     // Defer (show "thinking...") if the answer is not ready in time (`Config::defer_after`):
     // Discord drops an interaction not acknowledged within 3 s.
@@ -31,7 +32,7 @@ pub async fn ask(
             work.await?
         }
     };
-    let (kind, entry) = crate::discord::loggable(&reply);
+    let (kind, entry) = crate::discord::loggable(&reply.reply);
     tracing::debug!(kind, entry, "/ask");
     match gate(bot, ctx.author().id.get(), question, reply) {
         Gate::Answer(reply) => {

@@ -5,6 +5,7 @@ use poise::serenity_prelude as serenity;
 
 use crate::discord::embeds::{self, suggestion_buttons};
 use crate::discord::{respond, Bot, Context, Error};
+use crate::conversation::State;
 use crate::engine::{Engine, MAX_SUGGESTIONS};
 use crate::knowledge::{Entry, EntryKind};
 use crate::matcher::{ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
@@ -36,7 +37,7 @@ pub async fn technique(
 async fn card(ctx: Context<'_>, kind: EntryKind, name: &str) -> Result<(), Error> {
     let engine = ctx.data().store.engine();
     // What a member types here is screened like any question: a warning sign still escalates.
-    let screened = (ctx.data().answer)(&engine, name);
+    let screened = (ctx.data().answer)(&engine, State::Fresh, name);
     if screened.kind.is_safety() {
         return respond::command(ctx, &screened, &[], false).await;
     }

@@ -15,7 +15,9 @@ use std::time::Instant;
 use poise::serenity_prelude as serenity;
 
 use super::{respond, Bot, Data, Error};
+use crate::conversation::{State, Key};
 use crate::reply::Reply;
+use crate::routine::unix_now;
 
 /// Every command the bot registers.
 pub fn all() -> Vec<poise::Command<Data, Error>> {
@@ -201,16 +203,29 @@ pub fn describe(e: &(dyn std::error::Error + Send + Sync + 'static)) -> String {
     }
 }
 
-/// Answer a question off the async threads: the engine is CPU work, and a 100,000-character
-/// message must not stall other members' answers.
-/// A panic while answering comes back as an error (without the panic's message, which could
-/// quote the question).
-pub async fn answer(bot: &Bot, question: String) -> Result<Reply, Error> {
+/// A reply, and how its question was read.
+pub struct Answered {
+    pub reply: Reply,
+    /// After a crisis reply to this member here, or not (see [`crate::conversation`]).
+    pub state: State,
+}
+
+/// Answer a question from `who` (member, channel) in its conversation, off the async
+/// threads: the engine is CPU work, and a 100,000-character message must not stall other
+/// members' answers. A crisis reply opens (or extends) the member's conversation in that
+/// channel, so their "no" or "idk" is heard. A panic while answering comes back as an error
+/// (without the panic's message, which could quote the question).
+pub async fn answer(bot: &Bot, who: Key, question: String) -> Result<Answered, Error> {
+    let context = bot.conversations().context(who, unix_now());
     let store = std::sync::Arc::clone(&bot.store);
     let answer = bot.answer;
-    tokio::task::spawn_blocking(move || answer(&store.engine(), &question))
+    let reply = tokio::task::spawn_blocking(move || answer(&store.engine(), context, &question))
         .await
-        .map_err(|_| "internal error while answering (a panic)".into())
+        .map_err(|_| -> Error { "internal error while answering (a panic)".into() })?;
+    let window = bot.store.engine().knowledge().conversation.window_secs();
+    bot.conversations()
+        .replied(who, &reply, unix_now(), window);
+    Ok(Answered { reply, state: context })
 }
 
 /// What to send after the cooldown had its say.
@@ -225,14 +240,16 @@ pub enum Gate {
 
 /// Safety first, then the cooldown: a red-flag or crisis reply always goes out and does not
 /// count against the member. Answers that go out are recorded in the gaps log (it keeps only
-/// the unanswered ones).
-pub fn gate(bot: &Bot, member: u64, question: String, reply: Reply) -> Gate {
+/// the unanswered ones), unless they follow a crisis reply: nothing said in that
+/// conversation is logged.
+pub fn gate(bot: &Bot, member: u64, question: String, answered: Answered) -> Gate {
+    let Answered { reply, state } = answered;
     if reply.kind.is_safety() {
         return Gate::Answer(reply);
     }
     match bot.cooldown.check(member, Instant::now()) {
         super::cooldown::Decision::Allowed => {
-            if let Some(gaps) = bot.gaps.clone() {
+            if let (Some(gaps), State::Fresh) = (bot.gaps.clone(), state) {
                 let r = reply.clone();
                 let engine = bot.store.engine();
                 tokio::task::spawn_blocking(move || gaps.record(&engine, &question, &r));
