@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 use crate::conversation::{State, Conversations, Key};
 use crate::engine::Engine;
 use crate::gaps::GapLog;
-use crate::knowledge::{self, Diagnostic, EntryKind, Severity, Source};
+use crate::knowledge::{self, Diagnostic, EntryKind, Msg, Severity, Source};
 use crate::reply::Reply;
 use crate::routine::unix_now;
 use crate::store::KnowledgeStore;
@@ -246,8 +246,9 @@ fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
     let mut conversations = Conversations::new();
     writeln!(
         out,
-        "{}\n\nType a question, or /help, /routines, /quit.",
-        engine.composer().help().text()
+        "{}\n\n{}",
+        engine.composer().help().text(),
+        engine.composer().text(Msg::chat_intro)
     )?;
     let stdin = io::stdin();
     let mut input = stdin.lock();

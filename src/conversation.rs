@@ -165,6 +165,7 @@ mod tests {
             not_safe: list(&["not safe", "unsafe", "dont feel safe"]),
             no: list(&["no", "nope", "not really", "im not"]),
             yes: list(&["yes", "yeah", "im safe", "im ok"]),
+            origin: Default::default(),
         }
     }
 

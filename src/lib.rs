@@ -14,6 +14,7 @@
 //! - [`store`]: the live knowledge in service: atomic swap on reload, file watching.
 //! - [`routine`]: a guided routine session as a pure state machine (time passed in).
 //! - [`gaps`]: the opt-in log of unanswered questions and its report.
+//! - [`feedback`]: "Was this helpful?" counts per entry (never who rated).
 //! - [`cli`]: the terminal front end (`ask`, `chat`, `routine`, `check`, `export`, `gaps`).
 //! - [`discord`]: the Discord front end (`serve`), serenity + poise.
 //!
@@ -23,6 +24,7 @@ pub mod cli;
 pub mod conversation;
 pub mod discord;
 pub mod engine;
+pub mod feedback;
 pub mod gaps;
 pub mod knowledge;
 pub mod matcher;

@@ -6,6 +6,8 @@
 
 pub mod bundled;
 pub mod diagnostics;
+pub mod edit;
+pub mod messages;
 mod parse;
 pub mod safety_rules;
 pub mod schema;
@@ -16,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use diagnostics::{Diagnostic, Diagnostics, LineIndex, Origin, Severity};
+pub use messages::{Messages, Msg};
 
 use crate::matcher::Matcher;
 use crate::safety::SafetyScreen;
@@ -181,36 +184,6 @@ pub struct Scope {
     pub elsewhere: Vec<String>,
 }
 
-/// Fixed texts of the bot. The disclaimer lives here so admins can word it, but it can never
-/// be empty (validation) and it is appended by [`crate::reply::Composer`] to every reply.
-/// Read as written in `[messages]`; the loader trims the texts.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Messages {
-    pub disclaimer: String,
-    pub no_match: String,
-    pub suggestions_intro: String,
-    pub empty_question: String,
-    pub too_long: String,
-    pub help: String,
-    pub this_hurts: String,
-    /// Put before a red-flag reply when every sign was told about someone else.
-    #[serde(default)]
-    pub someone_else: String,
-    /// The title of every reply to a message that follows a crisis reply.
-    pub crisis_follow_up_title: String,
-    /// After a crisis reply: to "no", "I'm not safe".
-    pub crisis_not_safe: String,
-    /// After a crisis reply: to "yes", "I'm ok".
-    pub crisis_safe: String,
-    /// After a crisis reply: to any other short answer ("idk", "why").
-    pub crisis_unsure: String,
-    /// After a crisis reply: the helpline line under an answer or a red-flag reply.
-    pub crisis_reminder: String,
-    #[serde(default)]
-    pub example_questions: Vec<String>,
-}
-
 /// `[conversation]`: how a member's messages after a crisis reply are read (see
 /// [`crate::conversation`]). Phrases match whole folded words in a row.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -227,6 +200,9 @@ pub struct ConversationRules {
     pub no: Vec<String>,
     /// "Yes" in a short answer.
     pub yes: Vec<String>,
+    /// Where the table is written.
+    #[serde(skip)]
+    pub origin: Origin,
 }
 
 impl ConversationRules {
@@ -367,8 +343,15 @@ impl std::fmt::Display for Source {
 
 /// Load and validate a whole knowledge folder.
 pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
+    load_dir_with(dir, &[])
+}
+
+/// [`load_dir`] with the files in `changed` (path relative to the folder, text) read from
+/// memory instead of disk; a file not on disk yet is added. How a change is tried before it
+/// is written.
+pub fn load_dir_with(dir: &Path, changed: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
     let mut diags = Diagnostics::default();
-    let listing = match toml_files(dir) {
+    let mut listing = match toml_files(dir) {
         Ok(f) => f,
         Err(msg) => {
             diags.error(&Origin::default(), msg);
@@ -377,6 +360,12 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
             });
         }
     };
+    for (rel, _) in changed {
+        if !listing.files.contains(rel) {
+            listing.files.push(rel.clone());
+        }
+    }
+    listing.files.sort();
     for folder in &listing.toml_named_dirs {
         diags.warning(
             &whole_file(folder),
@@ -385,12 +374,31 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
     }
     let mut parts = Vec::new();
     for rel in &listing.files {
+        if let Some((_, text)) = changed.iter().find(|(r, _)| r == rel) {
+            parts.push((rel.clone(), text.clone()));
+            continue;
+        }
         match read_text(&dir.join(rel), rel) {
             Ok(text) => parts.push((rel.clone(), text)),
             Err((at, msg)) => diags.error(&at, msg),
         }
     }
     build(&parts, diags)
+}
+
+/// [`check_dir`] with the files in `changed` read from memory (see [`load_dir_with`]): what
+/// `check` would say if they were written.
+pub fn check_dir_with(dir: &Path, changed: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
+    let mut loaded = load_dir_with(dir, changed)?;
+    let k = &loaded.knowledge;
+    let warnings = std::mem::take(&mut loaded.warnings);
+    loaded.warnings = review(
+        k,
+        &Matcher::build(k),
+        &SafetyScreen::new(&k.safety),
+        warnings,
+    );
+    Ok(loaded)
 }
 
 /// Load like [`load_dir`], then [`review`]: what `check` reports, exactly as a live reload
@@ -618,7 +626,7 @@ struct Builder {
     cautions: Vec<(Caution, Origin)>,
     red_flags: Vec<(RedFlagRule, Origin)>,
     concepts: std::collections::BTreeMap<String, Concept>,
-    messages: Option<(Messages, Origin)>,
+    messages: Option<(messages::Read, Origin)>,
     conversation: Option<(ConversationRules, Origin)>,
     crisis: Option<(CrisisRules, Origin)>,
     negation: Option<(NegationRules, Origin)>,
@@ -638,9 +646,11 @@ fn spanned_strings(
         .unzip()
 }
 
-fn section(heading: &str, text: String) -> Section {
+/// A card section; its heading is the key of its text in `[messages]` until
+/// [`Builder::finish`] puts the text in (the messages may be in a later file).
+fn section(heading: Msg, text: String) -> Section {
     Section {
-        heading: Some(heading.to_string()),
+        heading: Some(heading.key().to_string()),
         text: text.trim().to_string(),
     }
 }
@@ -680,11 +690,11 @@ impl Builder {
                 title: m.title,
                 phrasings,
                 sections: vec![
-                    section("Where it is", m.location),
-                    section("Why it matters for sciatica", m.why),
-                    section("How to massage it", m.massage),
-                    section("Stretch", m.stretch),
-                    section("Cautions", m.cautions),
+                    section(Msg::heading_location, m.location),
+                    section(Msg::heading_why, m.why),
+                    section(Msg::heading_massage, m.massage),
+                    section(Msg::heading_stretch, m.stretch),
+                    section(Msg::heading_cautions, m.cautions),
                 ],
                 tags: m.tags,
                 context: Vec::new(),
@@ -705,9 +715,9 @@ impl Builder {
                 title: t.title,
                 phrasings,
                 sections: vec![
-                    section("How", t.how),
-                    section("How long", t.duration),
-                    section("Cautions", t.cautions),
+                    section(Msg::heading_how, t.how),
+                    section(Msg::heading_duration, t.duration),
+                    section(Msg::heading_cautions, t.cautions),
                 ],
                 tags: t.tags,
                 context: Vec::new(),
@@ -778,25 +788,8 @@ impl Builder {
         }
         if let Some(m) = doc.messages {
             let origin = at(m.span());
-            let mut m = m.into_inner();
-            for text in [
-                &mut m.disclaimer,
-                &mut m.no_match,
-                &mut m.suggestions_intro,
-                &mut m.empty_question,
-                &mut m.too_long,
-                &mut m.help,
-                &mut m.this_hurts,
-                &mut m.someone_else,
-                &mut m.crisis_follow_up_title,
-                &mut m.crisis_not_safe,
-                &mut m.crisis_safe,
-                &mut m.crisis_unsure,
-                &mut m.crisis_reminder,
-            ] {
-                *text = text.trim().to_string();
-            }
-            set_once(&mut self.messages, m, origin, "[messages]", diags);
+            let read = messages::read(m.into_inner(), rel, lines, diags);
+            set_once(&mut self.messages, read, origin, "[messages]", diags);
         }
         if let Some(c) = doc.conversation {
             let origin = at(c.span());
@@ -846,21 +839,23 @@ impl Builder {
         if self.conversation.is_none() {
             missing("[conversation] (how answers to \"Are you safe right now?\" are read)");
         }
-        let (messages, at) = self.messages?;
-        if messages.disclaimer.is_empty() {
-            diags.error(
-                &at,
-                "[messages] disclaimer is empty; every reply must carry it",
-            );
+        let (read, at) = self.messages?;
+        let messages = messages::finish(read, &at, Some(Messages::bundled()), diags);
+        let mut entries = self.entries;
+        for s in entries.iter_mut().flat_map(|e| e.sections.iter_mut()) {
+            if let Some(m) = s.heading.as_deref().and_then(Msg::from_key) {
+                s.heading = Some(messages.get(m).to_string());
+            }
         }
-        let (conversation, _) = self.conversation?;
+        let (mut conversation, conversation_at) = self.conversation?;
+        conversation.origin = conversation_at;
         let (mut crisis, crisis_at) = self.crisis?;
         let (mut negation, negation_at) = self.negation?;
         // The safety rules keep where they are written, for their own diagnostics.
         crisis.origin = crisis_at;
         negation.origin = negation_at;
         Some(Knowledge {
-            entries: self.entries,
+            entries,
             routines: self.routines,
             synonyms: self.synonyms,
             scope: self.scope.map(|(s, _)| s).unwrap_or_default(),

@@ -3,7 +3,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::discord::embeds::{self, suggestion_buttons};
+use crate::discord::embeds;
 use crate::discord::{respond, Bot, Context, Error};
 use crate::conversation::State;
 use crate::engine::{Engine, MAX_SUGGESTIONS};
@@ -16,7 +16,6 @@ use crate::text;
 #[poise::command(slash_command)]
 pub async fn muscle(
     ctx: Context<'_>,
-    #[description = "Which muscle, e.g. piriformis"]
     #[autocomplete = "muscle_names"]
     name: String,
 ) -> Result<(), Error> {
@@ -27,7 +26,6 @@ pub async fn muscle(
 #[poise::command(slash_command)]
 pub async fn technique(
     ctx: Context<'_>,
-    #[description = "Which technique or tool, e.g. foam roller"]
     #[autocomplete = "technique_names"]
     name: String,
 ) -> Result<(), Error> {
@@ -45,7 +43,7 @@ async fn card(ctx: Context<'_>, kind: EntryKind, name: &str) -> Result<(), Error
         Ok(entry) => engine.composer().card(entry),
         Err(suggestions) => engine.composer().no_match(suggestions, 0.0),
     };
-    let buttons = suggestion_buttons(&reply.suggestions);
+    let buttons = super::buttons_for(ctx.data(), &reply, Some(name));
     respond::command(ctx, &reply, &buttons, false).await
 }
 

@@ -5,6 +5,7 @@
 
 pub mod ask;
 pub mod cards;
+pub mod fixes;
 pub mod help;
 pub mod knowledge;
 pub mod redflags;
@@ -14,7 +15,10 @@ use std::time::Instant;
 
 use poise::serenity_prelude as serenity;
 
+use super::embeds::{limits, suggestion_buttons, trim, Button};
 use super::{respond, Bot, Data, Error};
+use crate::knowledge::Msg;
+use crate::reply::{Composer, ReplyKind};
 use crate::conversation::{State, Key};
 use crate::reply::Reply;
 use crate::routine::unix_now;
@@ -32,9 +36,15 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
     ]
 }
 
-pub fn options() -> poise::FrameworkOptions<Data, Error> {
+/// The framework's options, with every command's description (and its options') taken from
+/// the knowledge's `[messages]` as it is at start-up.
+pub fn options(composer: &Composer) -> poise::FrameworkOptions<Data, Error> {
+    let mut commands = all();
+    for c in &mut commands {
+        describe_command(c, composer, "command");
+    }
     poise::FrameworkOptions {
-        commands: all(),
+        commands,
         on_error: |e| Box::pin(on_error(e)),
         event_handler: |ctx, event, framework, data| {
             Box::pin(super::events::handle(ctx, event, framework, data))
@@ -50,6 +60,27 @@ pub fn options() -> poise::FrameworkOptions<Data, Error> {
             ..Default::default()
         },
         ..Default::default()
+    }
+}
+
+/// Set the description of `command` (and of its options and subcommands) from the message
+/// `command_NAME` (`command_NAME_OPTION`, `command_NAME_SUB`), cut to Discord's 100
+/// characters.
+fn describe_command(command: &mut poise::Command<Data, Error>, composer: &Composer, prefix: &str) {
+    let key = format!("{prefix}_{}", command.name);
+    let text = |key: &str| {
+        Msg::from_key(key).map(|m| trim(composer.text(m), limits::COMMAND_DESCRIPTION))
+    };
+    if let Some(d) = text(&key) {
+        command.description = Some(d);
+    }
+    for p in &mut command.parameters {
+        if let Some(d) = text(&format!("{key}_{}", p.name)) {
+            p.description = Some(d);
+        }
+    }
+    for sub in &mut command.subcommands {
+        describe_command(sub, composer, &key);
     }
 }
 
@@ -228,6 +259,35 @@ pub async fn answer(bot: &Bot, who: Key, question: String) -> Result<Answered, E
     Ok(Answered { reply, state: context })
 }
 
+/// The buttons under a reply: "did you mean" for a no-match; "Helpful" / "Not what I asked"
+/// for an answer, with `question` kept for "not what I asked" while the gaps log is on. None
+/// for anything else, safety replies above all, nor for an answer inside a crisis
+/// conversation (`question` is `None` there).
+pub fn buttons_for(bot: &Bot, reply: &Reply, question: Option<&str>) -> Vec<Button> {
+    match (reply.kind, &reply.entry_id, question) {
+        (ReplyKind::NoMatch, _, _) => suggestion_buttons(&reply.suggestions),
+        (ReplyKind::Answer, Some(entry), Some(question)) => {
+            let token = match &bot.gaps {
+                Some(_) => bot
+                    .asked
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .keep(question),
+                None => 0,
+            };
+            let engine = bot.store.engine();
+            let c = engine.composer();
+            super::embeds::rating_buttons(
+                entry,
+                token,
+                c.text(Msg::button_helpful),
+                c.text(Msg::button_not_helpful),
+            )
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// What to send after the cooldown had its say.
 pub enum Gate {
     Answer(Reply),
@@ -273,9 +333,13 @@ pub fn is_admin(ctx: super::Context<'_>) -> bool {
     let poise::Context::Application(app) = ctx else {
         return false;
     };
-    app.interaction
-        .member
-        .as_ref()
+    member_is_admin(app.interaction.member.as_deref())
+}
+
+/// Whether a member (as sent with an interaction: a command, a press, a form) may manage the
+/// server. No member (a DM) is never an admin.
+pub fn member_is_admin(member: Option<&serenity::Member>) -> bool {
+    member
         .and_then(|m| m.permissions)
         .is_some_and(|p| p.manage_guild() || p.administrator())
 }
