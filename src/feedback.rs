@@ -65,14 +65,6 @@ impl Ratings {
         }
     }
 
-    /// `FEEDBACK_FILE` if it is set, else in memory.
-    pub fn from_env() -> Self {
-        match std::env::var_os("FEEDBACK_FILE").filter(|p| !p.is_empty()) {
-            Some(p) => Self::open(p.into()),
-            None => Self::in_memory(),
-        }
-    }
-
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }

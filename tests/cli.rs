@@ -225,6 +225,7 @@ fn chat_hears_no_after_a_crisis_reply_and_gives_the_helplines_again() {
     assert!(out.status.success());
     let text = stdout(&out);
     let engine = sciatica_bot::Engine::load(&knowledge()).expect("knowledge").0;
+    use sciatica_bot::knowledge::Msg;
     let m = &engine.knowledge().messages;
     let no_match_title = engine.answer("no").title;
     assert!(
@@ -232,12 +233,12 @@ fn chat_hears_no_after_a_crisis_reply_and_gives_the_helplines_again() {
         "\"no\" after a crisis reply is never a no-match: {text}"
     );
     assert_eq!(
-        text.matches(&m.crisis_follow_up_title).count(),
+        text.matches(m.get(Msg::crisis_follow_up_title)).count(),
         2,
         "\"no\" and \"idk\" both get the follow-up: {text}"
     );
-    assert!(text.contains(&m.crisis_not_safe), "{text}");
-    assert!(text.contains(&m.crisis_unsure), "{text}");
+    assert!(text.contains(m.get(Msg::crisis_not_safe)), "{text}");
+    assert!(text.contains(m.get(Msg::crisis_unsure)), "{text}");
     // The crisis reply and both follow-ups name the helplines.
     assert!(text.matches("116 123").count() >= 3, "{text}");
 }

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use sciatica_bot::conversation::{Conversations, Key, State};
+use sciatica_bot::knowledge::Msg;
 use sciatica_bot::{Engine, ReplyKind};
 
 const CRISIS: &str = "I want to kill myself";
@@ -18,11 +19,11 @@ fn engine() -> Engine {
 }
 
 fn follow_up_title(engine: &Engine) -> String {
-    engine.knowledge().messages.crisis_follow_up_title.clone()
+    engine.knowledge().messages.get(Msg::crisis_follow_up_title).to_string()
 }
 
 fn reminder(engine: &Engine) -> String {
-    engine.knowledge().messages.crisis_reminder.clone()
+    engine.knowledge().messages.get(Msg::crisis_reminder).to_string()
 }
 
 #[test]
@@ -61,13 +62,13 @@ fn each_kind_of_answer_is_met_in_its_own_words() {
     let engine = engine();
     let m = &engine.knowledge().messages;
     let after = |answer: &str| engine.answer_in(State::AfterCrisis, answer).body;
-    assert_eq!(after("no"), m.crisis_not_safe);
-    assert_eq!(after("I'm not safe"), m.crisis_not_safe);
-    assert_eq!(after("no I'm not"), m.crisis_not_safe);
-    assert_eq!(after("yes"), m.crisis_safe);
-    assert_eq!(after("yeah im ok"), m.crisis_safe);
-    assert_eq!(after("idk"), m.crisis_unsure);
-    assert_eq!(after("why"), m.crisis_unsure);
+    assert_eq!(after("no"), m.get(Msg::crisis_not_safe));
+    assert_eq!(after("I'm not safe"), m.get(Msg::crisis_not_safe));
+    assert_eq!(after("no I'm not"), m.get(Msg::crisis_not_safe));
+    assert_eq!(after("yes"), m.get(Msg::crisis_safe));
+    assert_eq!(after("yeah im ok"), m.get(Msg::crisis_safe));
+    assert_eq!(after("idk"), m.get(Msg::crisis_unsure));
+    assert_eq!(after("why"), m.get(Msg::crisis_unsure));
 }
 
 #[test]
@@ -140,7 +141,7 @@ fn a_long_sciatica_question_is_answered_with_a_helpline_line_and_anything_else_g
     let unsafe_question = "I'm not safe tonight, but where should I massage for sciatica?";
     let r = engine.answer_in(State::AfterCrisis, unsafe_question);
     assert_eq!(r.kind, ReplyKind::Crisis);
-    assert_eq!(r.body, engine.knowledge().messages.crisis_not_safe);
+    assert_eq!(r.body, engine.knowledge().messages.get(Msg::crisis_not_safe));
 
     // Long and not something the knowledge answers: never a no-match.
     let r = engine.answer_in(

@@ -211,7 +211,7 @@ fn the_report_groups_near_duplicates_most_frequent_first() {
     assert_eq!(groups[1].count, 2);
     assert_eq!(groups[1].example, "which guitar strings sound warmest");
 
-    let text = gaps::render(&groups);
+    let text = engine().composer().gaps_report(&groups).body;
     assert!(
         text.contains("1. \"what is the best pizza topping\": asked 6 times, last on 2026-11-09"),
         "{text}"
@@ -232,7 +232,7 @@ fn the_report_says_where_to_add_a_phrasing_for_a_close_entry() {
     std::fs::write(&path, record("2026-11-09T10:00:00Z", &question)).expect("write");
     let groups = gaps::report(&path, &engine, 5).expect("report");
     let g = &groups[0];
-    let text = gaps::render(&groups);
+    let text = engine.composer().gaps_report(&groups).body;
     if let Some(id) = &g.now_answered_by {
         assert!(text.contains(&format!("Now answered by `{id}`")), "{text}");
     } else {
@@ -254,7 +254,7 @@ fn a_missing_log_is_an_empty_report() {
     let groups = gaps::report(&tmp.path().join("none.jsonl"), &engine(), 10).expect("report");
     assert!(groups.is_empty());
     assert_eq!(
-        gaps::render(&groups),
+        engine().composer().gaps_report(&groups).body,
         "No unanswered questions recorded yet."
     );
 }
@@ -378,7 +378,7 @@ fn a_log_written_before_scrubbing_is_reported_without_personal_details_or_safety
     ];
     std::fs::write(&path, lines.join("\n") + "\n").expect("write");
     let groups = gaps::report(&path, &engine(), 10).expect("report");
-    let text = gaps::render(&groups);
+    let text = engine().composer().gaps_report(&groups).body;
     assert!(!text.contains("07700") && !text.contains("kill"), "{text}");
     assert!(text.contains("[number]"), "{text}");
 }

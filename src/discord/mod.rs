@@ -79,14 +79,17 @@ impl Bot {
             store,
             cooldown: cooldown::Cooldown::new(config.cooldown),
             sessions: Arc::new(sessions::Sessions::new(config.routine_idle_timeout)),
-            gaps: GapLog::from_env().map(Arc::new),
+            gaps: config.unanswered_log.clone().map(|p| Arc::new(GapLog::new(p))),
             ask_channels: config.ask_channel_ids.iter().copied().collect(),
             admin_log: OnceLock::new(),
             defer_after: config.defer_after,
             rest: Arc::new(rest::Rest::new(client, config.retry)),
             answer: config.answer,
             conversations: Mutex::new(Conversations::new()),
-            ratings: Ratings::from_env(),
+            ratings: config
+                .feedback_file
+                .clone()
+                .map_or_else(Ratings::in_memory, Ratings::open),
             asked: Mutex::new(rating::Asked::default()),
             rated: Mutex::new(rating::Rated::default()),
         }

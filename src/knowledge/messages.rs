@@ -424,7 +424,12 @@ fn check_text(m: Msg, text: &str, at: &Origin, diags: &mut Diagnostics) {
             .join(", ")
     };
     if text.is_empty() && !m.may_be_empty() {
-        diags.error(at, format!("[messages] {key} is empty"));
+        let why = if m == Msg::disclaimer {
+            "; every reply must carry it"
+        } else {
+            ""
+        };
+        diags.error(at, format!("[messages] {key} is empty{why}"));
         return;
     }
     match placeholders(text) {
