@@ -130,6 +130,9 @@ pub fn apply(
 ) -> Result<Applied, Refused> {
     let _one = APPLYING.lock().unwrap_or_else(|p| p.into_inner());
     let log = log.ok_or(Refused::NoLog)?;
+    if fix != Fix::Ignore && store.source().folder().is_none() {
+        return Err(Refused::BuiltIn);
+    }
     let engine = store.engine();
     let group = find_group(log, &engine, group)
         .map_err(|e| Refused::Io(e.to_string()))?

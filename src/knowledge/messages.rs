@@ -240,7 +240,8 @@ pub struct Messages {
 }
 
 impl Messages {
-    /// The text of `m` as written (with its `{placeholders}`).
+    /// The text of `m`: as shown, for a text without placeholders; as written (with its
+    /// `{placeholders}`) for one with, to [`Messages::fill`].
     pub fn get(&self, m: Msg) -> &str {
         self.texts.get(m as usize).map_or("", String::as_str)
     }
@@ -405,8 +406,12 @@ pub(super) fn read(raw: RawMessages, rel: &Path, lines: &LineIndex, diags: &mut 
             );
             continue;
         };
-        let text = text.trim().to_string();
+        let mut text = text.trim().to_string();
         check_text(m, &text, &at, diags);
+        if m.placeholders().is_empty() {
+            // Never filled in, so shown as it is: `{{` and `}}` become braces now.
+            text = fill(&text, &[]);
+        }
         out.texts[m as usize] = Some((text, at));
     }
     out
