@@ -51,7 +51,11 @@ fn main() {
                 "  {from}: {:?} {:?}{}{}",
                 f.term,
                 f.status,
-                if f.part.is_some() { " (combo part)" } else { "" },
+                if f.part.is_some() {
+                    " (combo part)"
+                } else {
+                    ""
+                },
                 if f.other_person {
                     " (someone else)"
                 } else {

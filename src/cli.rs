@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
-use crate::conversation::{State, Conversations, Key};
+use crate::conversation::{Conversations, Key, State};
 use crate::engine::Engine;
 use crate::gaps::fix::Fix;
 use crate::gaps::GapLog;

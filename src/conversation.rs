@@ -113,8 +113,7 @@ impl Conversations {
         if !self.until.contains_key(&key) && self.until.len() >= MAX_CONVERSATIONS {
             self.sweep(now);
             if self.until.len() >= MAX_CONVERSATIONS {
-                if let Some(nearest) = self.until.iter().min_by_key(|(_, u)| **u).map(|(k, _)| *k)
-                {
+                if let Some(nearest) = self.until.iter().min_by_key(|(_, u)| **u).map(|(k, _)| *k) {
                     self.until.remove(&nearest);
                 }
             }
@@ -125,7 +124,12 @@ impl Conversations {
     /// Answer `question` from `key` at `now` in its conversation, and note the reply.
     pub fn answer(&mut self, engine: &Engine, key: Key, question: &str, now: u64) -> Reply {
         let reply = engine.answer_in(self.context(key, now), question);
-        self.replied(key, &reply, now, engine.knowledge().conversation.window_secs());
+        self.replied(
+            key,
+            &reply,
+            now,
+            engine.knowledge().conversation.window_secs(),
+        );
         reply
     }
 
@@ -257,7 +261,10 @@ mod tests {
             ("I'm not safe", Heard::NotSafe),
             ("not really", Heard::NotSafe),
             ("nope", Heard::NotSafe),
-            ("I don't feel safe at all tonight, and my back is killing me", Heard::NotSafe),
+            (
+                "I don't feel safe at all tonight, and my back is killing me",
+                Heard::NotSafe,
+            ),
             ("yes", Heard::Safe),
             ("Yeah I'm ok", Heard::Safe),
             ("I'm safe", Heard::Safe),

@@ -548,14 +548,26 @@ impl Composer {
     pub fn status(&self, status: &StoreStatus, ratings: &[(String, u64, u64)]) -> Reply {
         let mut out = String::new();
         let counts = self.counts(&status.counts);
-        let _ = writeln!(out, "{}", self.say(Msg::status_in_service, &[("counts", &counts)]));
+        let _ = writeln!(
+            out,
+            "{}",
+            self.say(Msg::status_in_service, &[("counts", &counts)])
+        );
         let loaded = utc(status.loaded_at);
-        let _ = writeln!(out, "{}", self.say(Msg::status_loaded, &[("time", &loaded)]));
+        let _ = writeln!(
+            out,
+            "{}",
+            self.say(Msg::status_loaded, &[("time", &loaded)])
+        );
         let folder = match status.source.folder() {
             Some(dir) => dir.display().to_string(),
             None => self.text(Msg::status_built_in).to_string(),
         };
-        let _ = writeln!(out, "{}", self.say(Msg::status_folder, &[("folder", &folder)]));
+        let _ = writeln!(
+            out,
+            "{}",
+            self.say(Msg::status_folder, &[("folder", &folder)])
+        );
         match &status.last_error {
             None => {
                 let _ = writeln!(out, "{}", self.text(Msg::status_reload_ok));
@@ -655,7 +667,11 @@ impl Composer {
                 );
                 Reply {
                     confidence: 0.0,
-                    ..self.reply(ReplyKind::Error, self.text(Msg::reload_rejected_title), body)
+                    ..self.reply(
+                        ReplyKind::Error,
+                        self.text(Msg::reload_rejected_title),
+                        body,
+                    )
                 }
             }
         }
@@ -693,7 +709,12 @@ impl Composer {
         let example = clip(&g.example, 160);
         let mut out = self.say(
             Msg::gaps_group,
-            &[("n", &n), ("example", &example), ("times", &times), ("day", &day)],
+            &[
+                ("n", &n),
+                ("example", &example),
+                ("times", &times),
+                ("day", &day),
+            ],
         );
         let mut line = |text: String| {
             out.push_str("\n   ");
@@ -791,16 +812,28 @@ impl Composer {
                 .take(3)
                 .map(|d| clip(&d.to_string(), PROBLEM_CHARS))
                 .collect();
-            body.push_str("
+            body.push_str(
+                "
 
-");
-            body.push_str(&self.say(Msg::gaps_warnings, &[("warnings", &first.join("
-"))]));
+",
+            );
+            body.push_str(&self.say(
+                Msg::gaps_warnings,
+                &[(
+                    "warnings",
+                    &first.join(
+                        "
+",
+                    ),
+                )],
+            ));
         }
         if let Some(outcome @ ReloadOutcome::Rejected(_)) = &applied.reload {
-            body.push_str("
+            body.push_str(
+                "
 
-");
+",
+            );
             body.push_str(&self.reload_outcome(outcome).body);
         }
         let git = match &applied.commit {
@@ -819,9 +852,11 @@ impl Composer {
             )),
         };
         if let Some(git) = git {
-            body.push_str("
+            body.push_str(
+                "
 
-");
+",
+            );
             body.push_str(&git);
         }
         self.info(self.text(Msg::gaps_fixed_title), body)
@@ -833,9 +868,7 @@ impl Composer {
             Refused::BuiltIn => self.text(Msg::gaps_built_in).to_string(),
             Refused::NoLog => self.text(Msg::gaps_no_log).to_string(),
             Refused::Gone => self.text(Msg::gaps_gone).to_string(),
-            Refused::NoSuchEntry(entry) => {
-                self.say(Msg::gaps_no_such_entry, &[("entry", entry)])
-            }
+            Refused::NoSuchEntry(entry) => self.say(Msg::gaps_no_such_entry, &[("entry", entry)]),
             Refused::Invalid(errors) => {
                 let mut problems: Vec<String> = errors
                     .iter()
@@ -844,7 +877,10 @@ impl Composer {
                     .collect();
                 if errors.len() > LISTED_PROBLEMS {
                     let more = errors.len() - LISTED_PROBLEMS;
-                    problems.push(format!("- {}", self.say(Msg::status_more, &[("count", &more)])));
+                    problems.push(format!(
+                        "- {}",
+                        self.say(Msg::status_more, &[("count", &more)])
+                    ));
                 }
                 self.say(
                     Msg::gaps_refused,
@@ -1073,6 +1109,9 @@ mod tests {
         assert_eq!((r.title.as_str(), r.body.as_str()), ("TITLE", "MAX=2000"));
         let step = c.routine_step(&routine(), 0, Some("<t:1:R>"));
         assert_eq!(step.title, "Routine/1/1");
-        assert_eq!(step.body, "Sit on the ball.\n\nH:1m30s:<t:1:R>\n\nS:Pain spreads.");
+        assert_eq!(
+            step.body,
+            "Sit on the ball.\n\nH:1m30s:<t:1:R>\n\nS:Pain spreads."
+        );
     }
 }

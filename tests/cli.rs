@@ -224,7 +224,9 @@ fn chat_hears_no_after_a_crisis_reply_and_gives_the_helplines_again() {
     let out = run(&["chat"], Some(b"I want to kill myself\nno\nidk\n/quit\n"));
     assert!(out.status.success());
     let text = stdout(&out);
-    let engine = sciatica_bot::Engine::load(&knowledge()).expect("knowledge").0;
+    let engine = sciatica_bot::Engine::load(&knowledge())
+        .expect("knowledge")
+        .0;
     use sciatica_bot::knowledge::Msg;
     let m = &engine.knowledge().messages;
     let no_match_title = engine.answer("no").title;

@@ -19,11 +19,19 @@ fn engine() -> Engine {
 }
 
 fn follow_up_title(engine: &Engine) -> String {
-    engine.knowledge().messages.get(Msg::crisis_follow_up_title).to_string()
+    engine
+        .knowledge()
+        .messages
+        .get(Msg::crisis_follow_up_title)
+        .to_string()
 }
 
 fn reminder(engine: &Engine) -> String {
-    engine.knowledge().messages.get(Msg::crisis_reminder).to_string()
+    engine
+        .knowledge()
+        .messages
+        .get(Msg::crisis_reminder)
+        .to_string()
 }
 
 #[test]
@@ -93,7 +101,8 @@ fn the_conversation_ends_after_the_window_in_the_knowledge() {
     let mut talk = Conversations::new();
     talk.answer(&engine, ALICE_DM, CRISIS, 1_000);
     assert_eq!(
-        talk.answer(&engine, ALICE_DM, "no", 1_000 + window - 1).kind,
+        talk.answer(&engine, ALICE_DM, "no", 1_000 + window - 1)
+            .kind,
         ReplyKind::Crisis
     );
     // The follow-up kept it open for another window from then.
@@ -103,7 +112,8 @@ fn the_conversation_ends_after_the_window_in_the_knowledge() {
     );
     assert_eq!(talk.context(ALICE_DM, 1_000 + 2 * window), State::Fresh);
     assert_eq!(
-        talk.answer(&engine, ALICE_DM, "no", 1_000 + 3 * window).kind,
+        talk.answer(&engine, ALICE_DM, "no", 1_000 + 3 * window)
+            .kind,
         ReplyKind::NoMatch
     );
 }
@@ -126,8 +136,8 @@ fn a_new_red_flag_still_escalates_with_a_helpline_line_under_it() {
 }
 
 #[test]
-fn a_long_sciatica_question_is_answered_with_a_helpline_line_and_anything_else_gets_the_helplines(
-) {
+fn a_long_sciatica_question_is_answered_with_a_helpline_line_and_anything_else_gets_the_helplines()
+{
     let engine = engine();
     let question = "my buttock aches when I sit all day, where should I massage for sciatica?";
     let alone = engine.answer(question);
@@ -141,7 +151,10 @@ fn a_long_sciatica_question_is_answered_with_a_helpline_line_and_anything_else_g
     let unsafe_question = "I'm not safe tonight, but where should I massage for sciatica?";
     let r = engine.answer_in(State::AfterCrisis, unsafe_question);
     assert_eq!(r.kind, ReplyKind::Crisis);
-    assert_eq!(r.body, engine.knowledge().messages.get(Msg::crisis_not_safe));
+    assert_eq!(
+        r.body,
+        engine.knowledge().messages.get(Msg::crisis_not_safe)
+    );
 
     // Long and not something the knowledge answers: never a no-match.
     let r = engine.answer_in(

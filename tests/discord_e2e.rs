@@ -20,9 +20,9 @@ use fake_discord::{
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
+use sciatica_bot::conversation::State;
 use sciatica_bot::discord::embeds::colours;
 use sciatica_bot::discord::{self, Config, ServeError, ShardPlan};
-use sciatica_bot::conversation::State;
 use sciatica_bot::knowledge::{EntryKind, Msg};
 use sciatica_bot::store::KnowledgeStore;
 use sciatica_bot::{Engine, ReplyKind};
@@ -665,7 +665,11 @@ async fn after_a_crisis_reply_in_a_dm_no_gets_the_helplines_again_not_a_no_match
     let bot = Bot::start(|_| {}).await;
     let f = &bot.fake;
     let engine = bot.engine();
-    let follow_up = engine.knowledge().messages.get(Msg::crisis_follow_up_title).to_string();
+    let follow_up = engine
+        .knowledge()
+        .messages
+        .get(Msg::crisis_follow_up_title)
+        .to_string();
     let reply_to = |id: Value| {
         let what = format!("the reply to {id}");
         async move {
@@ -1613,7 +1617,11 @@ async fn wait_lines(path: &Path, n: usize) {
         if lines >= n {
             return;
         }
-        assert!(Instant::now() < deadline, "{} never had {n} lines", path.display());
+        assert!(
+            Instant::now() < deadline,
+            "{} never had {n} lines",
+            path.display()
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -1622,7 +1630,10 @@ async fn wait_lines(path: &Path, n: usize) {
 async fn follow_ups(f: &FakeDiscord, id: u64, n: usize) -> Vec<Request> {
     let token = format!("itoken-{id}");
     f.wait_requests("the follow-ups", n, |r| {
-        r.method == "POST" && r.path.contains("/webhooks/") && r.path.contains(&token) && r.status < 300
+        r.method == "POST"
+            && r.path.contains("/webhooks/")
+            && r.path.contains(&token)
+            && r.status < 300
     })
     .await
 }
@@ -1642,7 +1653,10 @@ fn menus(r: &Request) -> Vec<(String, Vec<String>)> {
                 .flatten()
                 .filter_map(|o| o["value"].as_str().map(str::to_string))
                 .collect();
-            (m["custom_id"].as_str().unwrap_or_default().to_string(), values)
+            (
+                m["custom_id"].as_str().unwrap_or_default().to_string(),
+                values,
+            )
         })
         .collect()
 }
@@ -1655,7 +1669,11 @@ async fn gaps_report(bot: &Bot, who: Member) -> Request {
         "knowledge",
         json!([{"name": "gaps", "type": 1, "options": []}]),
     ));
-    assert_eq!(response_type(&f.callback(id).await), 5, "the report defers first");
+    assert_eq!(
+        response_type(&f.callback(id).await),
+        5,
+        "the report defers first"
+    );
     let msgs = follow_ups(f, id, 2).await;
     msgs.into_iter()
         .find(|m| !menus(m).is_empty())
@@ -1676,7 +1694,11 @@ fn inserted<'a>(before: &str, after: &'a str) -> &'a str {
         .zip(after[p..].bytes().rev())
         .take_while(|(a, b)| a == b)
         .count();
-    assert_eq!(p + s, before.len(), "nothing of the file was changed or removed");
+    assert_eq!(
+        p + s,
+        before.len(),
+        "nothing of the file was changed or removed"
+    );
     &after[p..after.len() - s]
 }
 
@@ -1697,7 +1719,13 @@ async fn an_admin_adds_a_phrasing_from_knowledge_gaps_and_the_next_question_is_a
     assert_eq!(before.kind, ReplyKind::NoMatch, "precondition");
     let entry = engine
         .knowledge()
-        .entry(&before.suggestions.first().expect("precondition: suggestions").id)
+        .entry(
+            &before
+                .suggestions
+                .first()
+                .expect("precondition: suggestions")
+                .id,
+        )
         .expect("entry")
         .clone();
 
@@ -1721,10 +1749,16 @@ async fn an_admin_adds_a_phrasing_from_knowledge_gaps_and_the_next_question_is_a
     let folder = snapshot(&knowledge);
 
     // A member who may not manage the server is refused, and nothing changes.
-    let refused = f.callback(f.interact(f.select(BOB, &menu, &[&choice]))).await;
+    let refused = f
+        .callback(f.interact(f.select(BOB, &menu, &[&choice])))
+        .await;
     assert!(is_ephemeral(&refused));
     assert_eq!(colour(&refused), u64::from(colours::ERROR));
-    assert_eq!(snapshot(&knowledge), folder, "a refused click writes nothing");
+    assert_eq!(
+        snapshot(&knowledge),
+        folder,
+        "a refused click writes nothing"
+    );
 
     // The admin's choice.
     let pick = f.interact(f.select(ADMIN, &menu, &[&choice]));
@@ -1749,7 +1783,10 @@ async fn an_admin_adds_a_phrasing_from_knowledge_gaps_and_the_next_question_is_a
         .collect();
     let others_before: Vec<_> = folder.into_iter().filter(|(p, _)| *p != file).collect();
     assert_eq!(others, others_before, "no other file changed");
-    let line = changed[..changed.find(added).unwrap()].matches('\n').count() + 1;
+    let line = changed[..changed.find(added).unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
     let description = embeds(data(&done))[0]["description"]
         .as_str()
         .unwrap()
@@ -1816,7 +1853,12 @@ async fn a_new_entry_that_breaks_validation_is_refused_and_nothing_is_written_th
         .as_array()
         .unwrap()
         .iter()
-        .map(|row| row["components"][0]["custom_id"].as_str().unwrap().to_string())
+        .map(|row| {
+            row["components"][0]["custom_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(fields, ["id", "title", "answer"]);
 
@@ -1844,7 +1886,10 @@ async fn a_new_entry_that_breaks_validation_is_refused_and_nothing_is_written_th
         .as_str()
         .unwrap()
         .to_string();
-    assert!(why.contains(&format!("`{taken}`")), "names the problem: {why}");
+    assert!(
+        why.contains(&format!("`{taken}`")),
+        "names the problem: {why}"
+    );
     assert_eq!(snapshot(&knowledge), folder, "nothing was written");
 
     // A non-admin's form is refused too.
@@ -1868,12 +1913,16 @@ async fn a_new_entry_that_breaks_validation_is_refused_and_nothing_is_written_th
     assert_eq!(title(&answer), entry.title);
 
     // Ignoring a group hides it from the next report.
-    bot.ask(ALICE, "tell me about glutes and pizza", false).await;
+    bot.ask(ALICE, "tell me about glutes and pizza", false)
+        .await;
     wait_lines(&log, 2).await;
     let group = gaps_report(&bot, ADMIN).await;
     let (menu, _) = menus(&group).remove(0);
     let pick = f.interact(f.select(ADMIN, &menu, &["ignore"]));
-    assert_eq!(colour(&follow_ups(f, pick, 1).await[0]), u64::from(colours::INFO));
+    assert_eq!(
+        colour(&follow_ups(f, pick, 1).await[0]),
+        u64::from(colours::INFO)
+    );
     let id = f.interact(f.slash(
         ADMIN,
         "knowledge",
@@ -1961,10 +2010,16 @@ async fn answers_carry_rating_buttons_counts_show_in_status_and_no_user_id_is_st
     // No user (or guild, channel, message) id in anything kept.
     let kept = std::fs::read_to_string(&ratings).unwrap();
     let counts: Value = serde_json::from_str(&kept).unwrap();
-    assert_eq!(counts, json!({ entry.clone(): {"helpful": 1, "not_helpful": 1} }));
+    assert_eq!(
+        counts,
+        json!({ entry.clone(): {"helpful": 1, "not_helpful": 1} })
+    );
     for id in [ALICE.id, BOB.id, ADMIN.id, GUILD_ID, CHANNEL_ID, message] {
         for (what, text) in [("ratings", &kept), ("gaps log", &logged)] {
-            assert!(!text.contains(&id.to_string()), "{what} holds an id: {text}");
+            assert!(
+                !text.contains(&id.to_string()),
+                "{what} holds an id: {text}"
+            );
         }
     }
     bot.stop().await;

@@ -17,9 +17,9 @@ use fake_discord::{FakeDiscord, Member, RateLimit, BOT_ID, CHANNEL_ID, DM_CHANNE
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
+use sciatica_bot::conversation::State;
 use sciatica_bot::discord::{self, logging, Config};
 use sciatica_bot::store::KnowledgeStore;
-use sciatica_bot::conversation::State;
 use sciatica_bot::{Engine, Reply};
 
 const TOKEN: &str = "MTIzNDU2Nzg5.Gabcde.fake-token-for-tests";

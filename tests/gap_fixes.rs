@@ -32,12 +32,18 @@ fn inserted<'a>(before: &str, after: &'a str) -> &'a str {
 
 #[test]
 fn a_phrasing_added_to_any_entry_changes_its_file_in_one_place_only() {
-    let k = knowledge::load_dir(Path::new(BUNDLED)).expect("loads").knowledge;
+    let k = knowledge::load_dir(Path::new(BUNDLED))
+        .expect("loads")
+        .knowledge;
     for e in &k.entries {
         let text = std::fs::read_to_string(Path::new(BUNDLED).join(&e.origin.file)).unwrap();
         let out = edit::add_phrasing(&text, &e.id, "a brand new wording").expect("edits");
         let added = inserted(&text, &out);
-        assert!(added.contains("\"a brand new wording\""), "{}: {added:?}", e.id);
+        assert!(
+            added.contains("\"a brand new wording\""),
+            "{}: {added:?}",
+            e.id
+        );
         assert!(added.matches('\n').count() <= 1, "{}: {added:?}", e.id);
         let doc: toml::Value = toml::from_str(&out).expect("still TOML");
         let found = ["faq", "muscle", "technique"]
@@ -101,7 +107,16 @@ fn repository(kb: &Kb) {
     git(&dir, &["add", "-A"]);
     git(
         &dir,
-        &["-c", "user.name=s", "-c", "user.email=s@x", "commit", "-q", "-m", "start"],
+        &[
+            "-c",
+            "user.name=s",
+            "-c",
+            "user.email=s@x",
+            "commit",
+            "-q",
+            "-m",
+            "start",
+        ],
     );
 }
 
@@ -127,7 +142,10 @@ fn apply_adds_the_phrasing_checks_it_and_commits_in_a_clean_repository() {
     let after = std::fs::read_to_string(kb.dir().join(&entry_file)).unwrap();
     assert!(inserted(&before, &after).contains(&format!("\"{QUESTION}\"")));
     assert!(out.contains(&format!("{}:", entry_file.display())), "{out}");
-    assert_eq!(git(&kb.dir(), &["log", "-1", "--format=%an"]), "terminal admin");
+    assert_eq!(
+        git(&kb.dir(), &["log", "-1", "--format=%an"]),
+        "terminal admin"
+    );
     assert_eq!(git(&kb.dir(), &["status", "--porcelain"]), "");
 
     // The question is answered now, and the report says so.
@@ -151,8 +169,15 @@ fn a_dirty_tree_is_written_but_not_committed_and_says_why() {
     let head = git(&kb.dir(), &["rev-parse", "HEAD"]);
     let (ok, out) = gaps(&kb, &log, &["--apply", "1", "--to", ENTRY]);
     assert!(ok, "{out}");
-    assert!(out.contains(PROBE_FILE), "names the uncommitted file: {out}");
-    assert_eq!(git(&kb.dir(), &["rev-parse", "HEAD"]), head, "nothing committed");
+    assert!(
+        out.contains(PROBE_FILE),
+        "names the uncommitted file: {out}"
+    );
+    assert_eq!(
+        git(&kb.dir(), &["rev-parse", "HEAD"]),
+        head,
+        "nothing committed"
+    );
 }
 
 #[test]
@@ -164,11 +189,16 @@ fn a_change_that_breaks_validation_is_refused_and_nothing_is_written() {
     let claimed = other.phrasings[0].clone();
     let log = kb.tmp.path().join("gaps.jsonl");
     std::fs::write(&log, record(&claimed)).unwrap();
-    let before = std::fs::read_to_string(kb.dir().join(&k.entry(ENTRY).unwrap().origin.file)).unwrap();
+    let before =
+        std::fs::read_to_string(kb.dir().join(&k.entry(ENTRY).unwrap().origin.file)).unwrap();
     let (ok, out) = gaps(&kb, &log, &["--apply", "1", "--to", ENTRY]);
     assert!(!ok, "{out}");
-    assert!(out.contains(&format!("`{}`", other.id)), "names the entry that has it: {out}");
-    let after = std::fs::read_to_string(kb.dir().join(&k.entry(ENTRY).unwrap().origin.file)).unwrap();
+    assert!(
+        out.contains(&format!("`{}`", other.id)),
+        "names the entry that has it: {out}"
+    );
+    let after =
+        std::fs::read_to_string(kb.dir().join(&k.entry(ENTRY).unwrap().origin.file)).unwrap();
     assert_eq!(before, after);
 }
 
@@ -180,7 +210,10 @@ fn ignore_hides_a_group_and_the_questions_like_it_and_the_built_in_knowledge_can
     let (ok, out) = gaps(&kb, &log, &["--ignore", "1"]);
     assert!(ok, "{out}");
     let ignored = std::fs::read_to_string(log.with_extension("jsonl.ignored")).unwrap();
-    assert!(!ignored.contains("guitar strings"), "key words, not the question: {ignored}");
+    assert!(
+        !ignored.contains("guitar strings"),
+        "key words, not the question: {ignored}"
+    );
     // A later wording like it stays hidden.
     let mut more = std::fs::read_to_string(&log).unwrap();
     more.push_str(&record("which guitar string sounds warmest?"));

@@ -37,13 +37,17 @@ fn an_unknown_placeholder_is_an_error_at_its_line_naming_the_ones_it_can_use() {
     let errors = errors_of(&kb);
     assert_eq!(errors.len(), 2, "{errors:?}");
     for d in &errors {
-        assert_eq!((d.file.to_string_lossy().as_ref(), d.line), (rel.as_str(), line));
+        assert_eq!(
+            (d.file.to_string_lossy().as_ref(), d.line),
+            (rel.as_str(), line)
+        );
     }
-    assert!(errors.iter().any(|d| d.message
-        == "[messages] too_long: unknown placeholder {maxx}; it can use {max}"));
     assert!(errors
         .iter()
-        .any(|d| d.message.starts_with("[messages] too_long is missing {max}")));
+        .any(|d| d.message == "[messages] too_long: unknown placeholder {maxx}; it can use {max}"));
+    assert!(errors.iter().any(|d| d
+        .message
+        .starts_with("[messages] too_long is missing {max}")));
 }
 
 #[test]
@@ -53,7 +57,8 @@ fn a_missing_placeholder_is_an_error() {
     let d = only_error(&errors_of(&kb)).clone();
     assert_eq!((d.file.to_string_lossy().into_owned(), d.line), (rel, line));
     assert!(
-        d.message.starts_with("[messages] cooldown is missing {seconds}"),
+        d.message
+            .starts_with("[messages] cooldown is missing {seconds}"),
         "{d}"
     );
 }
@@ -74,7 +79,10 @@ fn a_stray_brace_is_an_error_and_double_braces_are_braces() {
     let kb = Kb::new();
     with_text(&kb, "help_title", "What I can {help with");
     let d = only_error(&errors_of(&kb)).clone();
-    assert!(d.message.contains("a brace that is not a placeholder"), "{d}");
+    assert!(
+        d.message.contains("a brace that is not a placeholder"),
+        "{d}"
+    );
 
     let kb = Kb::new();
     with_text(&kb, "help_title", "What I can help with {{really}}");

@@ -12,8 +12,8 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 use sciatica_bot::knowledge::{self, bundled};
-use sciatica_bot::text;
 use sciatica_bot::safety::MAX_FINDINGS;
+use sciatica_bot::text;
 use sciatica_bot::Engine;
 
 fn engine() -> &'static Engine {

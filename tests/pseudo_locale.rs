@@ -10,9 +10,9 @@
 //! letter may be left: a letter left is an English literal in `src/`. And every message,
 //! button, menu, form and command description must be within Discord's limits.
 
+mod fake_discord;
 #[path = "fixtures/knowledge/support.rs"]
 mod support;
-mod fake_discord;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -101,7 +101,11 @@ fn content(k: &Knowledge) -> Vec<String> {
         out.extend([r.id.clone(), r.title.clone(), r.reply.trim().to_string()]);
     }
     out.push(k.safety.crisis.reply.trim().to_string());
-    let mut out: Vec<String> = out.iter().map(|s| squash(s)).filter(|s| !s.is_empty()).collect();
+    let mut out: Vec<String> = out
+        .iter()
+        .map(|s| squash(s))
+        .filter(|s| !s.is_empty())
+        .collect();
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));
     out.dedup();
     out
@@ -201,7 +205,11 @@ fn every_sentence_of_the_terminal_comes_from_the_knowledge_folder() {
         ("ask, red flag", vec!["ask", RED_FLAG], String::new()),
         ("ask, crisis", vec!["ask", CRISIS], String::new()),
         ("ask, empty", vec!["ask", "  "], String::new()),
-        ("ask, too long", vec!["ask", &*"leg ".repeat(700).leak()], String::new()),
+        (
+            "ask, too long",
+            vec!["ask", &*"leg ".repeat(700).leak()],
+            String::new(),
+        ),
         (
             "chat",
             vec!["chat"],
@@ -209,7 +217,11 @@ fn every_sentence_of_the_terminal_comes_from_the_knowledge_folder() {
         ),
         ("routine list", vec!["routine"], String::new()),
         ("routine", vec!["routine", routine], String::new()),
-        ("unknown routine", vec!["routine", "no-such-routine"], String::new()),
+        (
+            "unknown routine",
+            vec!["routine", "no-such-routine"],
+            String::new(),
+        ),
         ("gaps without a log", vec!["gaps"], String::new()),
     ];
     for (what, args, stdin) in &cases {
@@ -243,7 +255,11 @@ fn check_message(what: &str, message: &Value, content: &[String]) {
         let description = e["description"].as_str().unwrap_or_default();
         let footer = e["footer"]["text"].as_str().unwrap_or_default();
         assert!(units(title) <= 256, "{what}: title of {}", units(title));
-        assert!(units(description) <= 4096, "{what}: description of {}", units(description));
+        assert!(
+            units(description) <= 4096,
+            "{what}: description of {}",
+            units(description)
+        );
         assert!(units(footer) <= 2048, "{what}: footer of {}", units(footer));
         total += units(title) + units(description) + units(footer);
         for text in [title, description, footer] {
@@ -251,7 +267,10 @@ fn check_message(what: &str, message: &Value, content: &[String]) {
         }
     }
     assert!(total <= 6000, "{what}: embeds of {total} in all");
-    let rows = message["components"].as_array().cloned().unwrap_or_default();
+    let rows = message["components"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!(rows.len() <= 5, "{what}: {} rows", rows.len());
     for row in &rows {
         let items = row["components"].as_array().cloned().unwrap_or_default();
@@ -300,7 +319,8 @@ async fn start(dir: &Path, log: PathBuf) -> Running {
     let task = tokio::spawn(discord::run(c, store, async move {
         let _ = stopped.await;
     }));
-    fake.wait_request("registration", |r| r.method == "PUT").await;
+    fake.wait_request("registration", |r| r.method == "PUT")
+        .await;
     fake.wait_sessions(1).await;
     Running { fake, stop, task }
 }
@@ -345,7 +365,10 @@ async fn every_sentence_on_discord_comes_from_the_knowledge_folder_and_fits_its_
         descriptions(c, &mut all);
     }
     for d in &all {
-        assert!(d.starts_with(OPEN), "a description not from the folder: {d:?}");
+        assert!(
+            d.starts_with(OPEN),
+            "a description not from the folder: {d:?}"
+        );
         assert!(d.chars().count() <= 100, "{d:?}");
     }
 
@@ -367,14 +390,27 @@ async fn every_sentence_on_discord_comes_from_the_knowledge_folder_and_fits_its_
         slash(f, ALICE, "help", json!([])),
         slash(f, ALICE, "redflags", json!([])),
         slash(f, ALICE, "routine", json!([])),
-        slash(f, ALICE, "muscle", json!([{"name": "name", "type": 3, "value": muscle}])),
-        slash(f, ALICE, "ask", json!([{"name": "question", "type": 4, "value": 5}])),
+        slash(
+            f,
+            ALICE,
+            "muscle",
+            json!([{"name": "name", "type": 3, "value": muscle}]),
+        ),
+        slash(
+            f,
+            ALICE,
+            "ask",
+            json!([{"name": "question", "type": 4, "value": 5}]),
+        ),
         slash(f, ALICE, "knowledge", sub("status")),
         slash(f, ADMIN, "knowledge", sub("status")),
     ];
     // The answer's rating buttons, a suggestion button, a routine's buttons.
     let answer = f.callback(asked[0]).await;
-    let rate = ids(&answer).into_iter().find(|b| b.starts_with("rate:n:")).expect("rating");
+    let rate = ids(&answer)
+        .into_iter()
+        .find(|b| b.starts_with("rate:n:"))
+        .expect("rating");
     asked.push(f.interact(f.press(ALICE, &rate, false)));
     let no_match = f.callback(asked[1]).await;
     let suggestion = ids(&no_match).into_iter().next().expect("a suggestion");
@@ -418,16 +454,24 @@ async fn every_sentence_on_discord_comes_from_the_knowledge_folder_and_fits_its_
             r.path.contains(&token) && ids(r).iter().any(|b| b.starts_with("gapnew:"))
         })
         .await;
-    let new = ids(&group).into_iter().find(|b| b.starts_with("gapnew:")).unwrap();
+    let new = ids(&group)
+        .into_iter()
+        .find(|b| b.starts_with("gapnew:"))
+        .unwrap();
     let form = f.interact(f.press(ADMIN, &new, true));
     f.callback(form).await;
-    let menu = ids(&group).into_iter().find(|b| b.starts_with("gapfix:")).unwrap();
+    let menu = ids(&group)
+        .into_iter()
+        .find(|b| b.starts_with("gapfix:"))
+        .unwrap();
     let refused = f.interact(f.select(ALICE, &menu, &["ignore"]));
     f.callback(refused).await;
     let ignored = f.interact(f.select(ADMIN, &menu, &["ignore"]));
     let token = format!("itoken-{ignored}");
-    f.wait_request("the ignore", |r| r.path.contains(&token) && r.method == "POST" && r.path.contains("/webhooks/"))
-        .await;
+    f.wait_request("the ignore", |r| {
+        r.path.contains(&token) && r.method == "POST" && r.path.contains("/webhooks/")
+    })
+    .await;
     f.wait_request("the DM answer", |r| {
         r.path == format!("/api/v10/channels/{DM_CHANNEL_ID}/messages")
     })

@@ -154,7 +154,12 @@ fn a_bad_edit_seen_by_the_watcher_is_reported_and_the_old_knowledge_stays() {
     wait_for(&rx, |o| o.is_ok());
     assert_eq!(probe(&store).as_deref(), Some("version three"));
     assert!(store.status().last_error.is_none());
-    assert!(store.engine().composer().status(&store.status(), &[]).body.contains("Last reload: ok"));
+    assert!(store
+        .engine()
+        .composer()
+        .status(&store.status(), &[])
+        .body
+        .contains("Last reload: ok"));
 }
 
 #[test]

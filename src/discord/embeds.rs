@@ -267,13 +267,10 @@ pub fn modal(custom_id: &str, title: &str, fields: &[(&str, &str, bool)]) -> ser
             } else {
                 serenity::InputTextStyle::Short
             };
-            let input = serenity::CreateInputText::new(
-                style,
-                trim(label, limits::TEXT_INPUT_LABEL),
-                *id,
-            )
-            .required(true)
-            .max_length(if *long { 3500 } else { 200 });
+            let input =
+                serenity::CreateInputText::new(style, trim(label, limits::TEXT_INPUT_LABEL), *id)
+                    .required(true)
+                    .max_length(if *long { 3500 } else { 200 });
             serenity::CreateActionRow::InputText(input)
         })
         .collect();

@@ -79,7 +79,10 @@ impl Bot {
             store,
             cooldown: cooldown::Cooldown::new(config.cooldown),
             sessions: Arc::new(sessions::Sessions::new(config.routine_idle_timeout)),
-            gaps: config.unanswered_log.clone().map(|p| Arc::new(GapLog::new(p))),
+            gaps: config
+                .unanswered_log
+                .clone()
+                .map(|p| Arc::new(GapLog::new(p))),
             ask_channels: config.ask_channel_ids.iter().copied().collect(),
             admin_log: OnceLock::new(),
             defer_after: config.defer_after,
@@ -97,9 +100,7 @@ impl Bot {
 
     /// The open crisis conversations (a poisoned lock is taken over: the map stays valid).
     pub fn conversations(&self) -> std::sync::MutexGuard<'_, Conversations> {
-        self.conversations
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        self.conversations.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

@@ -12,7 +12,7 @@
 //! The counts themselves are [`crate::feedback::Ratings`]: per entry, no ids.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 
 /// How many questions are remembered for "not what I asked".
 const MAX_ASKED: usize = 2_000;
@@ -112,12 +112,11 @@ pub struct Rated {
 impl Rated {
     /// True the first time `member` rates `message`.
     pub fn first(&mut self, message: u64, member: u64) -> bool {
-        let mut h = self.key.build_hasher();
-        (message, member).hash(&mut h);
+        let h = self.key.hash_one((message, member));
         if self.seen.len() >= MAX_RATED {
             self.seen.clear();
         }
-        self.seen.insert(h.finish())
+        self.seen.insert(h)
     }
 }
 
@@ -155,7 +154,10 @@ mod tests {
             a.keep(&format!("q{i}"));
         }
         assert_eq!(a.get(first), None);
-        assert_eq!(a.get(first + MAX_ASKED as u64), Some(format!("q{MAX_ASKED}").as_str()));
+        assert_eq!(
+            a.get(first + MAX_ASKED as u64),
+            Some(format!("q{MAX_ASKED}").as_str())
+        );
     }
 
     #[test]

@@ -306,7 +306,13 @@ pub async fn modal(
     let response = serenity::CreateInteractionResponse::Modal(modal);
     let deadline = received() + bot.rest.policy().interaction_window;
     bot.rest
-        .send(&ctx.http, route, LightMethod::Post, &response, Some(deadline))
+        .send(
+            &ctx.http,
+            route,
+            LightMethod::Post,
+            &response,
+            Some(deadline),
+        )
         .await
 }
 

@@ -80,7 +80,10 @@ pub enum Refused {
 pub enum Commit {
     /// The folder is not in a git work tree (or git is not installed): nothing to do.
     NotARepository,
-    Committed { commit: String, author: String },
+    Committed {
+        commit: String,
+        author: String,
+    },
     /// The tree had changes nobody committed; this change was written but not committed.
     Dirty(Vec<String>),
     Failed(String),
@@ -148,7 +151,11 @@ pub fn apply(
             commit: Commit::NotARepository,
         });
     }
-    let dir = store.source().folder().ok_or(Refused::BuiltIn)?.to_path_buf();
+    let dir = store
+        .source()
+        .folder()
+        .ok_or(Refused::BuiltIn)?
+        .to_path_buf();
     let (rel, new_text, locate) = match &fix {
         Fix::Phrasing { entry } => {
             let e = engine
@@ -254,7 +261,11 @@ impl Locate {
                 Some(Change::Added {
                     phrasing: phrasing.clone(),
                     entry: id.clone(),
-                    at: e.phrasing_at.get(i).cloned().unwrap_or_else(|| e.origin.clone()),
+                    at: e
+                        .phrasing_at
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| e.origin.clone()),
                 })
             }
             Locate::Entry(id, phrasings) => {
@@ -375,7 +386,10 @@ fn commit(dir: &Path, rel: &Path, admin: Option<&str>, message: &str) -> Commit 
     let failed = |o: &std::process::Output| {
         let err = String::from_utf8_lossy(&o.stderr);
         let out = String::from_utf8_lossy(&o.stdout);
-        let why = err.lines().chain(out.lines()).find(|l| !l.trim().is_empty());
+        let why = err
+            .lines()
+            .chain(out.lines())
+            .find(|l| !l.trim().is_empty());
         Commit::Failed(why.unwrap_or("git commit failed").trim().to_string())
     };
     match git(dir, &["add", "--", &rel_str]) {

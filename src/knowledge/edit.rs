@@ -151,7 +151,10 @@ how = "x"
         // Quotes inside are written so TOML reads them back as typed.
         let out = add_phrasing(FILE, "ice-or-heat", "is \"heat\" ok").unwrap();
         let doc: toml::Value = toml::from_str(&out).unwrap();
-        assert_eq!(doc["faq"][0]["phrasings"][2].as_str(), Some("is \"heat\" ok"));
+        assert_eq!(
+            doc["faq"][0]["phrasings"][2].as_str(),
+            Some("is \"heat\" ok")
+        );
     }
 
     #[test]
@@ -183,7 +186,10 @@ how = "x"
         let faq = NewFaq {
             id: "hot-water-bottle".into(),
             title: "Can I use a hot water bottle?".into(),
-            phrasings: vec!["can i use a hot water bottle".into(), "hot water botle".into()],
+            phrasings: vec![
+                "can i use a hot water bottle".into(),
+                "hot water botle".into(),
+            ],
             answer: "Better not: it can scald numb skin.\nUse a heat pack.".into(),
             source: "added from /knowledge gaps by alice".into(),
             reviewed: "2026-11-29".into(),

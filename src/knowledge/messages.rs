@@ -359,7 +359,12 @@ pub(super) struct Read {
 }
 
 /// Read one `[messages]` table: each text trimmed and checked against the catalogue.
-pub(super) fn read(raw: RawMessages, rel: &Path, lines: &LineIndex, diags: &mut Diagnostics) -> Read {
+pub(super) fn read(
+    raw: RawMessages,
+    rel: &Path,
+    lines: &LineIndex,
+    diags: &mut Diagnostics,
+) -> Read {
     let mut out = Read {
         texts: vec![None; Msg::ALL.len()],
         example_questions: None,
@@ -400,10 +405,7 @@ pub(super) fn read(raw: RawMessages, rel: &Path, lines: &LineIndex, diags: &mut 
             continue;
         };
         let toml::Value::String(text) = value else {
-            diags.error(
-                &at,
-                format!("[messages] {key} must be a text in quotes"),
-            );
+            diags.error(&at, format!("[messages] {key} must be a text in quotes"));
             continue;
         };
         let mut text = text.trim().to_string();

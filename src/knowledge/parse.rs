@@ -521,7 +521,11 @@ mod tests {
         let text = "[messages]\nno_match = \"x\"\n";
         let failure = super::super::load_texts(&[("x.toml".into(), text.into())])
             .expect_err("no disclaimer, no load");
-        let p: Vec<String> = failure.diagnostics.iter().map(ToString::to_string).collect();
+        let p: Vec<String> = failure
+            .diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert!(
             p.iter()
                 .any(|l| l.starts_with("x.toml:1:1: error: [messages] has no `disclaimer`")),

@@ -49,10 +49,7 @@ fn message_lengths(k: &Knowledge, diags: &mut Diagnostics) {
         } else if key.starts_with("gaps_modal_") {
             (45, "a form title or label")
         } else if key.starts_with("button_")
-            || matches!(
-                m,
-                Msg::gaps_choose | Msg::gaps_ignore | Msg::gaps_new_entry
-            )
+            || matches!(m, Msg::gaps_choose | Msg::gaps_ignore | Msg::gaps_new_entry)
         {
             (80, "a button or menu label")
         } else {

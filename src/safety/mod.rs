@@ -266,8 +266,7 @@ impl SafetyScreen {
         findings.iter().any(|f| match f.part {
             None => true,
             Some((combo, group)) => findings.iter().any(|g| {
-                g.source == f.source
-                    && g.part.is_some_and(|(c, gr)| c == combo && gr != group)
+                g.source == f.source && g.part.is_some_and(|(c, gr)| c == combo && gr != group)
             }),
         })
     }

@@ -6,11 +6,7 @@ use crate::discord::{respond, Context, Error};
 
 /// Ask a question about sciatica self-care (massage, stretches, heat and ice, warning signs)
 #[poise::command(slash_command)]
-pub async fn ask(
-    ctx: Context<'_>,
-    question: String,
-    private: Option<bool>,
-) -> Result<(), Error> {
+pub async fn ask(ctx: Context<'_>, question: String, private: Option<bool>) -> Result<(), Error> {
     let private = private.unwrap_or(false);
     let bot = ctx.data();
     let who = (ctx.author().id.get(), ctx.channel_id().get());

@@ -3,9 +3,9 @@
 
 use poise::serenity_prelude as serenity;
 
+use crate::conversation::State;
 use crate::discord::embeds;
 use crate::discord::{respond, Bot, Context, Error};
-use crate::conversation::State;
 use crate::engine::{Engine, MAX_SUGGESTIONS};
 use crate::knowledge::{Entry, EntryKind};
 use crate::matcher::{ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
@@ -16,8 +16,7 @@ use crate::text;
 #[poise::command(slash_command)]
 pub async fn muscle(
     ctx: Context<'_>,
-    #[autocomplete = "muscle_names"]
-    name: String,
+    #[autocomplete = "muscle_names"] name: String,
 ) -> Result<(), Error> {
     card(ctx, EntryKind::Muscle, &name).await
 }
@@ -26,8 +25,7 @@ pub async fn muscle(
 #[poise::command(slash_command)]
 pub async fn technique(
     ctx: Context<'_>,
-    #[autocomplete = "technique_names"]
-    name: String,
+    #[autocomplete = "technique_names"] name: String,
 ) -> Result<(), Error> {
     card(ctx, EntryKind::Technique, &name).await
 }

@@ -40,11 +40,12 @@ pub fn is_ours(custom_id: &str) -> bool {
 }
 
 /// Group `n` of the report on its own, with its menu and button.
-pub fn controls(composer: &Composer, n: usize, group: &GapGroup) -> (Reply, Vec<Menu>, Vec<Button>) {
-    let reply = composer.info(
-        composer.text(Msg::gaps_title),
-        composer.gap_group(n, group),
-    );
+pub fn controls(
+    composer: &Composer,
+    n: usize,
+    group: &GapGroup,
+) -> (Reply, Vec<Menu>, Vec<Button>) {
+    let reply = composer.info(composer.text(Msg::gaps_title), composer.gap_group(n, group));
     let mut options: Vec<(String, String)> = group
         .candidates
         .iter()
@@ -55,7 +56,10 @@ pub fn controls(composer: &Composer, n: usize, group: &GapGroup) -> (Reply, Vec<
             )
         })
         .collect();
-    options.push((composer.text(Msg::gaps_ignore).to_string(), IGNORE.to_string()));
+    options.push((
+        composer.text(Msg::gaps_ignore).to_string(),
+        IGNORE.to_string(),
+    ));
     let menu = Menu::new(
         format!("{MENU_PREFIX}{}", group.key),
         composer.text(Msg::gaps_choose),
@@ -91,7 +95,11 @@ pub async fn on_press(
             composer.text(Msg::gaps_modal_title),
             &[
                 (FIELD_ID, composer.text(Msg::gaps_modal_id), false),
-                (FIELD_TITLE, composer.text(Msg::gaps_modal_entry_title), false),
+                (
+                    FIELD_TITLE,
+                    composer.text(Msg::gaps_modal_entry_title),
+                    false,
+                ),
                 (FIELD_ANSWER, composer.text(Msg::gaps_modal_answer), true),
             ],
         );
@@ -210,7 +218,11 @@ async fn run(
 /// The name an admin goes by here: their server nickname, else their display name.
 fn name_of(member: Option<&serenity::Member>, user: &serenity::User) -> String {
     member.map_or_else(
-        || user.global_name.clone().unwrap_or_else(|| user.name.clone()),
+        || {
+            user.global_name
+                .clone()
+                .unwrap_or_else(|| user.name.clone())
+        },
         |m| m.display_name().to_string(),
     )
 }

@@ -17,10 +17,10 @@ use poise::serenity_prelude as serenity;
 
 use super::embeds::{limits, suggestion_buttons, trim, Button};
 use super::{respond, Bot, Data, Error};
+use crate::conversation::{Key, State};
 use crate::knowledge::Msg;
-use crate::reply::{Composer, ReplyKind};
-use crate::conversation::{State, Key};
 use crate::reply::Reply;
+use crate::reply::{Composer, ReplyKind};
 use crate::routine::unix_now;
 
 /// Every command the bot registers.
@@ -68,9 +68,8 @@ pub fn options(composer: &Composer) -> poise::FrameworkOptions<Data, Error> {
 /// characters.
 fn describe_command(command: &mut poise::Command<Data, Error>, composer: &Composer, prefix: &str) {
     let key = format!("{prefix}_{}", command.name);
-    let text = |key: &str| {
-        Msg::from_key(key).map(|m| trim(composer.text(m), limits::COMMAND_DESCRIPTION))
-    };
+    let text =
+        |key: &str| Msg::from_key(key).map(|m| trim(composer.text(m), limits::COMMAND_DESCRIPTION));
     if let Some(d) = text(&key) {
         command.description = Some(d);
     }
@@ -254,9 +253,11 @@ pub async fn answer(bot: &Bot, who: Key, question: String) -> Result<Answered, E
         .await
         .map_err(|_| -> Error { "internal error while answering (a panic)".into() })?;
     let window = bot.store.engine().knowledge().conversation.window_secs();
-    bot.conversations()
-        .replied(who, &reply, unix_now(), window);
-    Ok(Answered { reply, state: context })
+    bot.conversations().replied(who, &reply, unix_now(), window);
+    Ok(Answered {
+        reply,
+        state: context,
+    })
 }
 
 /// The buttons under a reply: "did you mean" for a no-match; "Helpful" / "Not what I asked"

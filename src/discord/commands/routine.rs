@@ -16,8 +16,7 @@ use crate::text;
 #[poise::command(slash_command)]
 pub async fn routine(
     ctx: Context<'_>,
-    #[autocomplete = "routine_names"]
-    name: Option<String>,
+    #[autocomplete = "routine_names"] name: Option<String>,
 ) -> Result<(), Error> {
     let engine = ctx.data().store.engine();
     let composer = engine.composer();
@@ -88,12 +87,15 @@ pub fn render(
     view: View,
     session: u64,
 ) -> (Reply, Vec<Button>) {
-    let button = |action, label, style| {
-        Button::new(button_id(session, action), composer.text(label), style)
-    };
+    let button =
+        |action, label, style| Button::new(button_id(session, action), composer.text(label), style);
     let next = button(Action::Next, Msg::button_next, ButtonStyle::Primary);
     let stop = button(Action::Stop, Msg::button_stop, ButtonStyle::Secondary);
-    let hurts = button(Action::ThisHurts, Msg::button_this_hurts, ButtonStyle::Danger);
+    let hurts = button(
+        Action::ThisHurts,
+        Msg::button_this_hurts,
+        ButtonStyle::Danger,
+    );
     match view {
         View::Step { index, ends_at } => {
             let countdown = format!("<t:{ends_at}:R>");
