@@ -441,6 +441,34 @@ fn main() {
         g.finish();
     }
     {
+        // The safety screen on its own: every question of the set, and one 100,000-character
+        // message (screened in full even though it is too long to match).
+        let screen = bundled.safety();
+        let long: String = "my back has been sore for weeks and I wonder if stretching helps. "
+            .repeat(1 + 100_000 / 64)
+            .chars()
+            .take(100_000)
+            .collect();
+        let mut g = c.benchmark_group("safety_screen");
+        g.throughput(Throughput::Elements(all.len() as u64));
+        g.bench_function(BenchmarkId::new("typical", all.len()), |b| {
+            b.iter(|| {
+                all.iter()
+                    .filter(|q| screen.screen(black_box(q)) != sciatica_bot::safety::Verdict::Clear)
+                    .count()
+            })
+        });
+        g.throughput(Throughput::Elements(1));
+        g.sample_size(20);
+        g.bench_function("chars_100k", |b| b.iter(|| screen.screen(black_box(&long))));
+        g.bench_function("compile_bundled_rules", |b| {
+            b.iter(|| {
+                sciatica_bot::safety::SafetyScreen::new(black_box(&bundled.knowledge().safety))
+            })
+        });
+        g.finish();
+    }
+    {
         let mut g = c.benchmark_group("load_index");
         g.sample_size(20);
         g.bench_function("bundled_load_and_index", |b| {

@@ -57,6 +57,10 @@ pub enum Command {
     Check {
         /// Folder to check (default: the knowledge folder in use)
         dir: Option<PathBuf>,
+        /// Also print every safety rule with the concepts it combines, and each concept's
+        /// words
+        #[arg(long)]
+        rules: bool,
     },
     /// Print the loaded knowledge as JSON (entries with their source file and line)
     Export,
@@ -143,8 +147,9 @@ pub fn knowledge_source(flag: Option<&Path>) -> Source {
 
 fn run(command: Command, source: &Source) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Check { dir: other } => Ok(check(
+        Command::Check { dir: other, rules } => Ok(check(
             &other.map_or_else(|| source.clone(), Source::Folder),
+            rules,
         )?),
         Command::Serve => serve(source),
         Command::Knowledge(KnowledgeCommand::Init { dir }) => init(&dir),
@@ -324,11 +329,18 @@ fn routine(engine: &Engine, name: Option<&str>, out: &mut impl Write) -> anyhow:
     Ok(code)
 }
 
-fn check(source: &Source) -> io::Result<ExitCode> {
+fn check(source: &Source, rules: bool) -> io::Result<ExitCode> {
     match source.check() {
         Ok(loaded) => {
             print_diagnostics(source, &loaded.warnings);
             let k = &loaded.knowledge;
+            if rules {
+                write!(
+                    io::stdout().lock(),
+                    "{}",
+                    crate::safety::describe_rules(&k.safety)
+                )?;
+            }
             writeln!(
                 io::stdout().lock(),
                 "ok: {source} ({} files): {} FAQ, {} muscles, {} techniques, {} routines, {} red-flag rules; {} warning(s)",

@@ -587,3 +587,19 @@ fn a_20000_line_fuzz_batch_gets_20000_replies_with_the_disclaimer() {
         replies.len()
     );
 }
+
+#[test]
+fn check_rules_explains_each_rule_by_its_concepts_and_lists_each_concepts_words() {
+    let out = run(&["check", "--rules"], None);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("red flag `ces_saddle` (emergency"),
+        "{}",
+        &text[..text.len().min(500)]
+    );
+    assert!(text.contains("together: @sensation_change + @saddle_area"));
+    assert!(text
+        .lines()
+        .any(|l| l.starts_with("  @saddle_area (") && l.contains("groin")));
+}

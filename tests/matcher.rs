@@ -263,28 +263,23 @@ fn tools_fixture() -> Knowledge {
 
 #[test]
 fn near_misses_offer_close_topics_and_gibberish_offers_none() {
+    // A question of ours that no entry answers well: close topics are offered.
+    let bundled = engine();
+    let r = bundled.answer("tell me something about my leg");
+    assert_eq!(r.kind, ReplyKind::NoMatch);
+    assert!(!r.suggestions.is_empty() && r.suggestions.len() <= 3);
+    // Not ours (another subject that shares a word with the knowledge): no suggestions.
+    for q in [
+        "my wallet was stolen on the train and the police were useless",
+        "who won the football last night",
+    ] {
+        let r = bundled.answer(q);
+        assert_eq!(r.kind, ReplyKind::NoMatch, "{q:?}");
+        assert!(r.suggestions.is_empty(), "{q:?}: {:?}", r.suggestions);
+    }
+
+    // Gibberish is nobody's question, with or without a [scope].
     let e = Engine::new(tools_fixture());
-    // Shares "wallet" with an entry but asks about something the knowledge does not cover.
-    let q = "my wallet was stolen";
-    let r = e.answer(q);
-    assert_eq!(r.kind, ReplyKind::NoMatch, "{}", e.matcher().explain(q, 3));
-    assert!(
-        !r.suggestions.is_empty(),
-        "a near miss should suggest topics: {}",
-        e.matcher().explain(q, 3)
-    );
-    assert!(r.suggestions.len() <= 3);
-    let hits = e.matcher().search(q, 4);
-    for s in &r.suggestions {
-        let hit = hits
-            .iter()
-            .find(|h| e.knowledge().entries[h.entry].id == s.id)
-            .unwrap_or_else(|| panic!("suggestion {} is not a hit", s.id));
-        assert!(hit.score >= SUGGEST_THRESHOLD && hit.score < ANSWER_THRESHOLD);
-    }
-    for half in ["ice skating", "heat wave", "pillow fight", "sleeping pills"] {
-        assert_eq!(e.answer(half).kind, ReplyKind::NoMatch, "{half:?}");
-    }
     let r = e.answer("zxqv plorkt wibble");
     assert_eq!(r.kind, ReplyKind::NoMatch);
     assert!(

@@ -226,7 +226,16 @@ impl Matcher {
             return true;
         }
         let (words, stems) = self.message_words(question);
-        let ev = self.scope.evidence(&stems);
+        let bests: Vec<&str> = words.iter().map(QWord::best).collect();
+        let mut ev = self.scope.evidence(&bests, &stems);
+        // Synonyms name our topics too ("chiro" is "chiropractor"), but never hide a word's
+        // own evidence.
+        let canonical = self.synonyms(&words);
+        let canon_words: Vec<&str> = canonical.iter().map(QWord::best).collect();
+        let canon_stems: Vec<String> = canonical.iter().map(|w| w.stem.clone()).collect();
+        let more = self.scope.evidence(&canon_words, &canon_stems);
+        ev.anchor |= more.anchor;
+        ev.topic |= more.topic;
         // A medicine, a pregnancy or a child mentioned is ours whatever else is said: the
         // entry that calls for a professional must be heard.
         if ev.anchor || self.contexts.iter().any(|(_, p)| p.found_unnegated(&stems)) {
@@ -252,7 +261,7 @@ impl Matcher {
         ours as f32 >= TOPIC_SHARE * content.len() as f32
     }
 
-    /// Every word of a message, typo-corrected, and the stems of the corrections.
+    /// Every word of a message, typo-corrected, and their stems.
     fn message_words(&self, question: &str) -> (Vec<QWord>, Vec<String>) {
         let folded = text::fold(clip(question, MAX_CHARS));
         let words: Vec<QWord> = text::words(&folded)
@@ -261,6 +270,25 @@ impl Matcher {
             .collect();
         let stems = words.iter().map(|w| text::stem(w.best())).collect();
         (words, stems)
+    }
+
+    /// `words` with synonym phrases replaced by their canonical words.
+    fn synonyms(&self, words: &[QWord]) -> Vec<QWord> {
+        self.phrases.rewrite(
+            words,
+            |w| w.stem.as_str(),
+            |w, stem, consumed| QWord {
+                alts: vec![(
+                    w.to_string(),
+                    consumed
+                        .iter()
+                        .map(|c| c.alts.first().map_or(1.0, |a| a.1))
+                        .fold(1.0, f32::min),
+                )],
+                stem: stem.to_string(),
+                unknown: false,
+            },
+        )
     }
 
     /// The best `limit` entries for `question`, and a second answer when the message asks
@@ -402,21 +430,7 @@ impl Matcher {
             .take(MAX_WORDS)
             .map(|w| self.correct(w))
             .collect();
-        let words = self.phrases.rewrite(
-            &words,
-            |w| w.stem.as_str(),
-            |w, stem, consumed| QWord {
-                alts: vec![(
-                    w.to_string(),
-                    consumed
-                        .iter()
-                        .map(|c| c.alts.first().map_or(1.0, |a| a.1))
-                        .fold(1.0, f32::min),
-                )],
-                stem: stem.to_string(),
-                unknown: false,
-            },
-        );
+        let words = self.synonyms(&words);
         let mut slots: Vec<Slot> = Vec::new();
         let mut seen: FastSet<u32> = FastSet::default();
         for w in &words {

@@ -351,26 +351,30 @@ impl SafetyScreen {
         for same in parts.chunk_by(|a, b| a.rule == b.rule && a.combo == b.combo) {
             let (rule, combo) = (same[0].rule as usize, same[0].combo as usize);
             let info = &self.rules[rule].combos[combo];
-            let full: u32 = (1u32 << info.groups) - 1;
-            'window: for j in 0..same.len() {
-                let mut mask = 0u32;
-                let mut current = false;
-                let mut mine = false;
-                for i in (0..=j).rev() {
-                    if same[j].start - same[i].start > info.within
-                        || (info.scope == Scope::Clause && same[i].clause != same[j].clause)
-                    {
+            // A sliding window over the parts (sorted by position), with counts per group:
+            // linear however many parts a long message has.
+            let mut in_group = [0u32; super::MAX_GROUPS];
+            let (mut current, mut mine, mut left) = (0u32, 0u32, 0usize);
+            for j in 0..same.len() {
+                let p = same[j];
+                in_group[p.group as usize] += 1;
+                current += u32::from(p.current);
+                mine += u32::from(!p.other);
+                while p.start - same[left].start > info.within
+                    || (info.scope == Scope::Clause && same[left].clause != p.clause)
+                {
+                    let q = same[left];
+                    in_group[q.group as usize] -= 1;
+                    current -= u32::from(q.current);
+                    mine -= u32::from(!q.other);
+                    left += 1;
+                }
+                let full = in_group[..info.groups as usize].iter().all(|&n| n > 0);
+                if full && current > 0 {
+                    acc.hits[rule] = true;
+                    acc.mine[rule] |= mine > 0;
+                    if mine > 0 {
                         break;
-                    }
-                    mask |= 1 << same[i].group;
-                    current |= same[i].current;
-                    mine |= !same[i].other;
-                    if mask == full && current {
-                        acc.hits[rule] = true;
-                        acc.mine[rule] |= mine;
-                        if mine {
-                            break 'window;
-                        }
                     }
                 }
             }

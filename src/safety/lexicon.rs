@@ -160,7 +160,6 @@ impl Vocab {
                 self.heads.add(form);
             }
         }
-        self.known.insert(pat.word().to_string());
         if let Some(&id) = map.get(&key) {
             return id;
         }
@@ -230,6 +229,9 @@ impl Vocab {
             }
         }
         if out.len() > before {
+            // A misspelling that one concept lists ("suiside") is still a misspelling of
+            // the words the other rules use ("suicide").
+            self.resolve_typo(w, out);
             return;
         }
         // "numbbb" folds to "numbb": drop a doubled last letter and try the stem again.
@@ -251,6 +253,9 @@ impl Vocab {
             return;
         }
         for c in typos.corrections(w) {
+            if typos.word(c.word) == w {
+                continue;
+            }
             for &id in &self.typo_ids[c.word as usize] {
                 if !out.contains(&id) {
                     out.push(id);

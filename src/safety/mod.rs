@@ -21,6 +21,7 @@
 //! past silences a flag unless the history itself is the warning sign (cancer).
 
 mod context;
+mod describe;
 mod lexicon;
 mod validate;
 
@@ -31,6 +32,7 @@ pub use crate::knowledge::safety_rules::{
 use crate::knowledge::SafetyRules;
 use lexicon::{parse_term, Term, Trie, Vocab, WordPat};
 
+pub use describe::describe_rules;
 pub use validate::validate_rules;
 
 /// What the screen decided.
@@ -260,9 +262,15 @@ impl SafetyScreen {
     /// (negated, hypothetical, historical, about someone else): for places that must never
     /// keep such a message, like the unanswered-question log. A lone part of a combo ("numb"
     /// with no saddle-area word) is everyday sciatica vocabulary and does not count; two
-    /// different parts of one rule's combos do.
+    /// different parts of one rule's combos do. Words an exclude or a pet covers do not.
     pub fn mentions_safety_terms(&self, text: &str) -> bool {
-        let findings = self.explain(text).findings;
+        // An exclude or idiom says the word is not meant that way ("massage gun").
+        let findings: Vec<Finding> = self
+            .explain(text)
+            .findings
+            .into_iter()
+            .filter(|f| !matches!(f.status, Status::Excluded | Status::NotAPerson))
+            .collect();
         findings.iter().any(|f| match f.part {
             None => true,
             Some((combo, group)) => findings.iter().any(|g| {
