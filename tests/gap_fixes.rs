@@ -234,3 +234,34 @@ fn ignore_hides_a_group_and_the_questions_like_it_and_the_built_in_knowledge_can
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("KNOWLEDGE_DIR"), "{text}");
 }
+
+#[test]
+fn a_commit_that_fails_is_reported_and_the_change_stays_written() {
+    let kb = Kb::new();
+    repository(&kb);
+    let hook = kb.dir().join(".git/hooks/pre-commit");
+    std::fs::write(&hook, "#!/bin/sh\necho 'hook says no' >&2\nexit 1\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let log = kb.tmp.path().join("gaps.jsonl");
+    std::fs::write(&log, record(QUESTION)).unwrap();
+    let head = git(&kb.dir(), &["rev-parse", "HEAD"]);
+    let (ok, out) = gaps(&kb, &log, &["--apply", "1", "--to", ENTRY]);
+    assert!(ok, "the change itself was made: {out}");
+    assert!(out.contains("hook says no"), "says why git refused: {out}");
+    assert_eq!(
+        git(&kb.dir(), &["rev-parse", "HEAD"]),
+        head,
+        "nothing forced"
+    );
+    let k = knowledge::load_dir(&kb.dir()).unwrap().knowledge;
+    assert!(k
+        .entry(ENTRY)
+        .unwrap()
+        .phrasings
+        .iter()
+        .any(|p| p == QUESTION));
+}
