@@ -134,6 +134,34 @@ fn the_safety_test_half_stays_at_or_above_its_floors() {
 }
 
 #[test]
+fn the_second_safety_tuning_half_stays_at_or_above_its_floors() {
+    check_safety(
+        "tests/corpora/safety2-tune.jsonl",
+        SafetyFloor {
+            red_flag: 0.72,
+            emergency: 0.0,
+            crisis: 0.77,
+            benign: 0.92,
+        },
+        true,
+    );
+}
+
+#[test]
+fn the_second_safety_test_half_stays_at_or_above_its_floors() {
+    check_safety(
+        "tests/corpora/safety2-test.jsonl",
+        SafetyFloor {
+            red_flag: 0.0,
+            emergency: 0.0,
+            crisis: 0.0,
+            benign: 0.0,
+        },
+        false,
+    );
+}
+
+#[test]
 fn the_chatty_tuning_half_stays_at_or_above_its_floors() {
     check_chatty(
         "tests/corpora/chatty-tune.jsonl",
@@ -155,7 +183,7 @@ fn the_chatty_test_half_stays_at_or_above_its_floors() {
             answer: 0.85,
             warn: 0.91,
             no_match: 0.88,
-            false_alarms: 4,
+            false_alarms: 5,
         },
         false,
     );
@@ -167,6 +195,8 @@ fn report_the_figures() {
     for f in [
         "tests/corpora/safety-tune.jsonl",
         "tests/corpora/safety-test.jsonl",
+        "tests/corpora/safety2-tune.jsonl",
+        "tests/corpora/safety2-test.jsonl",
         "tests/corpora/chatty-tune.jsonl",
         "tests/corpora/chatty-test.jsonl",
     ] {

@@ -437,7 +437,7 @@ async fn a_question_without_a_match_offers_suggestion_buttons_and_pressing_one_s
         "tell me about glutes and pizza",
         "what about the psoas thing in winter",
         "massage gun for my car",
-        "tell me something about my leg",
+        "what about my back and the weekend",
         "anything about my hamstring and the weekend",
     ];
     let (question, expected) = candidates

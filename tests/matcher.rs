@@ -265,7 +265,7 @@ fn tools_fixture() -> Knowledge {
 fn near_misses_offer_close_topics_and_gibberish_offers_none() {
     // A question of ours that no entry answers well: close topics are offered.
     let bundled = engine();
-    let r = bundled.answer("tell me something about my leg");
+    let r = bundled.answer("what about my back and the weekend");
     assert_eq!(r.kind, ReplyKind::NoMatch);
     assert!(!r.suggestions.is_empty() && r.suggestions.len() <= 3);
     // Not ours (another subject that shares a word with the knowledge): no suggestions.

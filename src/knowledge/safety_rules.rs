@@ -205,6 +205,11 @@ pub struct NegationRules {
     pub emergency_scope_words: usize,
     #[serde(default = "default_post_scope")]
     pub post_scope_words: usize,
+    /// Reach of a negation over crisis words: crisis leans to sensitivity, so only a cue
+    /// right before them negates ("I don't want to die"), not one a few words away ("not
+    /// joking, I want to die").
+    #[serde(default = "default_crisis_scope")]
+    pub crisis_scope_words: usize,
     /// Where `[negation]` is written, for diagnostics (set by the loader).
     #[serde(skip)]
     pub origin: Origin,
@@ -221,6 +226,9 @@ fn default_strict_scope() -> usize {
 }
 fn default_post_scope() -> usize {
     4
+}
+fn default_crisis_scope() -> usize {
+    1
 }
 
 impl Default for NegationRules {
@@ -244,6 +252,7 @@ impl Default for NegationRules {
             short_scope_words: default_short_scope(),
             emergency_scope_words: default_strict_scope(),
             post_scope_words: default_post_scope(),
+            crisis_scope_words: default_crisis_scope(),
             origin: Origin::default(),
         }
     }

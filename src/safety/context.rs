@@ -277,7 +277,7 @@ impl SafetyScreen {
                 start: o.start,
                 end: o.end,
             };
-            let negated = !info.negation && ctx.negated(span, strict);
+            let negated = !info.negation && ctx.negated(span, strict, urgency.is_none());
             let other = ctx.other_person(span);
             let status = if negated {
                 Status::Negated
@@ -558,16 +558,20 @@ impl<'a> Context<'a> {
         from < to && self.terminators[to as usize] > self.terminators[from as usize]
     }
 
-    fn negated(&self, f: Span, strict: bool) -> bool {
+    /// `strict`: an emergency-tier sign or crisis; `crisis`: crisis words.
+    fn negated(&self, f: Span, strict: bool, crisis: bool) -> bool {
         let s = self.scopes;
         if let Some((c, short)) = self.negation[f.start as usize] {
-            let reach = if short {
+            let mut reach = if short {
                 s.short.min(if strict { s.strict } else { s.short })
             } else if strict {
                 s.strict
             } else {
                 s.pre
             };
+            if crisis {
+                reach = reach.min(s.crisis);
+            }
             // A cue may share its last words with the finding ("don't have" + "have a
             // temperature"); then there is no gap at all.
             let overlap = c.end > f.start;

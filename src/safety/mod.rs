@@ -173,6 +173,7 @@ struct Scopes {
     short: u32,
     strict: u32,
     post: u32,
+    crisis: u32,
 }
 
 /// The compiled screen. Build once per knowledge load; screening is read-only and cheap.
@@ -237,6 +238,7 @@ impl SafetyScreen {
             short: scope(n.short_scope_words),
             strict: scope(n.emergency_scope_words),
             post: scope(n.post_scope_words),
+            crisis: n.crisis_scope_words.min(MAX_SCOPE) as u32,
         })
     }
 
