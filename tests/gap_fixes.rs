@@ -64,6 +64,10 @@ fn a_phrasing_added_to_any_entry_changes_its_file_in_one_place_only() {
     }
 }
 
+fn json_str(s: &str) -> serde_json::Value {
+    serde_json::Value::from(s)
+}
+
 fn record(question: &str) -> String {
     format!(
         "{{\"time\":\"2026-11-20T10:00:00Z\",\"question\":\"{question}\",\"best_guess\":null,\"confidence\":0.1,\"kind\":\"no_match\"}}\n"
@@ -120,27 +124,43 @@ fn repository(kb: &Kb) {
     );
 }
 
-const QUESTION: &str = "tell me something about my leg";
-const ENTRY: &str = "why-leg-hurts";
+/// A question the knowledge in use does not answer, and the closest entry to add it to.
+fn gap(kb: &Kb) -> (&'static str, String) {
+    let engine = sciatica_bot::Engine::load(&kb.dir()).expect("loads").0;
+    [
+        "what about my back and the weekend",
+        "tell me something about my leg",
+        "tell me something about my leg and the weekend",
+        "what about my hip and the weekend",
+    ]
+    .into_iter()
+    .find_map(|q| {
+        let r = engine.answer(q);
+        let first = r.suggestions.first()?;
+        (r.kind == sciatica_bot::ReplyKind::NoMatch).then(|| (q, first.id.clone()))
+    })
+    .expect("precondition: one candidate is a no-match with suggestions")
+}
 
 #[test]
 fn apply_adds_the_phrasing_checks_it_and_commits_in_a_clean_repository() {
     let kb = Kb::new();
+    let (question, entry) = gap(&kb);
     repository(&kb);
     let log = kb.tmp.path().join("gaps.jsonl");
-    std::fs::write(&log, record(QUESTION).repeat(3)).unwrap();
+    std::fs::write(&log, record(question).repeat(3)).unwrap();
     let (ok, report) = gaps(&kb, &log, &[]);
-    assert!(ok && report.contains(QUESTION), "{report}");
+    assert!(ok && report.contains(question), "{report}");
 
     let entry_file = {
         let k = knowledge::load_dir(&kb.dir()).unwrap().knowledge;
-        k.entry(ENTRY).expect("entry").origin.file.clone()
+        k.entry(&entry).expect("entry").origin.file.clone()
     };
     let before = std::fs::read_to_string(kb.dir().join(&entry_file)).unwrap();
-    let (ok, out) = gaps(&kb, &log, &["--apply", "1", "--to", ENTRY]);
+    let (ok, out) = gaps(&kb, &log, &["--apply", "1", "--to", &entry]);
     assert!(ok, "{out}");
     let after = std::fs::read_to_string(kb.dir().join(&entry_file)).unwrap();
-    assert!(inserted(&before, &after).contains(&format!("\"{QUESTION}\"")));
+    assert!(inserted(&before, &after).contains(&format!("\"{question}\"")));
     assert!(out.contains(&format!("{}:", entry_file.display())), "{out}");
     assert_eq!(
         git(&kb.dir(), &["log", "-1", "--format=%an"]),
@@ -152,22 +172,23 @@ fn apply_adds_the_phrasing_checks_it_and_commits_in_a_clean_repository() {
     let answer = Command::new(BIN)
         .args(["--knowledge"])
         .arg(kb.dir())
-        .args(["ask", "--json", QUESTION])
+        .args(["ask", "--json", question])
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&answer.stdout).unwrap();
-    assert_eq!(v["entry_id"], ENTRY);
+    assert_eq!(v["entry_id"], json_str(&entry));
 }
 
 #[test]
 fn a_dirty_tree_is_written_but_not_committed_and_says_why() {
     let kb = Kb::new();
+    let (question, entry) = gap(&kb);
     repository(&kb);
     kb.set_probe("version two"); // someone's uncommitted edit
     let log = kb.tmp.path().join("gaps.jsonl");
-    std::fs::write(&log, record(QUESTION)).unwrap();
+    std::fs::write(&log, record(question)).unwrap();
     let head = git(&kb.dir(), &["rev-parse", "HEAD"]);
-    let (ok, out) = gaps(&kb, &log, &["--apply", "1", "--to", ENTRY]);
+    let (ok, out) = gaps(&kb, &log, &["--apply", "1", "--to", &entry]);
     assert!(ok, "{out}");
     assert!(
         out.contains(PROBE_FILE),
@@ -183,28 +204,30 @@ fn a_dirty_tree_is_written_but_not_committed_and_says_why() {
 #[test]
 fn a_change_that_breaks_validation_is_refused_and_nothing_is_written() {
     let kb = Kb::new();
+    let (_, entry) = gap(&kb);
     let k = knowledge::load_dir(&kb.dir()).unwrap().knowledge;
     // A wording another entry already claims cannot be added to this one.
-    let other = k.entries.iter().find(|e| e.id != ENTRY).unwrap();
+    let other = k.entries.iter().find(|e| e.id != entry).unwrap();
     let claimed = other.phrasings[0].clone();
     let log = kb.tmp.path().join("gaps.jsonl");
     std::fs::write(&log, record(&claimed)).unwrap();
     let before =
-        std::fs::read_to_string(kb.dir().join(&k.entry(ENTRY).unwrap().origin.file)).unwrap();
-    let (ok, out) = gaps(&kb, &log, &["--apply", "1", "--to", ENTRY]);
+        std::fs::read_to_string(kb.dir().join(&k.entry(&entry).unwrap().origin.file)).unwrap();
+    let (ok, out) = gaps(&kb, &log, &["--apply", "1", "--to", &entry]);
     assert!(!ok, "{out}");
     assert!(
         out.contains(&format!("`{}`", other.id)),
         "names the entry that has it: {out}"
     );
     let after =
-        std::fs::read_to_string(kb.dir().join(&k.entry(ENTRY).unwrap().origin.file)).unwrap();
+        std::fs::read_to_string(kb.dir().join(&k.entry(&entry).unwrap().origin.file)).unwrap();
     assert_eq!(before, after);
 }
 
 #[test]
 fn ignore_hides_a_group_and_the_questions_like_it_and_the_built_in_knowledge_cannot_be_edited() {
     let kb = Kb::new();
+    let (question, entry) = gap(&kb);
     let log = kb.tmp.path().join("gaps.jsonl");
     std::fs::write(&log, record("which guitar strings sound warmest").repeat(2)).unwrap();
     let (ok, out) = gaps(&kb, &log, &["--ignore", "1"]);
@@ -221,11 +244,11 @@ fn ignore_hides_a_group_and_the_questions_like_it_and_the_built_in_knowledge_can
     let (_, report) = gaps(&kb, &log, &[]);
     assert!(!report.contains("guitar"), "{report}");
 
-    std::fs::write(&log, record(QUESTION)).unwrap();
+    std::fs::write(&log, record(question)).unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
     let out = Command::new(BIN)
         .current_dir(elsewhere.path())
-        .args(["gaps", "--apply", "1", "--to", ENTRY])
+        .args(["gaps", "--apply", "1", "--to", &entry])
         .env_remove("KNOWLEDGE_DIR")
         .env("UNANSWERED_LOG", &log)
         .output()
@@ -238,6 +261,7 @@ fn ignore_hides_a_group_and_the_questions_like_it_and_the_built_in_knowledge_can
 #[test]
 fn a_commit_that_fails_is_reported_and_the_change_stays_written() {
     let kb = Kb::new();
+    let (question, entry) = gap(&kb);
     repository(&kb);
     let hook = kb.dir().join(".git/hooks/pre-commit");
     std::fs::write(&hook, "#!/bin/sh\necho 'hook says no' >&2\nexit 1\n").unwrap();
@@ -247,9 +271,9 @@ fn a_commit_that_fails_is_reported_and_the_change_stays_written() {
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let log = kb.tmp.path().join("gaps.jsonl");
-    std::fs::write(&log, record(QUESTION)).unwrap();
+    std::fs::write(&log, record(question)).unwrap();
     let head = git(&kb.dir(), &["rev-parse", "HEAD"]);
-    let (ok, out) = gaps(&kb, &log, &["--apply", "1", "--to", ENTRY]);
+    let (ok, out) = gaps(&kb, &log, &["--apply", "1", "--to", &entry]);
     assert!(ok, "the change itself was made: {out}");
     assert!(out.contains("hook says no"), "says why git refused: {out}");
     assert_eq!(
@@ -259,9 +283,9 @@ fn a_commit_that_fails_is_reported_and_the_change_stays_written() {
     );
     let k = knowledge::load_dir(&kb.dir()).unwrap().knowledge;
     assert!(k
-        .entry(ENTRY)
+        .entry(&entry)
         .unwrap()
         .phrasings
         .iter()
-        .any(|p| p == QUESTION));
+        .any(|p| p == question));
 }

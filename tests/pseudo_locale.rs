@@ -46,7 +46,7 @@ const ADMIN: Member = Member {
 };
 
 const ANSWERED: &str = "where should I massage for sciatica?";
-const NO_MATCH: &str = "tell me something about my leg";
+const NO_MATCH: &str = "what about my back and the weekend";
 const RED_FLAG: &str = "I can't pee and can't control my bladder, where should I massage?";
 const CRISIS: &str = "I want to kill myself";
 
