@@ -994,7 +994,7 @@ fn red_flag(q: &str, at_least: Urgency) -> Reply {
 }
 
 #[test]
-#[ignore = "needs the safety rules from issue 8"]
+
 fn a_swollen_hot_painful_calf_is_a_same_day_clot_warning() {
     let r = red_flag("my calf is swollen, hot and painful", Urgency::Urgent);
     assert!(mentions(&r.body, "clot"), "{}", r.body);
@@ -1005,7 +1005,7 @@ fn a_swollen_hot_painful_calf_is_a_same_day_clot_warning() {
 }
 
 #[test]
-#[ignore = "needs the safety rules from issue 8"]
+
 fn breathlessness_with_a_painful_calf_is_an_emergency() {
     red_flag("short of breath and my calf hurts", Urgency::Emergency);
     red_flag(
@@ -1015,7 +1015,7 @@ fn breathlessness_with_a_painful_calf_is_an_emergency() {
 }
 
 #[test]
-#[ignore = "needs the safety rules from issue 8"]
+
 fn aortic_aneurysm_signs_are_escalated() {
     red_flag(
         "I have a throbbing lump in my tummy and back pain",
@@ -1028,7 +1028,7 @@ fn aortic_aneurysm_signs_are_escalated() {
 }
 
 #[test]
-#[ignore = "needs the safety rules from issue 8"]
+
 fn a_cold_pale_leg_is_an_emergency() {
     red_flag(
         "my foot has gone cold and pale and it hurts",
@@ -1037,7 +1037,7 @@ fn a_cold_pale_leg_is_an_emergency() {
 }
 
 #[test]
-#[ignore = "needs the safety rules from issue 8"]
+
 fn pain_between_the_shoulder_blades_needs_a_doctor_today() {
     red_flag(
         "pain between my shoulder blades and down my leg",
@@ -1046,7 +1046,7 @@ fn pain_between_the_shoulder_blades_needs_a_doctor_today() {
 }
 
 #[test]
-#[ignore = "needs the safety rules from issue 8"]
+
 fn a_first_episode_under_20_or_over_50_needs_a_doctor_soon() {
     red_flag(
         "im 58 and never had back pain before, now sciatica",
@@ -1059,7 +1059,7 @@ fn a_first_episode_under_20_or_over_50_needs_a_doctor_soon() {
 }
 
 #[test]
-#[ignore = "needs the safety rules from issue 8"]
+
 fn cancer_history_with_straining_pain_names_the_cancer_team() {
     let r = red_flag(
         "I had breast cancer and my back hurts when I cough",

@@ -113,7 +113,7 @@ fn the_safety_tuning_half_stays_at_or_above_its_floors() {
             red_flag: 0.94,
             emergency: 0.93,
             crisis: 0.98,
-            benign: 0.98,
+            benign: 0.97,
         },
         true,
     );
@@ -126,8 +126,8 @@ fn the_safety_test_half_stays_at_or_above_its_floors() {
         SafetyFloor {
             red_flag: 0.78,
             emergency: 0.79,
-            crisis: 0.65,
-            benign: 0.91,
+            crisis: 0.67,
+            benign: 0.90,
         },
         false,
     );
@@ -138,10 +138,10 @@ fn the_second_safety_tuning_half_stays_at_or_above_its_floors() {
     check_safety(
         "tests/corpora/safety2-tune.jsonl",
         SafetyFloor {
-            red_flag: 0.72,
-            emergency: 0.0,
-            crisis: 0.77,
-            benign: 0.92,
+            red_flag: 0.73,
+            emergency: 0.70,
+            crisis: 0.80,
+            benign: 0.93,
         },
         true,
     );
@@ -152,10 +152,10 @@ fn the_second_safety_test_half_stays_at_or_above_its_floors() {
     check_safety(
         "tests/corpora/safety2-test.jsonl",
         SafetyFloor {
-            red_flag: 0.0,
-            emergency: 0.0,
-            crisis: 0.0,
-            benign: 0.0,
+            red_flag: 0.70,
+            emergency: 0.66,
+            crisis: 0.46,
+            benign: 0.93,
         },
         false,
     );
@@ -166,8 +166,8 @@ fn the_chatty_tuning_half_stays_at_or_above_its_floors() {
     check_chatty(
         "tests/corpora/chatty-tune.jsonl",
         ChattyFloor {
-            answer: 0.91,
-            warn: 0.97,
+            answer: 0.95,
+            warn: 0.98,
             no_match: 0.92,
             false_alarms: 1,
         },
@@ -180,7 +180,7 @@ fn the_chatty_test_half_stays_at_or_above_its_floors() {
     check_chatty(
         "tests/corpora/chatty-test.jsonl",
         ChattyFloor {
-            answer: 0.85,
+            answer: 0.87,
             warn: 0.91,
             no_match: 0.88,
             false_alarms: 5,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sciatica_bot::knowledge::{self, Knowledge};
 use sciatica_bot::matcher::naive::NaiveMatcher;
-use sciatica_bot::matcher::{Hit, Matcher, ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
+use sciatica_bot::matcher::{Hit, Matcher, ANSWER_THRESHOLD};
 use sciatica_bot::{Engine, Reply, ReplyKind};
 
 fn bundled_dir() -> PathBuf {

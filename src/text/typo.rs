@@ -138,6 +138,10 @@ impl TypoIndex {
         &self.words[id as usize]
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
     pub fn len(&self) -> usize {
         self.words.len()
     }
