@@ -32,9 +32,6 @@ pub mod reply;
 pub mod routine;
 pub mod safety;
 pub mod store;
-// `text::TypoIndex::len` has no `is_empty` (clippy 1.95's len_without_is_empty); the text
-// layer is edited on another branch, so the lint is allowed here until it gains one.
-#[allow(clippy::len_without_is_empty)]
 pub mod text;
 
 pub use engine::Engine;
