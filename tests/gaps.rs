@@ -322,7 +322,10 @@ fn a_message_with_safety_vocabulary_is_never_written_even_when_negated() {
         );
         log.record(&engine, q, &reply);
     }
-    assert!(cleared >= 2, "precondition: negated safety words that are not escalated");
+    assert!(
+        cleared >= 2,
+        "precondition: negated safety words that are not escalated"
+    );
     assert!(log_lines(&path).is_empty(), "{:?}", log_lines(&path));
 
     // Everyday sciatica words that are only part of a red-flag combo are not safety talk.
