@@ -10,10 +10,13 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
+use crate::conversation::{Conversations, Key, State};
 use crate::engine::Engine;
+use crate::gaps::fix::Fix;
 use crate::gaps::GapLog;
-use crate::knowledge::{self, Diagnostic, EntryKind, Severity, Source};
+use crate::knowledge::{self, Diagnostic, EntryKind, Msg, Severity, Source};
 use crate::reply::Reply;
+use crate::routine::unix_now;
 use crate::store::KnowledgeStore;
 
 #[derive(Debug, Parser)]
@@ -61,11 +64,22 @@ pub enum Command {
     },
     /// Print the loaded knowledge as JSON (entries with their source file and line)
     Export,
-    /// The most frequent unanswered questions from $UNANSWERED_LOG
+    /// The most frequent unanswered questions from $UNANSWERED_LOG, and one-click fixes
     Gaps {
         /// How many groups to show
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// Add the question of group GROUP (its number in the report, or its key) as a
+        /// phrasing of the entry given with --to; checked like `check`, then written, and
+        /// committed when the knowledge folder is in a clean git work tree
+        #[arg(long, value_name = "GROUP", requires = "to", conflicts_with = "ignore")]
+        apply: Option<String>,
+        /// The entry id for --apply
+        #[arg(long, value_name = "ENTRY", requires = "apply")]
+        to: Option<String>,
+        /// Hide group GROUP (and questions like it) from later reports
+        #[arg(long, value_name = "GROUP")]
+        ignore: Option<String>,
     },
     /// Run the Discord bot (needs DISCORD_TOKEN)
     Serve,
@@ -139,6 +153,15 @@ fn run(command: Command, source: &Source) -> anyhow::Result<ExitCode> {
         )?),
         Command::Serve => serve(source),
         Command::Knowledge(KnowledgeCommand::Init { dir }) => init(&dir),
+        Command::Gaps {
+            apply: Some(group),
+            to: Some(entry),
+            ..
+        } => fix_gap(source, &group, Fix::Phrasing { entry }),
+        Command::Gaps {
+            ignore: Some(group),
+            ..
+        } => fix_gap(source, &group, Fix::Ignore),
         other => {
             let Some(engine) = load_engine(source) else {
                 return Ok(ExitCode::FAILURE);
@@ -149,7 +172,7 @@ fn run(command: Command, source: &Source) -> anyhow::Result<ExitCode> {
                 Command::Chat => chat(&engine, &mut out)?,
                 Command::Routine { name } => return routine(&engine, name.as_deref(), &mut out),
                 Command::Export => export(&engine, &mut out)?,
-                Command::Gaps { limit } => {
+                Command::Gaps { limit, .. } => {
                     return crate::gaps::cli_report(&engine, limit, &mut out)
                 }
                 Command::Check { .. } | Command::Serve | Command::Knowledge(_) => {
@@ -240,12 +263,18 @@ fn answer(engine: &Engine, question: &str) -> Reply {
         .unwrap_or_else(|_| engine.composer().failed())
 }
 
+/// The terminal's one conversation.
+const CHAT: Key = (0, 0);
+
 fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
     let gaps = GapLog::from_env();
+    // One person at one terminal: one conversation, so "no" after a crisis reply is heard.
+    let mut conversations = Conversations::new();
     writeln!(
         out,
-        "{}\n\nType a question, or /help, /routines, /quit.",
-        engine.composer().help().text()
+        "{}\n\n{}",
+        engine.composer().help().text(),
+        engine.composer().text(Msg::chat_intro)
     )?;
     let stdin = io::stdin();
     let mut input = stdin.lock();
@@ -266,8 +295,14 @@ fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
                 engine.composer().routine_list(&engine.knowledge().routines)
             }
             q => {
-                let reply = answer(engine, q);
-                if let Some(g) = &gaps {
+                let now = unix_now();
+                let in_crisis = conversations.context(CHAT, now) == State::AfterCrisis;
+                let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    conversations.answer(engine, CHAT, q, now)
+                }))
+                .unwrap_or_else(|_| engine.composer().failed());
+                // Nothing said in a crisis conversation is logged, answered or not.
+                if let (Some(g), false) = (&gaps, in_crisis) {
                     g.record(engine, q, &reply);
                 }
                 reply
@@ -371,6 +406,33 @@ fn export(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
         .collect();
     serde_json::to_writer_pretty(&mut *out, &entries)?;
     writeln!(out)
+}
+
+/// `gaps --apply GROUP --to ENTRY` and `gaps --ignore GROUP`: the one-click fixes of
+/// `/knowledge gaps`, from a terminal (git's own identity is the author of the commit).
+fn fix_gap(source: &Source, group: &str, fix: Fix) -> anyhow::Result<ExitCode> {
+    let store = match KnowledgeStore::open_source(source.clone()) {
+        Ok(s) => s,
+        Err(failure) => {
+            eprintln!("error: the knowledge folder {source} could not be loaded:");
+            print_diagnostics(source, &failure.diagnostics);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let log = GapLog::from_env();
+    let result = crate::gaps::fix::apply(&store, log.as_ref().map(GapLog::path), group, fix, None);
+    let engine = store.engine();
+    let mut out = io::stdout().lock();
+    match result {
+        Ok(applied) => {
+            writeln!(out, "{}", engine.composer().fix_applied(&applied).body)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(refused) => {
+            writeln!(out, "{}", engine.composer().fix_refused(&refused).body)?;
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 fn serve(source: &Source) -> anyhow::Result<ExitCode> {

@@ -5,9 +5,10 @@
 
 use std::time::SystemTime;
 
+use crate::conversation::{self, Heard, State};
 use crate::knowledge::{self, Knowledge, LoadFailure, Loaded};
 use crate::matcher::{Matcher, ANSWER_THRESHOLD};
-use crate::reply::{Composer, Reply, Suggestion};
+use crate::reply::{Composer, Reply, ReplyKind, Suggestion};
 use crate::safety::{SafetyScreen, Verdict};
 use crate::text;
 
@@ -68,6 +69,30 @@ impl Engine {
 
     pub fn loaded_at(&self) -> SystemTime {
         self.loaded_at
+    }
+
+    /// Answer one message in its conversation (see [`crate::conversation`]). On its own
+    /// ([`State::Fresh`]) this is [`Engine::answer`]. After a crisis reply the screen still
+    /// runs first (crisis again, or a red flag that still escalates, with a helpline line
+    /// under it); then a message that says the member is not safe, or any short answer, gets
+    /// the helplines again, and only a longer message the knowledge answers is answered, with
+    /// the helpline line under it. Never a no-match, never a massage tip on "no".
+    pub fn answer_in(&self, state: State, question: &str) -> Reply {
+        let reply = self.answer(question);
+        if state == State::Fresh {
+            return reply;
+        }
+        match reply.kind {
+            ReplyKind::Crisis => reply,
+            ReplyKind::RedFlag { .. } => self.composer.with_crisis_reminder(reply),
+            _ => match conversation::hear(&self.knowledge.conversation, question) {
+                Heard::Question if reply.kind == ReplyKind::Answer => {
+                    self.composer.with_crisis_reminder(reply)
+                }
+                Heard::Question => self.composer.crisis_follow_up(Heard::Unsure),
+                heard => self.composer.crisis_follow_up(heard),
+            },
+        }
     }
 
     /// Answer one question. Never panics, whatever the input.

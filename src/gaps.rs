@@ -10,8 +10,9 @@
 //! capped in size by dropping its oldest lines. [`report`] groups near-duplicate questions so an admin can add a phrasing
 //! or an entry in one edit.
 
+pub mod fix;
+
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -19,8 +20,8 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, MAX_QUESTION_CHARS};
-use crate::knowledge::{EntryKind, Origin};
-use crate::matcher::ANSWER_THRESHOLD;
+use crate::knowledge::{EntryKind, Msg, Origin};
+use crate::matcher::{ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
 use crate::reply::{Reply, ReplyKind};
 use crate::text;
 
@@ -33,6 +34,10 @@ pub const DEFAULT_MAX_BYTES: u64 = 1024 * 1024;
 const REPORT_MAX_BYTES: u64 = 4 * DEFAULT_MAX_BYTES;
 /// Answers whose confidence is less than this above the answer threshold count as weak.
 pub const LOW_CONFIDENCE_MARGIN: f32 = 0.1;
+/// The `kind` of a question whose answer a member said was not what they asked.
+pub const WRONG_ANSWER: &str = "wrong_answer";
+/// How many entries a group offers as "add as a phrasing of".
+pub const MAX_CANDIDATES: usize = 3;
 
 /// One line of the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,7 +47,8 @@ pub struct GapRecord {
     pub question: String,
     pub best_guess: Option<Guess>,
     pub confidence: f32,
-    /// "no_match" or "low_confidence".
+    /// "no_match", "low_confidence", or "wrong_answer" (a member said the answer, the best
+    /// guess, was not what they asked).
     pub kind: String,
 }
 
@@ -92,14 +98,42 @@ impl GapLog {
         let Some(kind) = gap_kind(question, reply) else {
             return;
         };
+        self.write(engine, question, best_guess(reply), reply.confidence, kind);
+    }
+
+    /// Record `question`, answered with `entry`, as a wrong answer: a member pressed "not
+    /// what I asked" under it. The same rules as [`GapLog::record`]: never a message with
+    /// safety vocabulary, personal details scrubbed, no ids.
+    pub fn record_wrong_answer(&self, engine: &Engine, question: &str, entry: &str) {
+        if text::is_blank(question) || question.chars().count() > MAX_QUESTION_CHARS {
+            return;
+        }
+        let Some(e) = engine.knowledge().entry(entry) else {
+            return;
+        };
+        let guess = Guess {
+            id: e.id.clone(),
+            title: e.title.clone(),
+        };
+        self.write(engine, question, Some(guess), 0.0, WRONG_ANSWER);
+    }
+
+    fn write(
+        &self,
+        engine: &Engine,
+        question: &str,
+        best_guess: Option<Guess>,
+        confidence: f32,
+        kind: &str,
+    ) {
         if engine.safety().mentions_safety_terms(question) {
             return;
         }
         let record = GapRecord {
             time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             question: clean_question(question),
-            best_guess: best_guess(reply),
-            confidence: (reply.confidence.clamp(0.0, 1.0) * 1000.0).round() / 1000.0,
+            best_guess,
+            confidence: (confidence.clamp(0.0, 1.0) * 1000.0).round() / 1000.0,
             kind: kind.to_string(),
         };
         let Ok(line) = serde_json::to_string(&record) else {
@@ -454,9 +488,21 @@ pub struct Closest {
     pub confidence: f32,
 }
 
+/// Members said the answer `entry` was not what they asked, `count` times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wrong {
+    pub count: usize,
+    pub entry: String,
+}
+
 /// Near-duplicate unanswered questions, grouped.
 #[derive(Debug, Clone)]
 pub struct GapGroup {
+    /// A short stable name for the group (from its key words), for buttons and `--apply`.
+    pub key: String,
+    /// The key words of its most frequent wording (folded, stemmed, sorted): what "ignore"
+    /// remembers.
+    pub words: Vec<String>,
     /// How many times questions of this group were asked.
     pub count: usize,
     /// The most frequent wording.
@@ -469,6 +515,10 @@ pub struct GapGroup {
     pub closest: Option<Closest>,
     /// The entry that now answers the example with confidence (knowledge changed since).
     pub now_answered_by: Option<String>,
+    /// Answers members said were not what they asked, if any.
+    pub wrong: Option<Wrong>,
+    /// The entries it could be a phrasing of, closest first (at most [`MAX_CANDIDATES`]).
+    pub candidates: Vec<Closest>,
 }
 
 /// Read the log at `path` (its newest [`REPORT_MAX_BYTES`]) and group its questions, most
@@ -476,6 +526,7 @@ pub struct GapGroup {
 /// not records are skipped, and so are questions with safety vocabulary (they are not gaps to
 /// fill with self-care); personal details are scrubbed from lines older than the scrubbing.
 pub fn report(path: &Path, engine: &Engine, limit: usize) -> io::Result<Vec<GapGroup>> {
+    let ignored = read_ignored(path)?;
     let text = match newest_lines(path, REPORT_MAX_BYTES) {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -498,7 +549,7 @@ pub fn report(path: &Path, engine: &Engine, limit: usize) -> io::Result<Vec<GapG
             question: scrub(&r.question),
             ..r
         });
-    let mut groups = group(records);
+    let mut groups = group(records, &ignored);
     groups.sort_by(|a, b| {
         b.count
             .cmp(&a.count)
@@ -519,8 +570,12 @@ pub fn report(path: &Path, engine: &Engine, limit: usize) -> io::Result<Vec<GapG
 /// Group near-duplicate questions. Exact wordings (same key words) are taken most frequent
 /// first, so each group is seeded by its most common wording; each joins the first earlier
 /// group it is similar to, found through the groups sharing a word's first letters.
-fn group(records: impl Iterator<Item = GapRecord>) -> Vec<Draft> {
+fn group(records: impl Iterator<Item = GapRecord>, ignored: &[Vec<String>]) -> Vec<Draft> {
     let mut lexicon = Lexicon::default();
+    let ignored: Vec<Vec<u32>> = ignored
+        .iter()
+        .map(|words| lexicon.intern(words.clone()))
+        .collect();
     let mut exact: HashMap<Vec<u32>, Vec<GapRecord>> = HashMap::new();
     for r in records {
         let words = lexicon.intern(key_words(&r.question));
@@ -535,6 +590,10 @@ fn group(records: impl Iterator<Item = GapRecord>) -> Vec<Draft> {
     let mut groups: Vec<Draft> = Vec::new();
     let mut by_bucket: HashMap<String, Vec<usize>> = HashMap::new();
     for (_, words, recs) in exact {
+        // An ignored group stays hidden, and so do the wordings like it that come later.
+        if ignored.iter().any(|i| similar(&words, i, &mut lexicon)) {
+            continue;
+        }
         let mut candidates: Vec<usize> = words
             .iter()
             .flat_map(|&w| {
@@ -553,6 +612,7 @@ fn group(records: impl Iterator<Item = GapRecord>) -> Vec<Draft> {
                 by_bucket.entry(b).or_default().push(groups.len());
             }
             groups.push(Draft {
+                key: lexicon.text(&words),
                 words,
                 ..Draft::default()
             });
@@ -617,14 +677,23 @@ impl Lexicon {
 #[derive(Default)]
 struct Draft {
     words: Vec<u32>,
+    /// The seed's key words, joined by spaces.
+    key: String,
     count: usize,
     forms: HashMap<String, usize>,
     last_asked: String,
+    /// Wrong-answer records: how many, by the entry that answered.
+    wrong: HashMap<String, usize>,
 }
 
 impl Draft {
     fn add(&mut self, r: GapRecord) {
         self.count += 1;
+        if r.kind == WRONG_ANSWER {
+            if let Some(g) = &r.best_guess {
+                *self.wrong.entry(g.id.clone()).or_default() += 1;
+            }
+        }
         if r.time > self.last_asked {
             self.last_asked = r.time;
         }
@@ -654,13 +723,23 @@ impl Draft {
                 origin: e.origin.clone(),
                 confidence: reply.confidence,
             });
+        let wrong = self
+            .wrong
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+            .map(|(entry, count)| Wrong { count, entry });
+        let candidates = candidates(engine, &example, closest.as_ref());
         Some(GapGroup {
+            key: short_key(&self.key),
+            words: self.key.split(' ').map(str::to_string).collect(),
             count: self.count,
             example,
             variants: forms.take(3).collect(),
             last_asked: self.last_asked,
             closest,
             now_answered_by,
+            wrong,
+            candidates,
         })
     }
 }
@@ -720,87 +799,67 @@ fn same_word(a: &str, b: &str) -> bool {
     shorter >= 4 && a.len().abs_diff(b.len()) <= typos && strsim::damerau_levenshtein(a, b) <= typos
 }
 
-/// The report as plain text an admin can act on. Paths are inside the knowledge folder.
-pub fn render(groups: &[GapGroup]) -> String {
-    if groups.is_empty() {
-        return "No unanswered questions recorded yet.".to_string();
-    }
-    let total: usize = groups.iter().map(|g| g.count).sum();
-    let mut out = format!(
-        "{} group(s) of unanswered questions ({total} asked), most frequent first. File paths \
-         are inside the knowledge folder.\n",
-        groups.len()
-    );
-    for (i, g) in groups.iter().enumerate() {
-        let times = if g.count == 1 {
-            "once".to_string()
-        } else {
-            format!("{} times", g.count)
-        };
-        let day = g.last_asked.get(..10).unwrap_or(&g.last_asked);
-        let _ = write!(
-            out,
-            "\n{}. \"{}\": asked {times}, last on {day}\n",
-            i + 1,
-            clip(&g.example)
-        );
-        if !g.variants.is_empty() {
-            let v: Vec<String> = g
-                .variants
-                .iter()
-                .map(|v| format!("\"{}\"", clip(v)))
-                .collect();
-            let _ = writeln!(out, "   Also asked as: {}", v.join("; "));
+/// The entries a group could be a phrasing of: the closest first, then the next hits of a
+/// search, each close enough to suggest, at most [`MAX_CANDIDATES`].
+fn candidates(engine: &Engine, example: &str, closest: Option<&Closest>) -> Vec<Closest> {
+    let k = engine.knowledge();
+    let mut out: Vec<Closest> = closest.into_iter().cloned().collect();
+    for hit in engine.matcher().search(example, MAX_CANDIDATES + 1) {
+        if out.len() >= MAX_CANDIDATES {
+            break;
         }
-        if let Some(id) = &g.now_answered_by {
-            let _ = writeln!(
-                out,
-                "   Now answered by `{id}`: nothing to add, unless that answer is wrong for it."
-            );
+        let Some(e) = k.entries.get(hit.entry) else {
+            continue;
+        };
+        if hit.score < SUGGEST_THRESHOLD || out.iter().any(|c| c.id == e.id) {
             continue;
         }
-        match &g.closest {
-            Some(c) => {
-                let _ = writeln!(
-                    out,
-                    "   Closest entry: `{}` \"{}\" at {}:{} (confidence {:.2})",
-                    c.id,
-                    c.title,
-                    c.origin.file.display(),
-                    c.origin.line,
-                    c.confidence
-                );
-                let _ = writeln!(
-                    out,
-                    "   Fix: if `{}` answers it, add \"{}\" to the phrasings of `{}` in {}:{}; \
-                     otherwise add a new [[faq]] entry.",
-                    c.id,
-                    clip(&g.example),
-                    c.id,
-                    c.origin.file.display(),
-                    c.origin.line,
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "   No close entry. Fix: if it is in scope, add a new [[faq]] entry with this \
-                     as a phrasing (see knowledge/README.md); if not, leave it."
-                );
-            }
-        }
+        out.push(Closest {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            kind: e.kind,
+            origin: e.origin.clone(),
+            confidence: hit.score,
+        });
     }
-    out.trim_end().to_string()
+    out
 }
 
-fn clip(s: &str) -> String {
-    const MAX: usize = 160;
-    if s.chars().count() <= MAX {
-        return s.to_string();
+/// A group's name for buttons and the command line: 12 hex digits of an FNV-1a hash of its
+/// key words (stable across runs and versions, unlike the standard hasher).
+fn short_key(words: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in words.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    let mut out: String = s.chars().take(MAX - 1).collect();
-    out.push('…');
-    out
+    format!("{:012x}", h >> 16)
+}
+
+/// Where the ignored groups of the log at `log` are kept: beside it, `LOG.ignored`, one
+/// group's key words a line (stemmed words, never a question as typed, never an id).
+pub fn ignored_path(log: &Path) -> PathBuf {
+    let mut name = log.as_os_str().to_owned();
+    name.push(".ignored");
+    PathBuf::from(name)
+}
+
+fn read_ignored(log: &Path) -> io::Result<Vec<Vec<String>>> {
+    match std::fs::read_to_string(ignored_path(log)) {
+        Ok(text) => Ok(text
+            .lines()
+            .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .filter(|w| !w.is_empty())
+            .collect()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Hide `group` (and the questions like it) from every later report of the log at `log`.
+pub fn ignore(log: &Path, group: &GapGroup) -> io::Result<()> {
+    let mut f = open_private(&ignored_path(log), true)?;
+    f.write_all(format!("{}\n", group.words.join(" ")).as_bytes())
 }
 
 /// `sciatica-bot gaps`: print the report for the log named by `UNANSWERED_LOG`.
@@ -809,17 +868,14 @@ pub fn cli_report(
     limit: usize,
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<std::process::ExitCode> {
+    let composer = engine.composer();
     let Some(log) = GapLog::from_env() else {
-        writeln!(
-            out,
-            "UNANSWERED_LOG is not set, so no unanswered questions were recorded. Set it to a \
-             file path (for the bot and for this command) to start recording."
-        )?;
+        writeln!(out, "{}", composer.text(Msg::gaps_off))?;
         return Ok(std::process::ExitCode::FAILURE);
     };
     let groups = report(log.path(), engine, limit)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", log.path().display()))?;
-    writeln!(out, "{}", render(&groups))?;
+    writeln!(out, "{}", composer.gaps_report(&groups).body)?;
     Ok(std::process::ExitCode::SUCCESS)
 }
 

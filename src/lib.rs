@@ -7,18 +7,24 @@
 //! - [`safety`]: the red-flag and crisis screen; it runs before any matching.
 //! - [`matcher`]: fuzzy retrieval over FAQ, muscle and technique entries.
 //! - [`reply`]: the one place that composes replies and appends the disclaimer.
-//! - [`engine`]: `Engine::answer(question) -> Reply`, the path every front end uses.
+//! - [`engine`]: `Engine::answer(question) -> Reply`, the path every front end uses, and
+//!   `Engine::answer_in` for a message that follows a crisis reply.
+//! - [`conversation`]: what a member says after a crisis reply ("no", "idk") read as part of
+//!   that conversation; a pure, time-injected map of open conversations.
 //! - [`store`]: the live knowledge in service: atomic swap on reload, file watching.
 //! - [`routine`]: a guided routine session as a pure state machine (time passed in).
 //! - [`gaps`]: the opt-in log of unanswered questions and its report.
+//! - [`feedback`]: "Was this helpful?" counts per entry (never who rated).
 //! - [`cli`]: the terminal front end (`ask`, `chat`, `routine`, `check`, `export`, `gaps`).
 //! - [`discord`]: the Discord front end (`serve`), serenity + poise.
 //!
 //! The answering core (everything but `cli` and `discord`) has no Discord types in it.
 
 pub mod cli;
+pub mod conversation;
 pub mod discord;
 pub mod engine;
+pub mod feedback;
 pub mod gaps;
 pub mod knowledge;
 pub mod matcher;

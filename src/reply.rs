@@ -2,12 +2,20 @@
 //! [`Reply`] built by a [`Composer`], and every `Reply` carries the disclaimer.
 //!
 //! Front ends choose how to *lay out* a reply (an embed, terminal text, JSON) but never write
-//! reply text of their own; [`Reply::text`] is the canonical plain rendering.
+//! reply text of their own; [`Reply::text`] is the canonical plain rendering. Every word the
+//! composer adds of its own is a text of `[messages]` in the knowledge ([`Msg`]), so the bot's
+//! voice (or language) is the admins' to change.
 
 use serde::Serialize;
 
-use crate::knowledge::{Entry, Messages, Routine, Section};
+use std::fmt::{self, Write as _};
+
+use crate::conversation::Heard;
+use crate::gaps::fix::{Applied, Change, Commit, Refused};
+use crate::gaps::GapGroup;
+use crate::knowledge::{Entry, Messages, Msg, Routine, SafetyRules, Section};
 use crate::safety::{CrisisRules, RedFlagRule, Urgency};
+use crate::store::{Counts, ReloadOutcome, StoreStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReplyKind {
@@ -112,6 +120,16 @@ pub struct Composer {
     messages: Messages,
 }
 
+/// A placeholder's name and value, for [`Composer::say`].
+pub type Arg<'a> = (&'a str, &'a dyn fmt::Display);
+
+/// How many problems a status lists before "and N more".
+const LISTED_PROBLEMS: usize = 8;
+/// Longest problem line in a status, so a status always fits in one Discord message.
+const PROBLEM_CHARS: usize = 300;
+/// How many rated entries a status lists.
+const LISTED_RATINGS: usize = 10;
+
 impl Composer {
     pub fn new(messages: Messages) -> Self {
         Self { messages }
@@ -119,6 +137,16 @@ impl Composer {
 
     pub fn messages(&self) -> &Messages {
         &self.messages
+    }
+
+    /// A text of `[messages]`, as written (labels, titles).
+    pub fn text(&self, m: Msg) -> &str {
+        self.messages.get(m)
+    }
+
+    /// A text of `[messages]` with its placeholders filled.
+    pub fn say(&self, m: Msg, args: &[Arg<'_>]) -> String {
+        self.messages.fill(m, args)
     }
 
     fn reply(&self, kind: ReplyKind, title: impl Into<String>, body: impl Into<String>) -> Reply {
@@ -160,29 +188,28 @@ impl Composer {
         self.answer(entry, 1.0, None)
     }
 
-    /// One or more warning signs; `rules` most urgent first and not empty.
     /// The reply to warning signs, most urgent rule first. `someone_else`: every sign was
     /// told about another person, so the reply opens by saying how to help them.
     pub fn red_flag(&self, rules: &[&RedFlagRule], someone_else: bool) -> Reply {
         let Some(first) = rules.first() else {
-            return self.error("The safety check failed; if you are worried, call a doctor.");
+            return self.error(self.text(Msg::safety_check_failed));
         };
         let heading = match first.urgency {
-            Urgency::Emergency => "Get emergency help now",
-            Urgency::Urgent => "Please see a doctor today",
-            Urgency::Soon => "Please book a doctor's appointment",
+            Urgency::Emergency => Msg::red_flag_title_emergency,
+            Urgency::Urgent => Msg::red_flag_title_urgent,
+            Urgency::Soon => Msg::red_flag_title_soon,
         };
         let mut body = String::new();
-        if someone_else && !self.messages.someone_else.is_empty() {
-            body.push_str(&self.messages.someone_else);
+        let note = self.text(Msg::someone_else);
+        if someone_else && !note.is_empty() {
+            body.push_str(note);
             body.push_str("\n\n");
         }
         body.push_str(first.reply.trim());
         let others: Vec<&str> = rules[1..].iter().map(|r| r.title.as_str()).collect();
         if !others.is_empty() {
-            body.push_str("\n\nYou also mentioned: ");
-            body.push_str(&others.join("; "));
-            body.push_str(". Tell the doctor about these too.");
+            body.push_str("\n\n");
+            body.push_str(&self.say(Msg::red_flag_also, &[("signs", &others.join("; "))]));
         }
         Reply {
             entry_id: Some(first.id.clone()),
@@ -190,26 +217,49 @@ impl Composer {
                 ReplyKind::RedFlag {
                     urgency: first.urgency,
                 },
-                format!("{heading}: {}", first.title),
+                self.say(heading, &[("rule", &first.title)]),
                 body,
             )
         }
     }
 
+    /// A message that follows a crisis reply, heard as `heard`: the helplines again, worded
+    /// for what the member said. A crisis reply, so it is never held back or trimmed.
+    pub fn crisis_follow_up(&self, heard: Heard) -> Reply {
+        let body = match heard {
+            Heard::NotSafe => Msg::crisis_not_safe,
+            Heard::Safe => Msg::crisis_safe,
+            Heard::Unsure | Heard::Question => Msg::crisis_unsure,
+        };
+        self.reply(
+            ReplyKind::Crisis,
+            self.text(Msg::crisis_follow_up_title),
+            self.text(body),
+        )
+    }
+
+    /// `reply` with the short helpline line under it, for a message that follows a crisis
+    /// reply and is answered (or escalated) as usual.
+    pub fn with_crisis_reminder(&self, mut reply: Reply) -> Reply {
+        reply.body.push_str("\n\n");
+        reply.body.push_str(self.text(Msg::crisis_reminder));
+        reply
+    }
+
     pub fn crisis(&self, rules: &CrisisRules) -> Reply {
         self.reply(
             ReplyKind::Crisis,
-            "You don't have to face this alone",
+            self.text(Msg::crisis_title),
             rules.reply.trim(),
         )
     }
 
     /// Nothing matched well enough. `suggestions` may be empty.
     pub fn no_match(&self, suggestions: Vec<Suggestion>, confidence: f32) -> Reply {
-        let mut body = self.messages.no_match.clone();
+        let mut body = self.text(Msg::no_match).to_string();
         if !suggestions.is_empty() {
             body.push_str("\n\n");
-            body.push_str(&self.messages.suggestions_intro);
+            body.push_str(self.text(Msg::suggestions_intro));
             for s in &suggestions {
                 body.push_str("\n- ");
                 body.push_str(&s.title);
@@ -218,7 +268,7 @@ impl Composer {
         Reply {
             confidence,
             suggestions,
-            ..self.reply(ReplyKind::NoMatch, "I don't know that one yet", body)
+            ..self.reply(ReplyKind::NoMatch, self.text(Msg::no_match_title), body)
         }
     }
 
@@ -228,8 +278,8 @@ impl Composer {
             confidence: 0.0,
             ..self.reply(
                 ReplyKind::NoMatch,
-                "I didn't catch a question",
-                &self.messages.empty_question,
+                self.text(Msg::empty_question_title),
+                self.text(Msg::empty_question),
             )
         }
     }
@@ -240,27 +290,27 @@ impl Composer {
             confidence: 0.0,
             ..self.reply(
                 ReplyKind::NoMatch,
-                "That message is too long for me",
-                self.messages
-                    .too_long
-                    .replace("{max}", &max_chars.to_string()),
+                self.text(Msg::too_long_title),
+                self.say(Msg::too_long, &[("max", &max_chars)]),
             )
         }
     }
 
     pub fn help(&self) -> Reply {
-        let mut body = self.messages.help.clone();
-        if !self.messages.example_questions.is_empty() {
-            body.push_str("\n\nTry asking:");
-            for q in &self.messages.example_questions {
+        let mut body = self.text(Msg::help).to_string();
+        let examples = &self.messages.example_questions;
+        if !examples.is_empty() {
+            body.push_str("\n\n");
+            body.push_str(self.text(Msg::help_examples_intro));
+            for q in examples {
                 body.push_str("\n- ");
                 body.push_str(q);
             }
         }
-        self.reply(ReplyKind::Info, "What I can help with", body)
+        self.reply(ReplyKind::Info, self.text(Msg::help_title), body)
     }
 
-    /// Fixed content of a given title (lists, status, red-flag overview).
+    /// Fixed content of a given title.
     pub fn info(&self, title: impl Into<String>, body: impl Into<String>) -> Reply {
         self.reply(ReplyKind::Info, title, body)
     }
@@ -269,8 +319,38 @@ impl Composer {
     pub fn error(&self, message: impl Into<String>) -> Reply {
         Reply {
             confidence: 0.0,
-            ..self.reply(ReplyKind::Error, "Something went wrong", message)
+            ..self.reply(ReplyKind::Error, self.text(Msg::error_title), message)
         }
+    }
+
+    /// The warning signs of `rules` by urgency, most urgent first, with the most urgent
+    /// rule's own reply (which carries the emergency numbers): `/redflags`.
+    pub fn red_flag_overview(&self, rules: &SafetyRules) -> Reply {
+        let mut out = String::new();
+        for (urgency, label) in [
+            (Urgency::Emergency, Msg::redflags_emergency),
+            (Urgency::Urgent, Msg::redflags_urgent),
+            (Urgency::Soon, Msg::redflags_soon),
+        ] {
+            let of_tier: Vec<_> = rules
+                .red_flags
+                .iter()
+                .map(|(r, _)| r)
+                .filter(|r| r.urgency == urgency)
+                .collect();
+            let Some(first) = of_tier.first() else {
+                continue;
+            };
+            let _ = writeln!(out, "**{}**", self.text(label));
+            for r in &of_tier {
+                let _ = writeln!(out, "- {}", r.title);
+            }
+            if urgency == Urgency::Emergency {
+                let _ = writeln!(out, "{}", first.reply.trim());
+            }
+            out.push('\n');
+        }
+        self.info(self.text(Msg::redflags_title), out.trim_end())
     }
 
     /// The list of routines, for `/routine` with no name.
@@ -278,32 +358,39 @@ impl Composer {
         let mut body = String::new();
         for r in routines {
             let mins = r.total_seconds().div_ceil(60);
-            body.push_str(&format!(
-                "**{}** (`{}`, {} steps, about {mins} min): {}\n",
-                r.title,
-                r.id,
-                r.steps.len(),
-                r.summary
+            body.push_str(&self.say(
+                Msg::routine_list_item,
+                &[
+                    ("title", &r.title),
+                    ("id", &r.id),
+                    ("steps", &r.steps.len()),
+                    ("minutes", &mins),
+                    ("summary", &r.summary),
+                ],
             ));
+            body.push('\n');
         }
         if routines.is_empty() {
-            body.push_str("No routines are loaded.");
+            body.push_str(self.text(Msg::no_routines));
         }
-        self.info("Guided routines", body.trim_end())
+        self.info(self.text(Msg::routines_title), body.trim_end())
     }
 
     /// A whole routine, every step, for the terminal.
     pub fn routine_overview(&self, routine: &Routine) -> Reply {
         let mut body = format!("{}\n", routine.summary);
         for (i, s) in routine.steps.iter().enumerate() {
-            body.push_str(&format!(
-                "\n**Step {} of {}** ({}): {}\nStop if: {}\n",
-                i + 1,
-                routine.steps.len(),
-                hold_time(s.seconds),
-                s.instruction,
-                s.stop_cue
-            ));
+            let step = self.say(
+                Msg::routine_overview_step,
+                &[
+                    ("n", &(i + 1)),
+                    ("total", &routine.steps.len()),
+                    ("hold", &self.hold_time(s.seconds)),
+                    ("instruction", &s.instruction),
+                ],
+            );
+            let stop = self.say(Msg::routine_stop_if, &[("stop_cue", &s.stop_cue)]);
+            let _ = write!(body, "\n{step}\n{stop}\n");
         }
         self.info(&routine.title, body.trim_end())
     }
@@ -314,51 +401,56 @@ impl Composer {
         let Some(s) = routine.steps.get(index) else {
             return self.routine_done(routine);
         };
+        let hold = self.hold_time(s.seconds);
         let timer = match countdown {
-            Some(c) => format!("Hold for {} (ends {c})", hold_time(s.seconds)),
-            None => format!("Hold for {}", hold_time(s.seconds)),
-        };
-        self.info(
-            format!(
-                "{}: step {} of {}",
-                routine.title,
-                index + 1,
-                routine.steps.len()
+            Some(c) => self.say(
+                Msg::routine_hold_until,
+                &[("hold", &hold), ("countdown", &c)],
             ),
-            format!("{}\n\n{timer}\n\nStop if: {}", s.instruction, s.stop_cue),
+            None => self.say(Msg::routine_hold, &[("hold", &hold)]),
+        };
+        let stop = self.say(Msg::routine_stop_if, &[("stop_cue", &s.stop_cue)]);
+        self.info(
+            self.say(
+                Msg::routine_step_title,
+                &[
+                    ("routine", &routine.title),
+                    ("n", &(index + 1)),
+                    ("total", &routine.steps.len()),
+                ],
+            ),
+            format!("{}\n\n{timer}\n\n{stop}", s.instruction),
         )
     }
 
     pub fn routine_paused(&self, routine: &Routine, index: usize) -> Reply {
         self.info(
-            format!("{}: paused", routine.title),
-            format!(
-                "Paused at step {} of {}. Press Next when you are ready to go on.",
-                index + 1,
-                routine.steps.len()
+            self.say(Msg::routine_paused_title, &[("routine", &routine.title)]),
+            self.say(
+                Msg::routine_paused,
+                &[("n", &(index + 1)), ("total", &routine.steps.len())],
             ),
         )
     }
 
     pub fn routine_done(&self, routine: &Routine) -> Reply {
         self.info(
-            format!("{}: done", routine.title),
-            "Well done. Take a moment, breathe, and notice how you feel. If anything got worse, \
-             rest and check the warning signs with /redflags.",
+            self.say(Msg::routine_done_title, &[("routine", &routine.title)]),
+            self.text(Msg::routine_done),
         )
     }
 
     pub fn routine_stopped(&self, routine: &Routine) -> Reply {
         self.info(
-            format!("{}: stopped", routine.title),
-            "Routine stopped. You can start it again any time.",
+            self.say(Msg::routine_stopped_title, &[("routine", &routine.title)]),
+            self.text(Msg::routine_stopped),
         )
     }
 
     pub fn routine_expired(&self) -> Reply {
         self.info(
-            "This routine has timed out",
-            "This session has been idle for a while, so I closed it. Start a new one with /routine.",
+            self.text(Msg::routine_expired_title),
+            self.text(Msg::routine_expired),
         )
     }
 
@@ -366,67 +458,462 @@ impl Composer {
     pub fn cooldown(&self, retry_after_secs: u64) -> Reply {
         let secs = retry_after_secs.max(1);
         self.info(
-            "One moment, please",
-            format!(
-                "You've asked several questions in a short time. Please wait {secs} s and ask \
-                 again. Warning signs are always answered at once."
-            ),
+            self.text(Msg::cooldown_title),
+            self.say(Msg::cooldown, &[("seconds", &secs)]),
         )
     }
 
     /// Someone pressed a button on another member's routine.
     pub fn not_your_routine(&self) -> Reply {
         self.info(
-            "This routine belongs to someone else",
-            "Only the member who started it can press its buttons. Start your own with /routine.",
+            self.text(Msg::not_your_routine_title),
+            self.text(Msg::not_your_routine),
         )
     }
 
     pub fn admins_only(&self) -> Reply {
-        self.error("/knowledge is for members with the Manage Server permission.")
+        self.error(self.text(Msg::admins_only))
     }
 
     /// An unknown routine name; `known` lists the ids there are.
     pub fn no_such_routine(&self, name: &str, known: &[&str]) -> Reply {
         let name: String = name.chars().take(100).collect();
-        self.error(format!(
-            "There is no routine called \"{name}\". Routines: {}.",
-            known.join(", ")
+        self.error(self.say(
+            Msg::no_such_routine,
+            &[("name", &name), ("routines", &known.join(", "))],
         ))
     }
 
     /// Our side failed (e.g. Discord refused a message); never a debug dump.
     pub fn failed(&self) -> Reply {
-        self.error("Sorry, that didn't work on my side. Please try again in a moment.")
+        self.error(self.text(Msg::failed))
     }
 
     /// A command arrived with options missing or of the wrong type (an old client, a command
     /// changed since it was registered).
     pub fn bad_options(&self) -> Reply {
-        self.error(
-            "I couldn't read that command's options. Please choose the command again from the \
-             list (type /) and fill in each option; /help has examples.",
-        )
+        self.error(self.text(Msg::bad_options))
     }
 
     /// A server-only command used in a direct message.
     pub fn server_only(&self) -> Reply {
-        self.error("That command works in a server, not in direct messages.")
+        self.error(self.text(Msg::server_only))
     }
 
     /// "This hurts" during a routine: stop and give the safety advice.
     pub fn this_hurts(&self) -> Reply {
-        self.info("Stop here", &self.messages.this_hurts)
+        self.info(self.text(Msg::this_hurts_title), self.text(Msg::this_hurts))
+    }
+
+    /// "45 seconds", "1 min 30 s".
+    pub fn hold_time(&self, seconds: u32) -> String {
+        match (seconds / 60, seconds % 60) {
+            (0, s) => self.say(Msg::hold_seconds, &[("seconds", &s)]),
+            (m, 0) => self.say(Msg::hold_minutes, &[("minutes", &m)]),
+            (m, s) => self.say(
+                Msg::hold_minutes_seconds,
+                &[("minutes", &m), ("seconds", &s)],
+            ),
+        }
+    }
+
+    /// A member rated an answer: thanks, or sorry with what to try next.
+    pub fn feedback(&self, helpful: bool) -> Reply {
+        let body = if helpful {
+            Msg::feedback_thanks
+        } else {
+            Msg::feedback_sorry
+        };
+        self.info(self.text(Msg::feedback_title), self.text(body))
+    }
+
+    /// Entry counts of a knowledge base, in words.
+    pub fn counts(&self, c: &Counts) -> String {
+        self.say(
+            Msg::counts,
+            &[
+                ("faqs", &c.faqs),
+                ("muscles", &c.muscles),
+                ("techniques", &c.techniques),
+                ("routines", &c.routines),
+                ("red_flags", &c.red_flags),
+                ("files", &c.files),
+            ],
+        )
+    }
+
+    /// `/knowledge status`: what is in service, the last reload, warnings, and how members
+    /// rated answers (`ratings`: entry id, helpful, not what they asked; most rated first).
+    /// Bounded in length whatever the number of problems.
+    pub fn status(&self, status: &StoreStatus, ratings: &[(String, u64, u64)]) -> Reply {
+        let mut out = String::new();
+        let counts = self.counts(&status.counts);
+        let _ = writeln!(
+            out,
+            "{}",
+            self.say(Msg::status_in_service, &[("counts", &counts)])
+        );
+        let loaded = utc(status.loaded_at);
+        let _ = writeln!(
+            out,
+            "{}",
+            self.say(Msg::status_loaded, &[("time", &loaded)])
+        );
+        let folder = match status.source.folder() {
+            Some(dir) => dir.display().to_string(),
+            None => self.text(Msg::status_built_in).to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{}",
+            self.say(Msg::status_folder, &[("folder", &folder)])
+        );
+        match &status.last_error {
+            None => {
+                let _ = writeln!(out, "{}", self.text(Msg::status_reload_ok));
+            }
+            Some((at, diags)) => {
+                let errors: Vec<_> = diags
+                    .iter()
+                    .filter(|d| d.severity == crate::knowledge::Severity::Error)
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    self.say(
+                        Msg::status_reload_failed,
+                        &[
+                            ("time", &utc(*at)),
+                            ("errors", &errors.len()),
+                            ("loaded", &loaded),
+                        ],
+                    )
+                );
+                self.list_problems(&mut out, errors.iter().map(|d| d.to_string()));
+            }
+        }
+        if !status.warnings.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}",
+                self.say(Msg::status_warnings, &[("count", &status.warnings.len())])
+            );
+            self.list_problems(&mut out, status.warnings.iter().map(|d| d.to_string()));
+        }
+        if ratings.is_empty() {
+            let _ = writeln!(out, "{}", self.text(Msg::status_feedback_none));
+        } else {
+            let _ = writeln!(out, "{}", self.text(Msg::status_feedback));
+            for (entry, helpful, not_helpful) in ratings.iter().take(LISTED_RATINGS) {
+                let line = self.say(
+                    Msg::status_feedback_entry,
+                    &[
+                        ("entry", entry),
+                        ("helpful", helpful),
+                        ("not_helpful", not_helpful),
+                    ],
+                );
+                let _ = writeln!(out, "- {line}");
+            }
+            if ratings.len() > LISTED_RATINGS {
+                let more = ratings.len() - LISTED_RATINGS;
+                let _ = writeln!(out, "- {}", self.say(Msg::status_more, &[("count", &more)]));
+            }
+        }
+        self.info(self.text(Msg::status_title), out.trim_end())
+    }
+
+    fn list_problems(&self, out: &mut String, lines: impl Iterator<Item = String>) {
+        let lines: Vec<String> = lines.collect();
+        for l in lines.iter().take(LISTED_PROBLEMS) {
+            let _ = writeln!(out, "- {}", clip(l, PROBLEM_CHARS));
+        }
+        if lines.len() > LISTED_PROBLEMS {
+            let more = lines.len() - LISTED_PROBLEMS;
+            let _ = writeln!(out, "- {}", self.say(Msg::status_more, &[("count", &more)]));
+        }
+    }
+
+    /// What a reload did: info when the new knowledge is in service, an error when the
+    /// previous knowledge stayed.
+    pub fn reload_outcome(&self, outcome: &ReloadOutcome) -> Reply {
+        match outcome {
+            ReloadOutcome::Reloaded { warnings, counts } => {
+                let counts = self.counts(counts);
+                let body = match warnings.first() {
+                    None => self.say(Msg::reload_ok, &[("counts", &counts)]),
+                    Some(first) => self.say(
+                        Msg::reload_ok_warnings,
+                        &[
+                            ("counts", &counts),
+                            ("warnings", &warnings.len()),
+                            ("first", &clip(&first.to_string(), PROBLEM_CHARS)),
+                        ],
+                    ),
+                };
+                self.info(self.text(Msg::reload_title), body)
+            }
+            ReloadOutcome::Rejected(failure) => {
+                let first = failure
+                    .diagnostics
+                    .first()
+                    .map_or_else(String::new, ToString::to_string);
+                let body = self.say(
+                    Msg::reload_rejected,
+                    &[
+                        ("errors", &failure.error_count()),
+                        ("first", &clip(&first, PROBLEM_CHARS)),
+                    ],
+                );
+                Reply {
+                    confidence: 0.0,
+                    ..self.reply(
+                        ReplyKind::Error,
+                        self.text(Msg::reload_rejected_title),
+                        body,
+                    )
+                }
+            }
+        }
+    }
+
+    /// The gaps report: unanswered (and wrongly answered) questions grouped, most frequent
+    /// first, each with where to fix it. Paths are inside the knowledge folder.
+    pub fn gaps_report(&self, groups: &[GapGroup]) -> Reply {
+        let title = self.text(Msg::gaps_title);
+        if groups.is_empty() {
+            return self.info(title, self.text(Msg::gaps_none));
+        }
+        let total: usize = groups.iter().map(|g| g.count).sum();
+        let mut out = self.say(
+            Msg::gaps_header,
+            &[("groups", &groups.len()), ("asked", &total)],
+        );
+        out.push('\n');
+        for (i, g) in groups.iter().enumerate() {
+            out.push('\n');
+            out.push_str(&self.gap_group(i + 1, g));
+            out.push('\n');
+        }
+        self.info(title, out.trim_end())
+    }
+
+    /// One group of the gaps report, numbered `n`.
+    pub fn gap_group(&self, n: usize, g: &GapGroup) -> String {
+        let times = if g.count == 1 {
+            self.text(Msg::gaps_once).to_string()
+        } else {
+            self.say(Msg::gaps_times, &[("count", &g.count)])
+        };
+        let day = g.last_asked.get(..10).unwrap_or(&g.last_asked);
+        let example = clip(&g.example, 160);
+        let mut out = self.say(
+            Msg::gaps_group,
+            &[
+                ("n", &n),
+                ("example", &example),
+                ("times", &times),
+                ("day", &day),
+            ],
+        );
+        let mut line = |text: String| {
+            out.push_str("\n   ");
+            out.push_str(&text);
+        };
+        if !g.variants.is_empty() {
+            let v: Vec<String> = g
+                .variants
+                .iter()
+                .map(|v| format!("\"{}\"", clip(v, 160)))
+                .collect();
+            line(self.say(Msg::gaps_variants, &[("variants", &v.join("; "))]));
+        }
+        if let Some((count, entry)) = g.wrong.as_ref().map(|w| (w.count, &w.entry)) {
+            line(self.say(Msg::gaps_wrong, &[("count", &count), ("entry", entry)]));
+        }
+        if let (Some(id), None) = (&g.now_answered_by, &g.wrong) {
+            line(self.say(Msg::gaps_now_answered, &[("entry", id)]));
+            return out;
+        }
+        match &g.closest {
+            Some(c) => {
+                let file = c.origin.file.display().to_string();
+                let confidence = format!("{:.2}", c.confidence);
+                line(self.say(
+                    Msg::gaps_closest,
+                    &[
+                        ("entry", &c.id),
+                        ("title", &c.title),
+                        ("file", &file),
+                        ("line", &c.origin.line),
+                        ("confidence", &confidence),
+                    ],
+                ));
+                line(self.say(
+                    Msg::gaps_fix,
+                    &[
+                        ("entry", &c.id),
+                        ("example", &example),
+                        ("file", &file),
+                        ("line", &c.origin.line),
+                    ],
+                ));
+            }
+            None => line(self.text(Msg::gaps_no_close).to_string()),
+        }
+        out
     }
 }
 
-/// "45 seconds", "1 min 30 s".
-pub fn hold_time(seconds: u32) -> String {
-    match (seconds / 60, seconds % 60) {
-        (0, s) => format!("{s} seconds"),
-        (m, 0) => format!("{m} min"),
-        (m, s) => format!("{m} min {s} s"),
+impl Composer {
+    /// One change a gap fix made, in a sentence (also the git commit message).
+    pub fn change(&self, change: &Change) -> String {
+        match change {
+            Change::Added {
+                phrasing,
+                entry,
+                at,
+            } => self.say(
+                Msg::gaps_added,
+                &[
+                    ("phrasing", phrasing),
+                    ("entry", entry),
+                    ("file", &at.file.display()),
+                    ("line", &at.line),
+                ],
+            ),
+            Change::Created {
+                entry,
+                at,
+                phrasings,
+            } => self.say(
+                Msg::gaps_created,
+                &[
+                    ("entry", entry),
+                    ("file", &at.file.display()),
+                    ("line", &at.line),
+                    ("count", phrasings),
+                ],
+            ),
+            Change::Ignored { example } => {
+                self.say(Msg::gaps_ignored, &[("example", &clip(example, 160))])
+            }
+        }
     }
+
+    /// What a gap fix did: the change, what `check` says about it, a reload that failed
+    /// meanwhile, and what happened in git.
+    pub fn fix_applied(&self, applied: &Applied) -> Reply {
+        let mut body = self.change(&applied.change);
+        if !applied.warnings.is_empty() {
+            let first: Vec<String> = applied
+                .warnings
+                .iter()
+                .take(3)
+                .map(|d| clip(&d.to_string(), PROBLEM_CHARS))
+                .collect();
+            body.push_str(
+                "
+
+",
+            );
+            body.push_str(&self.say(
+                Msg::gaps_warnings,
+                &[(
+                    "warnings",
+                    &first.join(
+                        "
+",
+                    ),
+                )],
+            ));
+        }
+        if let Some(outcome @ ReloadOutcome::Rejected(_)) = &applied.reload {
+            body.push_str(
+                "
+
+",
+            );
+            body.push_str(&self.reload_outcome(outcome).body);
+        }
+        let git = match &applied.commit {
+            Commit::NotARepository => None,
+            Commit::Committed { commit, author } => Some(self.say(
+                Msg::gaps_committed,
+                &[("commit", commit), ("author", author)],
+            )),
+            Commit::Dirty(files) => Some(self.say(
+                Msg::gaps_not_committed_dirty,
+                &[("files", &files.join(", "))],
+            )),
+            Commit::Failed(error) => Some(self.say(
+                Msg::gaps_commit_failed,
+                &[("error", &clip(error, PROBLEM_CHARS))],
+            )),
+        };
+        if let Some(git) = git {
+            body.push_str(
+                "
+
+",
+            );
+            body.push_str(&git);
+        }
+        self.info(self.text(Msg::gaps_fixed_title), body)
+    }
+
+    /// Why a gap fix changed nothing.
+    pub fn fix_refused(&self, refused: &Refused) -> Reply {
+        let body = match refused {
+            Refused::BuiltIn => self.text(Msg::gaps_built_in).to_string(),
+            Refused::NoLog => self.text(Msg::gaps_no_log).to_string(),
+            Refused::Gone => self.text(Msg::gaps_gone).to_string(),
+            Refused::NoSuchEntry(entry) => self.say(Msg::gaps_no_such_entry, &[("entry", entry)]),
+            Refused::Invalid(errors) => {
+                let mut problems: Vec<String> = errors
+                    .iter()
+                    .take(LISTED_PROBLEMS)
+                    .map(|d| format!("- {}", clip(&d.to_string(), PROBLEM_CHARS)))
+                    .collect();
+                if errors.len() > LISTED_PROBLEMS {
+                    let more = errors.len() - LISTED_PROBLEMS;
+                    problems.push(format!(
+                        "- {}",
+                        self.say(Msg::status_more, &[("count", &more)])
+                    ));
+                }
+                self.say(
+                    Msg::gaps_refused,
+                    &[("problems", &format!("\n{}", problems.join("\n")))],
+                )
+            }
+            Refused::Io(why) => self.say(
+                Msg::gaps_refused,
+                &[("problems", &clip(why, PROBLEM_CHARS))],
+            ),
+        };
+        Reply {
+            confidence: 0.0,
+            ..self.reply(ReplyKind::Error, self.text(Msg::gaps_refused_title), body)
+        }
+    }
+}
+
+/// "2026-11-22 01:56:03 UTC".
+pub fn utc(t: std::time::SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(t)
+        .format("%Y-%m-%d %H:%M:%S UTC")
+        .to_string()
+}
+
+/// `s` cut to `max` characters, with an ellipsis when cut.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 fn render_sections(sections: &[Section]) -> String {
@@ -451,17 +938,10 @@ mod tests {
     use crate::knowledge::{EntryKind, Origin, Step};
 
     fn messages() -> Messages {
-        Messages {
-            disclaimer: "DISCLAIMER: not medical advice.".into(),
-            no_match: "I don't know.".into(),
-            suggestions_intro: "Did you mean:".into(),
-            empty_question: "Ask a question.".into(),
-            too_long: "At most {max} characters.".into(),
-            help: "I help with sciatica.".into(),
-            this_hurts: "Stop now.".into(),
-            someone_else: "About someone else.".into(),
-            example_questions: vec!["Where should I massage?".into()],
-        }
+        Messages::bundled()
+            .clone()
+            .with(Msg::disclaimer, "DISCLAIMER: not medical advice.")
+            .with(Msg::suggestions_intro, "Did you mean:")
     }
 
     fn entry() -> Entry {
@@ -547,6 +1027,9 @@ mod tests {
             c.admins_only(),
             c.no_such_routine("nope", &["r"]),
             c.failed(),
+            c.feedback(true),
+            c.crisis_follow_up(Heard::NotSafe),
+            c.gaps_report(&[]),
         ];
         for reply in &replies {
             assert_eq!(reply.disclaimer, "DISCLAIMER: not medical advice.");
@@ -606,8 +1089,29 @@ mod tests {
 
     #[test]
     fn hold_times_read_naturally() {
-        assert_eq!(hold_time(45), "45 seconds");
-        assert_eq!(hold_time(60), "1 min");
-        assert_eq!(hold_time(90), "1 min 30 s");
+        let c = Composer::new(messages());
+        assert_eq!(c.hold_time(45), "45 seconds");
+        assert_eq!(c.hold_time(60), "1 min");
+        assert_eq!(c.hold_time(90), "1 min 30 s");
+    }
+
+    #[test]
+    fn every_word_of_a_frame_comes_from_the_messages() {
+        let m = messages()
+            .with(Msg::too_long_title, "TITLE")
+            .with(Msg::too_long, "MAX={max}")
+            .with(Msg::routine_step_title, "{routine}/{n}/{total}")
+            .with(Msg::routine_hold_until, "H:{hold}:{countdown}")
+            .with(Msg::routine_stop_if, "S:{stop_cue}")
+            .with(Msg::hold_minutes_seconds, "{minutes}m{seconds}s");
+        let c = Composer::new(m);
+        let r = c.too_long(2000);
+        assert_eq!((r.title.as_str(), r.body.as_str()), ("TITLE", "MAX=2000"));
+        let step = c.routine_step(&routine(), 0, Some("<t:1:R>"));
+        assert_eq!(step.title, "Routine/1/1");
+        assert_eq!(
+            step.body,
+            "Sit on the ball.\n\nH:1m30s:<t:1:R>\n\nS:Pain spreads."
+        );
     }
 }

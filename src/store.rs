@@ -21,9 +21,7 @@ use crate::knowledge::{self, Diagnostic, EntryKind, LoadFailure, Origin, Severit
 
 pub use watch::{WatchError, WatchHandle};
 
-/// How many problems a status or a reload summary lists before "and N more".
-const LISTED_PROBLEMS: usize = 8;
-/// Longest problem line in a status, so a status always fits in one Discord message.
+/// Longest problem line in a reload summary.
 const PROBLEM_CHARS: usize = 300;
 
 /// Entry counts of one knowledge base.
@@ -60,7 +58,7 @@ impl std::fmt::Display for Counts {
     }
 }
 
-/// What `/knowledge status` shows.
+/// What `/knowledge status` shows (worded by [`crate::reply::Composer::status`]).
 #[derive(Debug, Clone)]
 pub struct StoreStatus {
     /// The folder, or the built-in knowledge.
@@ -70,58 +68,6 @@ pub struct StoreStatus {
     pub warnings: Vec<Diagnostic>,
     /// The last failed reload, if the latest attempt failed.
     pub last_error: Option<(SystemTime, Vec<Diagnostic>)>,
-}
-
-impl StoreStatus {
-    /// Plain-text body for `/knowledge status` and the terminal (callers add the title and
-    /// disclaimer through `Composer::info`). Bounded in length whatever the number of problems.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "In service: {}", self.counts);
-        let _ = writeln!(out, "Loaded: {}", utc(self.loaded_at));
-        let _ = writeln!(out, "Folder: {}", self.source);
-        match &self.last_error {
-            None => {
-                let _ = writeln!(out, "Last reload: ok");
-            }
-            Some((at, diags)) => {
-                let errors = diags
-                    .iter()
-                    .filter(|d| d.severity == Severity::Error)
-                    .count();
-                let _ = writeln!(
-                    out,
-                    "Last reload: FAILED at {} with {errors} error(s); still answering from the \
-                     knowledge loaded at {}. Fix these and save again (or use /knowledge reload):",
-                    utc(*at),
-                    utc(self.loaded_at)
-                );
-                list_problems(
-                    &mut out,
-                    diags.iter().filter(|d| d.severity == Severity::Error),
-                );
-            }
-        }
-        if !self.warnings.is_empty() {
-            let _ = writeln!(out, "Warnings ({}):", self.warnings.len());
-            list_problems(&mut out, self.warnings.iter());
-        }
-        out.trim_end().to_string()
-    }
-}
-
-fn list_problems<'a>(out: &mut String, diags: impl Iterator<Item = &'a Diagnostic>) {
-    let diags: Vec<_> = diags.collect();
-    for d in diags.iter().take(LISTED_PROBLEMS) {
-        let _ = writeln!(out, "- {}", clip(&d.to_string(), PROBLEM_CHARS));
-    }
-    if diags.len() > LISTED_PROBLEMS {
-        let _ = writeln!(
-            out,
-            "- and {} more (run `sciatica-bot check` to see all)",
-            diags.len() - LISTED_PROBLEMS
-        );
-    }
 }
 
 /// The result of one reload attempt.
@@ -141,7 +87,9 @@ impl ReloadOutcome {
         matches!(self, ReloadOutcome::Reloaded { .. })
     }
 
-    /// One line for an admin log channel or a terminal, e.g. "Knowledge reloaded: 42 FAQ, ...".
+    /// One line for the bot's own log (operators read it, in English), e.g. "Knowledge
+    /// reloaded: 42 FAQ, ...". Members and admins on Discord get
+    /// [`crate::reply::Composer::reload_outcome`], worded by the knowledge.
     pub fn summary(&self) -> String {
         match self {
             ReloadOutcome::Reloaded { warnings, counts } => {
@@ -319,13 +267,6 @@ fn load_engine(source: &Source) -> Result<(Engine, Vec<Diagnostic>), LoadFailure
             }],
         })
     })
-}
-
-/// "2026-11-22 01:56:03 UTC".
-fn utc(t: SystemTime) -> String {
-    chrono::DateTime::<chrono::Utc>::from(t)
-        .format("%Y-%m-%d %H:%M:%S UTC")
-        .to_string()
 }
 
 fn clip(s: &str, max: usize) -> String {

@@ -220,6 +220,32 @@ fn chat_answers_until_quit() {
 }
 
 #[test]
+fn chat_hears_no_after_a_crisis_reply_and_gives_the_helplines_again() {
+    let out = run(&["chat"], Some(b"I want to kill myself\nno\nidk\n/quit\n"));
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let engine = sciatica_bot::Engine::load(&knowledge())
+        .expect("knowledge")
+        .0;
+    use sciatica_bot::knowledge::Msg;
+    let m = &engine.knowledge().messages;
+    let no_match_title = engine.answer("no").title;
+    assert!(
+        !text.contains(&no_match_title),
+        "\"no\" after a crisis reply is never a no-match: {text}"
+    );
+    assert_eq!(
+        text.matches(m.get(Msg::crisis_follow_up_title)).count(),
+        2,
+        "\"no\" and \"idk\" both get the follow-up: {text}"
+    );
+    assert!(text.contains(m.get(Msg::crisis_not_safe)), "{text}");
+    assert!(text.contains(m.get(Msg::crisis_unsure)), "{text}");
+    // The crisis reply and both follow-ups name the helplines.
+    assert!(text.matches("116 123").count() >= 3, "{text}");
+}
+
+#[test]
 fn routine_lists_and_prints_routines_with_the_disclaimer() {
     let disclaimer = ask_json("what is sciatica")["disclaimer"]
         .as_str()

@@ -20,9 +20,10 @@ use fake_discord::{
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
+use sciatica_bot::conversation::State;
 use sciatica_bot::discord::embeds::colours;
 use sciatica_bot::discord::{self, Config, ServeError, ShardPlan};
-use sciatica_bot::knowledge::EntryKind;
+use sciatica_bot::knowledge::{EntryKind, Msg};
 use sciatica_bot::store::KnowledgeStore;
 use sciatica_bot::{Engine, ReplyKind};
 
@@ -385,7 +386,16 @@ async fn ask_answers_with_an_embed_and_the_disclaimer_and_private_answers_are_ep
         json!(expected.disclaimer)
     );
     assert!(!is_ephemeral(&public));
-    assert!(button_ids(&public).is_empty());
+    let entry = expected.entry_id.clone().expect("an entry");
+    assert_eq!(
+        button_ids(&public)
+            .iter()
+            .map(|b| b.split(':').take(2).collect::<Vec<_>>().join(":"))
+            .collect::<Vec<_>>(),
+        ["rate:y", "rate:n"],
+        "only the two rating buttons"
+    );
+    assert!(button_ids(&public)[0].ends_with(&entry));
 
     let private = bot.ask(BOB, ANSWERED, true).await;
     assert!(is_ephemeral(&private));
@@ -647,6 +657,48 @@ async fn a_mention_and_a_dm_are_answered_and_other_messages_and_bots_are_ignored
             "answered a message it should ignore"
         );
     }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_crisis_reply_in_a_dm_no_gets_the_helplines_again_not_a_no_match() {
+    let bot = Bot::start(|_| {}).await;
+    let f = &bot.fake;
+    let engine = bot.engine();
+    let follow_up = engine
+        .knowledge()
+        .messages
+        .get(Msg::crisis_follow_up_title)
+        .to_string();
+    let reply_to = |id: Value| {
+        let what = format!("the reply to {id}");
+        async move {
+            f.wait_request(&what, |r| r.body["message_reference"]["message_id"] == id)
+                .await
+        }
+    };
+    let first = reply_to(dm(&bot, BOB, CRISIS)).await;
+    assert_eq!(colour(&first), u64::from(colours::CRISIS));
+    for answer in ["no", "no I'm not", "idk"] {
+        let next = reply_to(dm(&bot, BOB, answer)).await;
+        assert_eq!(colour(&next), u64::from(colours::CRISIS), "{answer}");
+        assert_eq!(title(&next), follow_up, "{answer}");
+        let text = embeds(data(&next))[0]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(text.contains("988") && text.contains("116 123"), "{text}");
+        assert!(button_ids(&next).is_empty(), "no buttons on a crisis reply");
+    }
+    // Another member's "no" in the guild channel is an ordinary message; so is /ask "no"
+    // from someone the bot never sent a crisis reply.
+    let other = reply_to(mention(&bot, ALICE, "no")).await;
+    assert_eq!(colour(&other), u64::from(colours::NO_MATCH));
+    // /ask in the same channel as an earlier crisis /ask is part of that conversation.
+    let crisis = bot.ask(ALICE, CRISIS, false).await;
+    assert_eq!(colour(&crisis), u64::from(colours::CRISIS));
+    let no = bot.ask(ALICE, "no", false).await;
+    assert_eq!(title(&no), follow_up);
     bot.stop().await;
 }
 
@@ -1378,7 +1430,7 @@ async fn autocomplete_is_answered_through_a_429() {
     bot.stop().await;
 }
 
-fn panicking_answer(_: &Engine, _: &str) -> sciatica_bot::Reply {
+fn panicking_answer(_: &Engine, _: State, _: &str) -> sciatica_bot::Reply {
     panic!("injected fault for the test");
 }
 
@@ -1491,5 +1543,510 @@ async fn a_member_restarting_a_routine_keeps_one_and_never_evicts_anyone_elses()
         bot.engine().composer().routine_expired().title,
         "Alice's first routine was replaced by her later ones"
     );
+    bot.stop().await;
+}
+
+// ---- Admins close the gaps from Discord, and members rate answers (issue 10) ----
+
+/// A question the knowledge in use does not answer but has close entries for (the content
+/// changes, so it is picked from a few).
+fn gap_question(engine: &Engine) -> &'static str {
+    [
+        "what about my back and the weekend",
+        "tell me something about my leg",
+        "tell me something about my leg and the weekend",
+        "what about my hip and the weekend",
+    ]
+    .into_iter()
+    .find(|q| {
+        let r = engine.answer(q);
+        r.kind == ReplyKind::NoMatch && !r.suggestions.is_empty()
+    })
+    .expect("precondition: one candidate is a no-match with suggestions")
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Make `dir` a git repository with everything committed, as an admin's checkout would be.
+fn make_repository(dir: &Path) {
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    git(
+        dir,
+        &[
+            "-c",
+            "user.name=setup",
+            "-c",
+            "user.email=setup@example.org",
+            "commit",
+            "-q",
+            "-m",
+            "knowledge",
+        ],
+    );
+}
+
+/// Every file under `dir` (but `.git`), path and bytes.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for item in std::fs::read_dir(&d).expect("read dir") {
+            let item = item.expect("entry");
+            let p = item.path();
+            if item.file_name() == ".git" {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).expect("read")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Wait until `path` holds at least `n` lines (the gaps log is written off the async threads).
+async fn wait_lines(path: &Path, n: usize) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let lines = std::fs::read_to_string(path)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines >= n {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} never had {n} lines",
+            path.display()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Follow-up messages of interaction `id` (after its deferral), once `n` have arrived.
+async fn follow_ups(f: &FakeDiscord, id: u64, n: usize) -> Vec<Request> {
+    let token = format!("itoken-{id}");
+    f.wait_requests("the follow-ups", n, |r| {
+        r.method == "POST"
+            && r.path.contains("/webhooks/")
+            && r.path.contains(&token)
+            && r.status < 300
+    })
+    .await
+}
+
+/// The select menus of a message: (custom id, option values).
+fn menus(r: &Request) -> Vec<(String, Vec<String>)> {
+    data(r)["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter(|c| c["type"] == json!(3))
+        .map(|m| {
+            let values = m["options"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|o| o["value"].as_str().map(str::to_string))
+                .collect();
+            (
+                m["custom_id"].as_str().unwrap_or_default().to_string(),
+                values,
+            )
+        })
+        .collect()
+}
+
+/// Run `/knowledge gaps` as `who`; the follow-up of the group about `question`, with its
+/// fixes under it.
+async fn gaps_report(bot: &Bot, who: Member, question: &str) -> Request {
+    let f = &bot.fake;
+    let id = f.interact(f.slash(
+        who,
+        "knowledge",
+        json!([{"name": "gaps", "type": 1, "options": []}]),
+    ));
+    assert_eq!(
+        response_type(&f.callback(id).await),
+        5,
+        "the report defers first"
+    );
+    let token = format!("itoken-{id}");
+    f.wait_request("the group with its fixes", |r| {
+        r.method == "POST"
+            && r.path.contains("/webhooks/")
+            && r.path.contains(&token)
+            && !menus(r).is_empty()
+            && embeds(data(r)).iter().any(|e| {
+                e["description"]
+                    .as_str()
+                    .is_some_and(|d| d.contains(question))
+            })
+    })
+    .await
+}
+
+/// What `after` added to `before`: one piece, with everything before and after it the same
+/// bytes.
+fn inserted<'a>(before: &str, after: &'a str) -> &'a str {
+    let p = before
+        .bytes()
+        .zip(after.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let s = before[p..]
+        .bytes()
+        .rev()
+        .zip(after[p..].bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    assert_eq!(
+        p + s,
+        before.len(),
+        "nothing of the file was changed or removed"
+    );
+    &after[p..after.len() - s]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_adds_a_phrasing_from_knowledge_gaps_and_the_next_question_is_answered_from_it() {
+    let logs = tempfile::tempdir().expect("tmp");
+    let log = logs.path().join("gaps.jsonl");
+    let bot = Bot::start(|c| {
+        c.admin_log_channel_id = Some(ADMIN_CHANNEL.into());
+        c.unanswered_log = Some(log.clone());
+    })
+    .await;
+    let f = &bot.fake;
+    let knowledge = bot.dir.path().join("knowledge");
+    make_repository(&knowledge);
+    let engine = bot.engine();
+    let gap = gap_question(&engine);
+    let before = engine.answer(gap);
+    assert_eq!(before.kind, ReplyKind::NoMatch, "precondition");
+    let entry = engine
+        .knowledge()
+        .entry(
+            &before
+                .suggestions
+                .first()
+                .expect("precondition: suggestions")
+                .id,
+        )
+        .expect("entry")
+        .clone();
+
+    // Members ask it; it is recorded.
+    bot.ask(ALICE, gap, false).await;
+    bot.ask(BOB, &format!("{gap}?"), false).await;
+    wait_lines(&log, 2).await;
+
+    let group = gaps_report(&bot, ADMIN, gap).await;
+    let (menu, options) = menus(&group).remove(0);
+    assert!(menu.starts_with("gapfix:"), "{menu}");
+    let choice = format!("to:{}", entry.id);
+    assert!(options.contains(&choice), "{options:?}");
+    assert!(options.contains(&"ignore".to_string()), "{options:?}");
+    assert!(
+        button_ids(&group).iter().any(|b| b.starts_with("gapnew:")),
+        "a New entry button"
+    );
+    let file = knowledge.join(&entry.origin.file);
+    let original = std::fs::read_to_string(&file).expect("entry file");
+    let folder = snapshot(&knowledge);
+
+    // A member who may not manage the server is refused, and nothing changes.
+    let refused = f
+        .callback(f.interact(f.select(BOB, &menu, &[&choice])))
+        .await;
+    assert!(is_ephemeral(&refused));
+    assert_eq!(colour(&refused), u64::from(colours::ERROR));
+    assert_eq!(
+        snapshot(&knowledge),
+        folder,
+        "a refused click writes nothing"
+    );
+
+    // The admin's choice.
+    let pick = f.interact(f.select(ADMIN, &menu, &[&choice]));
+    assert_eq!(response_type(&f.callback(pick).await), 5);
+    let done = follow_ups(f, pick, 1).await.remove(0);
+    assert!(is_ephemeral(&done));
+    assert_eq!(colour(&done), u64::from(colours::INFO));
+    assert_eq!(
+        title(&done),
+        engine.composer().text(Msg::gaps_fixed_title),
+        "{done:?}"
+    );
+
+    // The file changed exactly there: one line added, every other byte as it was.
+    let changed = std::fs::read_to_string(&file).expect("entry file");
+    let added = inserted(&original, &changed);
+    assert!(added.contains(&format!("\"{gap}\"")), "{added:?}");
+    assert_eq!(added.matches('\n').count(), 1, "{added:?}");
+    let others: Vec<_> = snapshot(&knowledge)
+        .into_iter()
+        .filter(|(p, _)| *p != file)
+        .collect();
+    let others_before: Vec<_> = folder.into_iter().filter(|(p, _)| *p != file).collect();
+    assert_eq!(others, others_before, "no other file changed");
+    let line = changed[..changed.find(added).unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    let description = embeds(data(&done))[0]["description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        description.contains(&format!("{}:{line}", entry.origin.file.display()))
+            || description.contains(&format!("{}:{}", entry.origin.file.display(), line + 1)),
+        "says where: {description}"
+    );
+
+    // A member's next question is answered from it.
+    let answer = bot.ask(ALICE, gap, false).await;
+    assert_eq!(colour(&answer), u64::from(colours::ANSWER));
+    assert_eq!(title(&answer), entry.title);
+
+    // Committed, with the admin as author, that file alone.
+    assert_eq!(git(&knowledge, &["log", "-1", "--format=%an"]), ADMIN.name);
+    assert_eq!(
+        git(&knowledge, &["show", "--name-only", "--format=", "HEAD"]),
+        entry.origin.file.display().to_string()
+    );
+    assert_eq!(git(&knowledge, &["status", "--porcelain"]), "");
+
+    // And posted to the admin log with the admin's name.
+    let post = f
+        .wait_request("the admin log note", |r| {
+            r.path == format!("/api/v10/channels/{ADMIN_CHANNEL}/messages")
+                && embeds(&r.body).iter().any(|e| {
+                    e["description"]
+                        .as_str()
+                        .is_some_and(|d| d.contains(ADMIN.name) && d.contains(gap))
+                })
+        })
+        .await;
+    assert_eq!(colour(&post), u64::from(colours::INFO));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_entry_that_breaks_validation_is_refused_and_nothing_is_written_then_a_good_one_is_added(
+) {
+    let logs = tempfile::tempdir().expect("tmp");
+    let log = logs.path().join("gaps.jsonl");
+    let bot = Bot::start(|c| c.unanswered_log = Some(log.clone())).await;
+    let f = &bot.fake;
+    let knowledge = bot.dir.path().join("knowledge");
+    let gap = gap_question(&bot.engine());
+    bot.ask(ALICE, gap, false).await;
+    wait_lines(&log, 1).await;
+    let group = gaps_report(&bot, ADMIN, gap).await;
+    let new = button_ids(&group)
+        .into_iter()
+        .find(|b| b.starts_with("gapnew:"))
+        .expect("New entry");
+
+    // Only admins get the form.
+    let refused = f.callback(f.interact(f.press(BOB, &new, true))).await;
+    assert_eq!(colour(&refused), u64::from(colours::ERROR));
+    let form = f.callback(f.interact(f.press(ADMIN, &new, true))).await;
+    assert_eq!(response_type(&form), 9, "a form (modal)");
+    let form_id = form.body["data"]["custom_id"].as_str().unwrap().to_string();
+    let form_title = form.body["data"]["title"].as_str().unwrap();
+    assert!(form_title.chars().count() <= 45);
+    let fields: Vec<String> = form.body["data"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            row["components"][0]["custom_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(fields, ["id", "title", "answer"]);
+
+    // An id that is taken: the knowledge would not load, so nothing is written.
+    let folder = snapshot(&knowledge);
+    let taken = bot.engine().knowledge().entries[0].id.clone();
+    let submit = |who: Member, id: &str| {
+        f.interact(f.submit(
+            who,
+            &form_id,
+            &[
+                ("id", id),
+                ("title", "What can I do about my leg?"),
+                (
+                    "answer",
+                    "Leg pain from the back often eases within weeks. Keep moving gently, and see a GP if it is not easing.",
+                ),
+            ],
+        ))
+    };
+    let bad = submit(ADMIN, &taken);
+    let refused = follow_ups(f, bad, 1).await.remove(0);
+    assert_eq!(colour(&refused), u64::from(colours::ERROR));
+    let why = embeds(data(&refused))[0]["description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        why.contains(&format!("`{taken}`")),
+        "names the problem: {why}"
+    );
+    assert_eq!(snapshot(&knowledge), folder, "nothing was written");
+
+    // A non-admin's form is refused too.
+    let intruder = submit(BOB, "leg-talk");
+    let r = f.callback(intruder).await;
+    assert_eq!(colour(&r), u64::from(colours::ERROR));
+    assert_eq!(snapshot(&knowledge), folder);
+
+    // A good one is added and answers the question.
+    let good = submit(ADMIN, "leg-talk");
+    let done = follow_ups(f, good, 1).await.remove(0);
+    assert_eq!(colour(&done), u64::from(colours::INFO), "{done:?}");
+    let entry = bot
+        .engine()
+        .knowledge()
+        .entry("leg-talk")
+        .expect("the new entry is in service")
+        .clone();
+    assert!(entry.phrasings.iter().any(|p| p == gap));
+    let answer = bot.ask(BOB, gap, false).await;
+    assert_eq!(title(&answer), entry.title);
+
+    // Ignoring a group hides it from the next report.
+    bot.ask(ALICE, "tell me about glutes and pizza", false)
+        .await;
+    wait_lines(&log, 2).await;
+    let group = gaps_report(&bot, ADMIN, "pizza").await;
+    let (menu, _) = menus(&group).remove(0);
+    let pick = f.interact(f.select(ADMIN, &menu, &["ignore"]));
+    assert_eq!(
+        colour(&follow_ups(f, pick, 1).await[0]),
+        u64::from(colours::INFO)
+    );
+    let id = f.interact(f.slash(
+        ADMIN,
+        "knowledge",
+        json!([{"name": "gaps", "type": 1, "options": []}]),
+    ));
+    let report = follow_ups(f, id, 1).await.remove(0);
+    let text = embeds(data(&report))[0]["description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!text.contains("pizza"), "{text}");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_carry_rating_buttons_counts_show_in_status_and_no_user_id_is_stored() {
+    let state = tempfile::tempdir().expect("tmp");
+    let log = state.path().join("gaps.jsonl");
+    let ratings = state.path().join("ratings.json");
+    let bot = Bot::start(|c| {
+        c.unanswered_log = Some(log.clone());
+        c.feedback_file = Some(ratings.clone());
+    })
+    .await;
+    let f = &bot.fake;
+    let entry = bot.engine().answer(ANSWERED).entry_id.expect("an answer");
+
+    let answer = bot.ask(ALICE, ANSWERED, false).await;
+    let buttons = button_ids(&answer);
+    let helpful = format!("rate:y:{entry}");
+    let not_helpful = buttons
+        .iter()
+        .find(|b| b.starts_with("rate:n:"))
+        .expect("a not-what-I-asked button")
+        .clone();
+    assert!(buttons.contains(&helpful), "{buttons:?}");
+    assert!(not_helpful.ends_with(&format!(":{entry}")));
+
+    // Safety replies and no-matches carry no rating buttons.
+    for q in [RED_FLAG, CRISIS] {
+        let r = bot.ask(BOB, q, false).await;
+        assert!(button_ids(&r).is_empty(), "{q}");
+    }
+
+    let message = f.id();
+    let thanks = f
+        .callback(f.interact(f.press_on(ALICE, &helpful, message)))
+        .await;
+    assert!(is_ephemeral(&thanks));
+    assert_eq!(
+        title(&thanks),
+        bot.engine().composer().text(Msg::feedback_title)
+    );
+    // Pressing again on the same answer does not count twice.
+    f.callback(f.interact(f.press_on(ALICE, &helpful, message)))
+        .await;
+    f.callback(f.interact(f.press_on(BOB, &not_helpful, message)))
+        .await;
+    wait_lines(&log, 1).await;
+
+    let status = f
+        .callback(f.interact(f.slash(
+            ADMIN,
+            "knowledge",
+            json!([{"name": "status", "type": 1, "options": []}]),
+        )))
+        .await;
+    let text = embeds(data(&status))[0]["description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let line = bot.engine().composer().say(
+        Msg::status_feedback_entry,
+        &[("entry", &entry), ("helpful", &1), ("not_helpful", &1)],
+    );
+    assert!(text.contains(&line), "{line} in {text}");
+
+    // "Not what I asked" put the question in the gaps log, as a wrong answer.
+    let logged = std::fs::read_to_string(&log).unwrap();
+    let record: Value = serde_json::from_str(logged.lines().last().unwrap()).unwrap();
+    assert_eq!(record["kind"], "wrong_answer");
+    assert_eq!(record["question"], ANSWERED);
+    assert_eq!(record["best_guess"]["id"], json!(entry));
+
+    // No user (or guild, channel, message) id in anything kept.
+    let kept = std::fs::read_to_string(&ratings).unwrap();
+    let counts: Value = serde_json::from_str(&kept).unwrap();
+    assert_eq!(
+        counts,
+        json!({ entry.clone(): {"helpful": 1, "not_helpful": 1} })
+    );
+    for id in [ALICE.id, BOB.id, ADMIN.id, GUILD_ID, CHANNEL_ID, message] {
+        for (what, text) in [("ratings", &kept), ("gaps log", &logged)] {
+            assert!(
+                !text.contains(&id.to_string()),
+                "{what} holds an id: {text}"
+            );
+        }
+    }
     bot.stop().await;
 }

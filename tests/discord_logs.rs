@@ -17,6 +17,7 @@ use fake_discord::{FakeDiscord, Member, RateLimit, BOT_ID, CHANNEL_ID, DM_CHANNE
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
+use sciatica_bot::conversation::State;
 use sciatica_bot::discord::{self, logging, Config};
 use sciatica_bot::store::KnowledgeStore;
 use sciatica_bot::{Engine, Reply};
@@ -29,7 +30,7 @@ const ALICE: Member = Member {
 };
 const ASK_CHANNEL: u64 = 900_000_000_000_000_006;
 
-fn panicking_answer(_: &Engine, _: &str) -> Reply {
+fn panicking_answer(_: &Engine, _: State, _: &str) -> Reply {
     panic!("injected fault");
 }
 

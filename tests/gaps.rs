@@ -211,7 +211,7 @@ fn the_report_groups_near_duplicates_most_frequent_first() {
     assert_eq!(groups[1].count, 2);
     assert_eq!(groups[1].example, "which guitar strings sound warmest");
 
-    let text = gaps::render(&groups);
+    let text = engine().composer().gaps_report(&groups).body;
     assert!(
         text.contains("1. \"what is the best pizza topping\": asked 6 times, last on 2026-11-09"),
         "{text}"
@@ -232,7 +232,7 @@ fn the_report_says_where_to_add_a_phrasing_for_a_close_entry() {
     std::fs::write(&path, record("2026-11-09T10:00:00Z", &question)).expect("write");
     let groups = gaps::report(&path, &engine, 5).expect("report");
     let g = &groups[0];
-    let text = gaps::render(&groups);
+    let text = engine.composer().gaps_report(&groups).body;
     if let Some(id) = &g.now_answered_by {
         assert!(text.contains(&format!("Now answered by `{id}`")), "{text}");
     } else {
@@ -254,7 +254,7 @@ fn a_missing_log_is_an_empty_report() {
     let groups = gaps::report(&tmp.path().join("none.jsonl"), &engine(), 10).expect("report");
     assert!(groups.is_empty());
     assert_eq!(
-        gaps::render(&groups),
+        engine().composer().gaps_report(&groups).body,
         "No unanswered questions recorded yet."
     );
 }
@@ -303,23 +303,29 @@ fn a_message_with_safety_vocabulary_is_never_written_even_when_negated() {
     let path = tmp.path().join("gaps.jsonl");
     let log = GapLog::new(path.clone());
     let engine = engine();
+    // The screen's reading of negated crisis words changes with its rules (a safer reading
+    // escalates them), so the wordings it clears are counted rather than assumed.
+    let mut cleared = 0;
     for q in [
         "I don't want to kill myself but what pizza is best for sciatica",
         "no bladder or bowel problems, is pizza ok for my back",
         "I'm not suicidal, just wondering about pizza ovens",
+        "no fever and no numbness, which pizza is best for sciatica",
     ] {
         let reply = engine.answer(q);
-        assert!(
-            !reply.kind.is_safety(),
-            "precondition: {q:?} is not escalated (got {:?})",
-            reply.kind
-        );
+        if !reply.kind.is_safety() {
+            cleared += 1;
+        }
         assert!(
             engine.safety().mentions_safety_terms(q),
             "the screen sees the vocabulary in {q:?}"
         );
         log.record(&engine, q, &reply);
     }
+    assert!(
+        cleared >= 2,
+        "precondition: negated safety words that are not escalated"
+    );
     assert!(log_lines(&path).is_empty(), "{:?}", log_lines(&path));
 
     // Everyday sciatica words that are only part of a red-flag combo are not safety talk.
@@ -378,7 +384,7 @@ fn a_log_written_before_scrubbing_is_reported_without_personal_details_or_safety
     ];
     std::fs::write(&path, lines.join("\n") + "\n").expect("write");
     let groups = gaps::report(&path, &engine(), 10).expect("report");
-    let text = gaps::render(&groups);
+    let text = engine().composer().gaps_report(&groups).body;
     assert!(!text.contains("07700") && !text.contains("kill"), "{text}");
     assert!(text.contains("[number]"), "{text}");
 }

@@ -235,13 +235,13 @@ fn a_missing_disclaimer_is_an_error_at_the_messages_table() {
 }
 
 #[test]
-fn an_empty_disclaimer_is_an_error_at_the_messages_table() {
+fn an_empty_disclaimer_is_an_error_at_the_disclaimer() {
     let mut file = String::new();
     let mut line = 0;
     let (_, diags) = rejected_reload(|kb| {
         kb.set_disclaimer("   ");
         file = kb.file_with("[messages]");
-        line = line_of(&kb.read(&file), "[messages]");
+        line = line_of(&kb.read(&file), "disclaimer =");
     });
     let d = only_error(&diags);
     at(d, &file, line);

@@ -145,7 +145,7 @@ fn a_bad_edit_seen_by_the_watcher_is_reported_and_the_old_knowledge_stays() {
     let expected = format!("{PROBE_FILE}:{}:1", line_of(&text, "[[faq]]"));
     assert!(summary.contains(&expected), "{summary}");
     assert_eq!(probe(&store).as_deref(), Some("version one"));
-    let status = store.status().render();
+    let status = store.engine().composer().status(&store.status(), &[]).body;
     assert!(status.contains("Last reload: FAILED"), "{status}");
     assert!(status.contains(&expected), "{status}");
 
@@ -154,7 +154,12 @@ fn a_bad_edit_seen_by_the_watcher_is_reported_and_the_old_knowledge_stays() {
     wait_for(&rx, |o| o.is_ok());
     assert_eq!(probe(&store).as_deref(), Some("version three"));
     assert!(store.status().last_error.is_none());
-    assert!(store.status().render().contains("Last reload: ok"));
+    assert!(store
+        .engine()
+        .composer()
+        .status(&store.status(), &[])
+        .body
+        .contains("Last reload: ok"));
 }
 
 #[test]
@@ -236,7 +241,7 @@ fn a_save_that_changes_nothing_does_not_reload() {
 fn status_renders_counts_time_and_warnings_in_plain_text() {
     let kb = Kb::new();
     let store = open(&kb);
-    let text = store.status().render();
+    let text = store.engine().composer().status(&store.status(), &[]).body;
     let k = store.engine();
     let faqs = k.knowledge().count(sciatica_bot::knowledge::EntryKind::Faq);
     assert!(

@@ -1,5 +1,6 @@
 //! `ADMIN_LOG_CHANNEL_ID`: a short note in an admins' channel after every knowledge reload,
-//! good or bad, whether the watcher or `/knowledge reload` started it.
+//! good or bad, whether the watcher or `/knowledge reload` started it, and after every gap
+//! fix, with the admin's name.
 
 use std::sync::Arc;
 
@@ -34,7 +35,11 @@ impl AdminLog {
 
     /// Post the outcome without waiting; callable from the watcher's thread.
     pub fn post(&self, store: &KnowledgeStore, outcome: &ReloadOutcome) {
-        let reply = outcome_reply(store.engine().composer(), outcome);
+        self.send(outcome_reply(store.engine().composer(), outcome));
+    }
+
+    /// Post `reply` without waiting.
+    pub fn send(&self, reply: Reply) {
         let http = Arc::clone(&self.http);
         let rest = Arc::clone(&self.rest);
         let channel = self.channel;
@@ -46,12 +51,8 @@ impl AdminLog {
     }
 }
 
-/// The reply that reports a reload: its summary line, as info when it worked and as an error
-/// when the previous knowledge stayed in service.
+/// The reply that reports a reload: info when it worked, an error when the previous
+/// knowledge stayed in service.
 pub fn outcome_reply(composer: &Composer, outcome: &ReloadOutcome) -> Reply {
-    if outcome.is_ok() {
-        composer.info("Knowledge reloaded", outcome.summary())
-    } else {
-        composer.error(outcome.summary())
-    }
+    composer.reload_outcome(outcome)
 }

@@ -9,10 +9,12 @@ use serenity::{ChannelId, GuildId};
 
 use super::cooldown::CooldownRule;
 use super::rest::RetryPolicy;
+use crate::conversation::State;
 use crate::{Engine, Reply};
 
-/// The answering function the bot calls for every question.
-pub type AnswerFn = fn(&Engine, &str) -> Reply;
+/// The answering function the bot calls for every question, with how it is read (on its own,
+/// or after a crisis reply to the same member in the same channel).
+pub type AnswerFn = fn(&Engine, State, &str) -> Reply;
 
 /// Which shards this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +52,11 @@ pub struct Config {
     pub retry: RetryPolicy,
     /// How often routine sessions that ended or sat idle too long are dropped.
     pub session_sweep_every: Duration,
-    /// The answering path: [`Engine::answer`]. Tests put a function here that panics, to
+    /// `UNANSWERED_LOG`: where unanswered questions are recorded (off when `None`).
+    pub unanswered_log: Option<std::path::PathBuf>,
+    /// `FEEDBACK_FILE`: where "Was this helpful?" counts are kept (in memory when `None`).
+    pub feedback_file: Option<std::path::PathBuf>,
+    /// The answering path: [`Engine::answer_in`]. Tests put a function here that panics, to
     /// check that every Discord path still replies when answering fails.
     pub answer: AnswerFn,
 }
@@ -67,6 +73,8 @@ impl fmt::Debug for Config {
             .field("cooldown", &self.cooldown)
             .field("routine_idle_timeout", &self.routine_idle_timeout)
             .field("retry", &self.retry)
+            .field("unanswered_log", &self.unanswered_log)
+            .field("feedback_file", &self.feedback_file)
             .finish_non_exhaustive()
     }
 }
@@ -111,7 +119,9 @@ impl Config {
             defer_after: Duration::from_millis(1500),
             retry: RetryPolicy::default(),
             session_sweep_every: Duration::from_secs(60),
-            answer: Engine::answer,
+            unanswered_log: None,
+            feedback_file: None,
+            answer: Engine::answer_in,
         }
     }
 
@@ -149,6 +159,8 @@ impl Config {
                 .collect::<Result<_, _>>()?;
         }
         config.shards = parse_shards(get("SHARD_RANGE").as_deref(), get("SHARD_TOTAL").as_deref())?;
+        config.unanswered_log = get("UNANSWERED_LOG").map(Into::into);
+        config.feedback_file = get("FEEDBACK_FILE").map(Into::into);
         Ok(config)
     }
 

@@ -95,6 +95,7 @@ impl<F: serenity::Framework> Guarded<F> {
                 let (id, token, application) = match interaction {
                     serenity::Interaction::Command(c) => (c.id, &c.token, c.application_id),
                     serenity::Interaction::Component(c) => (c.id, &c.token, c.application_id),
+                    serenity::Interaction::Modal(m) => (m.id, &m.token, m.application_id),
                     _ => return None,
                 };
                 Some(Target::Interaction {

@@ -31,6 +31,14 @@ pub mod limits {
     pub const AUTOCOMPLETE_CHOICES: usize = 25;
     pub const CHOICE_NAME: usize = 100;
     pub const CHOICE_VALUE: usize = 100;
+    pub const ACTION_ROWS: usize = 5;
+    pub const MENU_OPTIONS: usize = 25;
+    pub const MENU_OPTION_LABEL: usize = 100;
+    pub const MENU_OPTION_VALUE: usize = 100;
+    pub const MENU_PLACEHOLDER: usize = 150;
+    pub const MODAL_TITLE: usize = 45;
+    pub const TEXT_INPUT_LABEL: usize = 45;
+    pub const COMMAND_DESCRIPTION: usize = 100;
 }
 
 /// Embed colours by kind of reply.
@@ -196,6 +204,79 @@ impl Button {
     }
 }
 
+/// A select menu: one choice from a short list. It takes a row of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Menu {
+    pub custom_id: String,
+    pub placeholder: String,
+    /// (label, value); values are ids, never cut.
+    pub options: Vec<(String, String)>,
+}
+
+impl Menu {
+    /// A menu within Discord's limits: the placeholder and labels cut to fit, options whose
+    /// value would not fit left out, at most 25.
+    pub fn new(custom_id: String, placeholder: &str, options: Vec<(String, String)>) -> Self {
+        Self {
+            custom_id,
+            placeholder: trim(placeholder, limits::MENU_PLACEHOLDER),
+            options: options
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty() && units(v) <= limits::MENU_OPTION_VALUE)
+                .take(limits::MENU_OPTIONS)
+                .map(|(l, v)| (trim(&l, limits::MENU_OPTION_LABEL), v))
+                .collect(),
+        }
+    }
+}
+
+/// Rows for a message: each menu on its own row, then the buttons in rows of five; at most
+/// five rows in all.
+pub fn rows(menus: &[Menu], buttons: &[Button]) -> Vec<serenity::CreateActionRow> {
+    let mut out: Vec<serenity::CreateActionRow> = menus
+        .iter()
+        .filter(|m| !m.options.is_empty() && m.custom_id.len() <= limits::CUSTOM_ID)
+        .map(|m| {
+            let options = m
+                .options
+                .iter()
+                .map(|(label, value)| serenity::CreateSelectMenuOption::new(label, value))
+                .collect();
+            serenity::CreateActionRow::SelectMenu(
+                serenity::CreateSelectMenu::new(
+                    &m.custom_id,
+                    serenity::CreateSelectMenuKind::String { options },
+                )
+                .placeholder(&m.placeholder),
+            )
+        })
+        .collect();
+    out.extend(action_rows(buttons));
+    out.truncate(limits::ACTION_ROWS);
+    out
+}
+
+/// A form (modal) with one text field per (id, label, long?), within Discord's limits.
+pub fn modal(custom_id: &str, title: &str, fields: &[(&str, &str, bool)]) -> serenity::CreateModal {
+    let rows = fields
+        .iter()
+        .take(limits::ACTION_ROWS)
+        .map(|(id, label, long)| {
+            let style = if *long {
+                serenity::InputTextStyle::Paragraph
+            } else {
+                serenity::InputTextStyle::Short
+            };
+            let input =
+                serenity::CreateInputText::new(style, trim(label, limits::TEXT_INPUT_LABEL), *id)
+                    .required(true)
+                    .max_length(if *long { 3500 } else { 200 });
+            serenity::CreateActionRow::InputText(input)
+        })
+        .collect();
+    serenity::CreateModal::new(custom_id, trim(title, limits::MODAL_TITLE)).components(rows)
+}
+
 /// Prefix of the button id of a "did you mean" suggestion; the entry id follows.
 pub const SUGGEST_PREFIX: &str = "suggest:";
 
@@ -209,6 +290,20 @@ pub fn suggestion_buttons(suggestions: &[Suggestion]) -> Vec<Button> {
         .take(limits::BUTTONS_PER_ROW * 5)
         .map(|(id, s)| Button::new(id, &s.title, ButtonStyle::Secondary))
         .collect()
+}
+
+/// "Helpful" / "Not what I asked" under an answer from `entry` (none when the entry's id is
+/// too long for a button id). `token` names the question kept for "not what I asked" (0:
+/// none).
+pub fn rating_buttons(entry: &str, token: u64, helpful: &str, not_helpful: &str) -> Vec<Button> {
+    let (yes, no) = super::rating::button_ids(entry, token);
+    if no.len() > limits::CUSTOM_ID {
+        return Vec::new();
+    }
+    vec![
+        Button::new(yes, helpful, ButtonStyle::Secondary),
+        Button::new(no, not_helpful, ButtonStyle::Secondary),
+    ]
 }
 
 /// Buttons in rows of at most five, as Discord wants them.

@@ -3,12 +3,13 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::commands::{answer, gate, routine::render, Gate};
-use super::embeds::{suggestion_buttons, SUGGEST_PREFIX};
+use super::commands::{answer, buttons_for, fixes, gate, routine::render, Gate};
+use super::embeds::SUGGEST_PREFIX;
+use super::rating;
 use super::respond::{self, Press};
 use super::sessions::{parse_button_id, Pressed};
 use super::{Data, Error};
-use crate::reply::ReplyKind;
+use crate::conversation::State;
 use crate::routine::unix_now;
 
 pub async fn handle(
@@ -24,6 +25,9 @@ pub async fn handle(
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(press),
         } => on_press(ctx, press, data).await,
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Modal(form),
+        } => fixes::on_form(ctx, form, data).await,
         serenity::FullEvent::Resume { .. } => {
             tracing::info!("gateway session resumed");
             Ok(())
@@ -59,23 +63,21 @@ async fn on_message(
         return Ok(());
     }
     let question = strip_mention(&msg.content, me);
-    let reply = match answer(bot, question.clone()).await {
-        Ok(reply) => reply,
+    let who = (msg.author.id.get(), msg.channel_id.get());
+    let answered = match answer(bot, who, question.clone()).await {
+        Ok(answered) => answered,
         Err(e) => {
             tracing::error!("answering a message failed: {e}");
             let failed = bot.store.engine().composer().failed();
             return Ok(respond::channel(&ctx.http, &bot.rest, msg, &failed, &[]).await?);
         }
     };
-    let (kind, entry) = super::loggable(&reply);
+    let (kind, entry) = super::loggable(&answered.reply);
     tracing::debug!(kind, entry, dm = msg.guild_id.is_none(), "message");
-    let sent = match gate(bot, msg.author.id.get(), question, reply) {
+    let fresh = answered.state == State::Fresh;
+    let sent = match gate(bot, msg.author.id.get(), question.clone(), answered) {
         Gate::Answer(reply) => {
-            let buttons = if reply.kind == ReplyKind::NoMatch {
-                suggestion_buttons(&reply.suggestions)
-            } else {
-                Vec::new()
-            };
+            let buttons = buttons_for(bot, &reply, fresh.then_some(question.as_str()));
             respond::channel(&ctx.http, &bot.rest, msg, &reply, &buttons).await
         }
         // A channel has no private notes: say it once per burst, then stay quiet.
@@ -115,16 +117,23 @@ async fn on_press(
             // Removed by a reload since the buttons were made.
             None => composer.no_match(Vec::new(), 0.0),
         };
+        let buttons = buttons_for(bot, &reply, None);
         respond::component(
             ctx,
             bot,
             press,
             &reply,
-            &[],
+            &buttons,
             Press::NewMessage { ephemeral },
         )
         .await?;
         return Ok(());
+    }
+    if let Some(rated) = rating::parse(id) {
+        return on_rating(ctx, press, bot, rated).await;
+    }
+    if fixes::is_ours(id) {
+        return fixes::on_press(ctx, press, bot).await;
     }
     if let Some((session, action)) = parse_button_id(id) {
         let who = press.user.id.get();
@@ -154,6 +163,54 @@ async fn on_press(
     }
     // Not ours (or from an older version): acknowledge so Discord shows no error.
     respond::acknowledge(ctx, bot, press).await?;
+    Ok(())
+}
+
+/// "Helpful" or "Not what I asked" under an answer: counted for the entry (once per member
+/// and answer, and never who), the question of a "not what I asked" added to the gaps log
+/// when it is on, and a private thank-you.
+async fn on_rating(
+    ctx: &serenity::Context,
+    press: &serenity::ComponentInteraction,
+    bot: &Data,
+    rated: rating::Press,
+) -> Result<(), Error> {
+    let engine = bot.store.engine();
+    let known = engine.knowledge().entry(&rated.entry).is_some();
+    let first = bot
+        .rated
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .first(press.message.id.get(), press.user.id.get());
+    if known && first {
+        bot.ratings.rate(&rated.entry, rated.helpful);
+        tracing::debug!(entry = %rated.entry, helpful = rated.helpful, "rating");
+        if let (false, Some(gaps)) = (rated.helpful, bot.gaps.clone()) {
+            let question = bot
+                .asked
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(rated.token)
+                .map(str::to_string);
+            if let Some(question) = question {
+                let engine = std::sync::Arc::clone(&engine);
+                let entry = rated.entry.clone();
+                tokio::task::spawn_blocking(move || {
+                    gaps.record_wrong_answer(&engine, &question, &entry);
+                });
+            }
+        }
+    }
+    let reply = engine.composer().feedback(rated.helpful);
+    respond::component(
+        ctx,
+        bot,
+        press,
+        &reply,
+        &[],
+        Press::NewMessage { ephemeral: true },
+    )
+    .await?;
     Ok(())
 }
 

@@ -17,7 +17,8 @@
 //! - [`embeds`]: the layout of a reply as embeds and buttons, within Discord's limits.
 //! - [`sessions`]: the running `/routine` sessions (over [`crate::routine`]).
 //! - [`cooldown`]: the per-member question limit.
-//! - [`admin_log`]: the reload notes for `ADMIN_LOG_CHANNEL_ID`.
+//! - [`rating`]: what the "Was this helpful?" buttons need remembered (in memory, no ids).
+//! - [`admin_log`]: the reload and gap-fix notes for `ADMIN_LOG_CHANNEL_ID`.
 //! - [`shutdown`]: SIGINT/SIGTERM and waiting for replies in flight.
 
 pub mod admin_log;
@@ -28,6 +29,7 @@ pub mod dispatch;
 pub mod embeds;
 pub mod events;
 pub mod logging;
+pub mod rating;
 pub mod respond;
 pub mod rest;
 pub mod sessions;
@@ -35,10 +37,12 @@ pub mod shutdown;
 
 use std::collections::HashSet;
 use std::future::Future;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use poise::serenity_prelude as serenity;
 
+use crate::conversation::Conversations;
+use crate::feedback::Ratings;
 use crate::gaps::GapLog;
 use crate::store::KnowledgeStore;
 
@@ -58,6 +62,15 @@ pub struct Bot {
     pub rest: Arc<rest::Rest>,
     /// The answering path (see [`Config::answer`]).
     pub answer: AnswerFn,
+    /// Members who were sent a crisis reply, by channel, and until when their next messages
+    /// there are read as part of that conversation.
+    pub conversations: Mutex<Conversations>,
+    /// "Was this helpful?" counts per entry (`FEEDBACK_FILE`, or in memory).
+    pub ratings: Ratings,
+    /// Questions behind recent answers, for "not what I asked" (only with the gaps log).
+    pub asked: Mutex<rating::Asked>,
+    /// Who already rated which answer (keyed hashes, no ids).
+    pub rated: Mutex<rating::Rated>,
 }
 
 impl Bot {
@@ -66,13 +79,28 @@ impl Bot {
             store,
             cooldown: cooldown::Cooldown::new(config.cooldown),
             sessions: Arc::new(sessions::Sessions::new(config.routine_idle_timeout)),
-            gaps: GapLog::from_env().map(Arc::new),
+            gaps: config
+                .unanswered_log
+                .clone()
+                .map(|p| Arc::new(GapLog::new(p))),
             ask_channels: config.ask_channel_ids.iter().copied().collect(),
             admin_log: OnceLock::new(),
             defer_after: config.defer_after,
             rest: Arc::new(rest::Rest::new(client, config.retry)),
             answer: config.answer,
+            conversations: Mutex::new(Conversations::new()),
+            ratings: config
+                .feedback_file
+                .clone()
+                .map_or_else(Ratings::in_memory, Ratings::open),
+            asked: Mutex::new(rating::Asked::default()),
+            rated: Mutex::new(rating::Rated::default()),
         }
+    }
+
+    /// The open crisis conversations (a poisoned lock is taken over: the map stays valid).
+    pub fn conversations(&self) -> std::sync::MutexGuard<'_, Conversations> {
+        self.conversations.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -186,7 +214,7 @@ pub async fn run(
     let bot = Arc::new(Bot::new(&config, Arc::clone(&store), client));
     let in_flight = shutdown::InFlight::default();
     let framework = poise::Framework::builder()
-        .options(commands::options())
+        .options(commands::options(store.engine().composer()))
         .setup({
             let bot = Arc::clone(&bot);
             let guild = config.dev_guild_id;

@@ -14,7 +14,7 @@ use std::time::Instant;
 use poise::serenity_prelude as serenity;
 use serenity::{LightMethod, Route};
 
-use super::embeds::{action_rows, layout, Button};
+use super::embeds::{layout, rows, Button, Menu};
 use super::rest::{Rest, SendError};
 use super::{Bot, Context, Error};
 use crate::reply::Reply;
@@ -95,12 +95,25 @@ impl Interaction<'_> {
         buttons: &[Button],
         how: Press,
     ) -> Result<(), SendError> {
+        self.reply_with(http, rest, reply, &[], buttons, how).await
+    }
+
+    /// Send `reply` with menus and buttons on its last page.
+    pub async fn reply_with(
+        &self,
+        http: &serenity::Http,
+        rest: &Rest,
+        reply: &Reply,
+        menus: &[Menu],
+        buttons: &[Button],
+        how: Press,
+    ) -> Result<(), SendError> {
         let pages = layout(reply);
         let last = pages.len() - 1;
         let ephemeral = matches!(how, Press::NewMessage { ephemeral: true });
         for (i, page) in pages.iter().enumerate() {
             let rows = if i == last {
-                action_rows(buttons)
+                rows(menus, buttons)
             } else {
                 Vec::new()
             };
@@ -204,6 +217,31 @@ pub async fn command(
     Ok(())
 }
 
+/// Answer a slash command with menus and buttons under the reply (see [`command`]).
+pub async fn command_with(
+    ctx: Context<'_>,
+    reply: &Reply,
+    menus: &[Menu],
+    buttons: &[Button],
+    ephemeral: bool,
+) -> Result<(), Error> {
+    let poise::Context::Application(app) = ctx else {
+        return Ok(());
+    };
+    let bot = ctx.data();
+    of_command(&app)
+        .reply_with(
+            ctx.http(),
+            &bot.rest,
+            reply,
+            menus,
+            buttons,
+            Press::NewMessage { ephemeral },
+        )
+        .await?;
+    Ok(())
+}
+
 /// Show "thinking..." for a slash command whose answer will take a while.
 pub async fn defer(ctx: Context<'_>, ephemeral: bool) -> Result<(), Error> {
     let poise::Context::Application(app) = ctx else {
@@ -236,6 +274,46 @@ pub async fn component(
         responded: &responded,
     };
     it.reply(&ctx.http, &bot.rest, reply, buttons, how).await
+}
+
+/// The interaction behind a button press or a form, to answer it in several steps (defer,
+/// then the reply as a follow-up).
+pub fn of_press<'a>(
+    id: serenity::InteractionId,
+    token: &'a str,
+    application: serenity::ApplicationId,
+    responded: &'a AtomicBool,
+) -> Interaction<'a> {
+    Interaction {
+        id,
+        token,
+        application,
+        responded,
+    }
+}
+
+/// Open a form (modal) in answer to a button press.
+pub async fn modal(
+    ctx: &serenity::Context,
+    bot: &Bot,
+    press: &serenity::ComponentInteraction,
+    modal: serenity::CreateModal,
+) -> Result<(), SendError> {
+    let route = Route::InteractionResponse {
+        interaction_id: press.id,
+        token: &press.token,
+    };
+    let response = serenity::CreateInteractionResponse::Modal(modal);
+    let deadline = received() + bot.rest.policy().interaction_window;
+    bot.rest
+        .send(
+            &ctx.http,
+            route,
+            LightMethod::Post,
+            &response,
+            Some(deadline),
+        )
+        .await
 }
 
 /// Acknowledge a button press that needs no reply (not ours, or from an older version).
@@ -292,7 +370,7 @@ pub async fn channel(
             m = m.reference_message(to);
         }
         if i == last && !buttons.is_empty() {
-            m = m.components(action_rows(buttons));
+            m = m.components(rows(&[], buttons));
         }
         let route = Route::ChannelMessages {
             channel_id: to.channel_id,

@@ -48,6 +48,11 @@ pub fn files() -> Vec<(PathBuf, String)> {
         .collect()
 }
 
+/// The text of one built-in file, by its path inside the folder.
+pub fn file_text(rel: &Path) -> Option<&'static str> {
+    BUNDLED.get_file(rel).and_then(|f| f.contents_utf8())
+}
+
 /// Load and validate the built-in knowledge.
 pub fn load() -> Result<Loaded, LoadFailure> {
     load_texts(&files())

@@ -6,6 +6,8 @@
 
 pub mod bundled;
 pub mod diagnostics;
+pub mod edit;
+pub mod messages;
 mod parse;
 pub mod safety_rules;
 pub mod schema;
@@ -16,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use diagnostics::{Diagnostic, Diagnostics, LineIndex, Origin, Severity};
+pub use messages::{Messages, Msg};
 
 use crate::matcher::Matcher;
 use crate::safety::SafetyScreen;
@@ -181,24 +184,31 @@ pub struct Scope {
     pub elsewhere: Vec<String>,
 }
 
-/// Fixed texts of the bot. The disclaimer lives here so admins can word it, but it can never
-/// be empty (validation) and it is appended by [`crate::reply::Composer`] to every reply.
-/// Read as written in `[messages]`; the loader trims the texts.
+/// `[conversation]`: how a member's messages after a crisis reply are read (see
+/// [`crate::conversation`]). Phrases match whole folded words in a row.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Messages {
-    pub disclaimer: String,
-    pub no_match: String,
-    pub suggestions_intro: String,
-    pub empty_question: String,
-    pub too_long: String,
-    pub help: String,
-    pub this_hurts: String,
-    /// Put before a red-flag reply when every sign was told about someone else.
-    #[serde(default)]
-    pub someone_else: String,
-    #[serde(default)]
-    pub example_questions: Vec<String>,
+pub struct ConversationRules {
+    /// How long after a crisis reply the member's messages in that channel are read as part
+    /// of the conversation.
+    pub minutes: u32,
+    /// A message of at most this many words is an answer, never a question.
+    pub short_answer_words: usize,
+    /// Phrases that say "I am not safe", in a message of any length.
+    pub not_safe: Vec<String>,
+    /// "No" in a short answer (to "Are you safe right now?").
+    pub no: Vec<String>,
+    /// "Yes" in a short answer.
+    pub yes: Vec<String>,
+    /// Where the table is written.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+impl ConversationRules {
+    pub fn window_secs(&self) -> u64 {
+        u64::from(self.minutes) * 60
+    }
 }
 
 /// Everything the bot knows, validated.
@@ -211,6 +221,7 @@ pub struct Knowledge {
     /// `[[caution]]` tables, checked against every entry and routine step.
     pub cautions: Vec<(Caution, Origin)>,
     pub messages: Messages,
+    pub conversation: ConversationRules,
     pub safety: SafetyRules,
     /// Files read, relative to the folder, in load order.
     pub files: Vec<PathBuf>,
@@ -332,8 +343,15 @@ impl std::fmt::Display for Source {
 
 /// Load and validate a whole knowledge folder.
 pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
+    load_dir_with(dir, &[])
+}
+
+/// [`load_dir`] with the files in `changed` (path relative to the folder, text) read from
+/// memory instead of disk; a file not on disk yet is added. How a change is tried before it
+/// is written.
+pub fn load_dir_with(dir: &Path, changed: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
     let mut diags = Diagnostics::default();
-    let listing = match toml_files(dir) {
+    let mut listing = match toml_files(dir) {
         Ok(f) => f,
         Err(msg) => {
             diags.error(&Origin::default(), msg);
@@ -342,6 +360,12 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
             });
         }
     };
+    for (rel, _) in changed {
+        if !listing.files.contains(rel) {
+            listing.files.push(rel.clone());
+        }
+    }
+    listing.files.sort();
     for folder in &listing.toml_named_dirs {
         diags.warning(
             &whole_file(folder),
@@ -350,12 +374,31 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
     }
     let mut parts = Vec::new();
     for rel in &listing.files {
+        if let Some((_, text)) = changed.iter().find(|(r, _)| r == rel) {
+            parts.push((rel.clone(), text.clone()));
+            continue;
+        }
         match read_text(&dir.join(rel), rel) {
             Ok(text) => parts.push((rel.clone(), text)),
             Err((at, msg)) => diags.error(&at, msg),
         }
     }
     build(&parts, diags)
+}
+
+/// [`check_dir`] with the files in `changed` read from memory (see [`load_dir_with`]): what
+/// `check` would say if they were written.
+pub fn check_dir_with(dir: &Path, changed: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
+    let mut loaded = load_dir_with(dir, changed)?;
+    let k = &loaded.knowledge;
+    let warnings = std::mem::take(&mut loaded.warnings);
+    loaded.warnings = review(
+        k,
+        &Matcher::build(k),
+        &SafetyScreen::new(&k.safety),
+        warnings,
+    );
+    Ok(loaded)
 }
 
 /// Load like [`load_dir`], then [`review`]: what `check` reports, exactly as a live reload
@@ -583,7 +626,8 @@ struct Builder {
     cautions: Vec<(Caution, Origin)>,
     red_flags: Vec<(RedFlagRule, Origin)>,
     concepts: std::collections::BTreeMap<String, Concept>,
-    messages: Option<(Messages, Origin)>,
+    messages: Option<(messages::Read, Origin)>,
+    conversation: Option<(ConversationRules, Origin)>,
     crisis: Option<(CrisisRules, Origin)>,
     negation: Option<(NegationRules, Origin)>,
     files: Vec<PathBuf>,
@@ -602,9 +646,11 @@ fn spanned_strings(
         .unzip()
 }
 
-fn section(heading: &str, text: String) -> Section {
+/// A card section; its heading is the key of its text in `[messages]` until
+/// [`Builder::finish`] puts the text in (the messages may be in a later file).
+fn section(heading: Msg, text: String) -> Section {
     Section {
-        heading: Some(heading.to_string()),
+        heading: Some(heading.key().to_string()),
         text: text.trim().to_string(),
     }
 }
@@ -644,11 +690,11 @@ impl Builder {
                 title: m.title,
                 phrasings,
                 sections: vec![
-                    section("Where it is", m.location),
-                    section("Why it matters for sciatica", m.why),
-                    section("How to massage it", m.massage),
-                    section("Stretch", m.stretch),
-                    section("Cautions", m.cautions),
+                    section(Msg::heading_location, m.location),
+                    section(Msg::heading_why, m.why),
+                    section(Msg::heading_massage, m.massage),
+                    section(Msg::heading_stretch, m.stretch),
+                    section(Msg::heading_cautions, m.cautions),
                 ],
                 tags: m.tags,
                 context: Vec::new(),
@@ -669,9 +715,9 @@ impl Builder {
                 title: t.title,
                 phrasings,
                 sections: vec![
-                    section("How", t.how),
-                    section("How long", t.duration),
-                    section("Cautions", t.cautions),
+                    section(Msg::heading_how, t.how),
+                    section(Msg::heading_duration, t.duration),
+                    section(Msg::heading_cautions, t.cautions),
                 ],
                 tags: t.tags,
                 context: Vec::new(),
@@ -742,20 +788,18 @@ impl Builder {
         }
         if let Some(m) = doc.messages {
             let origin = at(m.span());
-            let mut m = m.into_inner();
-            for text in [
-                &mut m.disclaimer,
-                &mut m.no_match,
-                &mut m.suggestions_intro,
-                &mut m.empty_question,
-                &mut m.too_long,
-                &mut m.help,
-                &mut m.this_hurts,
-                &mut m.someone_else,
-            ] {
-                *text = text.trim().to_string();
-            }
-            set_once(&mut self.messages, m, origin, "[messages]", diags);
+            let read = messages::read(m.into_inner(), rel, lines, diags);
+            set_once(&mut self.messages, read, origin, "[messages]", diags);
+        }
+        if let Some(c) = doc.conversation {
+            let origin = at(c.span());
+            set_once(
+                &mut self.conversation,
+                c.into_inner(),
+                origin,
+                "[conversation]",
+                diags,
+            );
         }
         if let Some(c) = doc.crisis {
             let origin = at(c.span());
@@ -792,25 +836,32 @@ impl Builder {
         if self.negation.is_none() {
             missing("[negation]");
         }
-        let (messages, at) = self.messages?;
-        if messages.disclaimer.is_empty() {
-            diags.error(
-                &at,
-                "[messages] disclaimer is empty; every reply must carry it",
-            );
+        if self.conversation.is_none() {
+            missing("[conversation] (how answers to \"Are you safe right now?\" are read)");
         }
+        let (read, at) = self.messages?;
+        let messages = messages::finish(read, &at, Some(Messages::bundled()), diags);
+        let mut entries = self.entries;
+        for s in entries.iter_mut().flat_map(|e| e.sections.iter_mut()) {
+            if let Some(m) = s.heading.as_deref().and_then(Msg::from_key) {
+                s.heading = Some(messages.get(m).to_string());
+            }
+        }
+        let (mut conversation, conversation_at) = self.conversation?;
+        conversation.origin = conversation_at;
         let (mut crisis, crisis_at) = self.crisis?;
         let (mut negation, negation_at) = self.negation?;
         // The safety rules keep where they are written, for their own diagnostics.
         crisis.origin = crisis_at;
         negation.origin = negation_at;
         Some(Knowledge {
-            entries: self.entries,
+            entries,
             routines: self.routines,
             synonyms: self.synonyms,
             scope: self.scope.map(|(s, _)| s).unwrap_or_default(),
             cautions: self.cautions,
             messages,
+            conversation,
             safety: SafetyRules {
                 concepts: self.concepts,
                 red_flags: self.red_flags,

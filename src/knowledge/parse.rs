@@ -518,12 +518,18 @@ mod tests {
 
     #[test]
     fn a_missing_disclaimer_says_why_it_matters() {
-        let p = problems("[messages]\nno_match = \"x\"\n");
-        assert_eq!(p.len(), 1);
+        let text = "[messages]\nno_match = \"x\"\n";
+        let failure = super::super::load_texts(&[("x.toml".into(), text.into())])
+            .expect_err("no disclaimer, no load");
+        let p: Vec<String> = failure
+            .diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert!(
-            p[0].starts_with("x.toml:1:1: error: [messages] has no `disclaimer`"),
-            "{}",
-            p[0]
+            p.iter()
+                .any(|l| l.starts_with("x.toml:1:1: error: [messages] has no `disclaimer`")),
+            "{p:?}"
         );
     }
 }

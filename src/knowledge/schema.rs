@@ -7,7 +7,8 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Caution, CrisisRules, Messages, NegationRules, RedFlagRule, Synonym};
+use super::messages::RawMessages;
+use super::{Caution, CrisisRules, NegationRules, RedFlagRule, Synonym};
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -32,7 +33,10 @@ pub struct FileDoc {
     pub synonym: Vec<Synonym>,
     #[serde(default)]
     pub caution: Vec<Spanned<Caution>>,
-    pub messages: Option<Spanned<Messages>>,
+    /// `[messages]`: every text by key, checked against [`super::Msg`] when it is read.
+    pub messages: Option<Spanned<RawMessages>>,
+    /// `[conversation]`: how messages after a crisis reply are read.
+    pub conversation: Option<Spanned<super::ConversationRules>>,
 }
 
 /// `[[faq]]`: one question-and-answer entry.

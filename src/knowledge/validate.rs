@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Caution, CautionScope, Diagnostics, Entry, EntryKind, Knowledge, Origin};
+use super::{Caution, CautionScope, Diagnostics, Entry, EntryKind, Knowledge, Msg, Origin};
 use crate::matcher::{Matcher, ANSWER_THRESHOLD};
 use crate::reply::Composer;
 use crate::safety::{SafetyScreen, Verdict};
@@ -34,7 +34,93 @@ pub(super) fn validate(k: &Knowledge, diags: &mut Diagnostics, complete: bool) {
     phrasings_unique(k, diags);
     reply_lengths(k, diags);
     cautions(k, diags);
+    conversation(k, diags);
+    message_lengths(k, diags);
     crate::safety::validate_rules(&k.safety, diags);
+}
+
+/// Texts Discord shows in a small space: longer ones are cut by the bot, which is worth a
+/// warning (a cut sentence reads badly).
+fn message_lengths(k: &Knowledge, diags: &mut Diagnostics) {
+    for &m in Msg::ALL {
+        let key = m.key();
+        let (max, what) = if key.starts_with("command_") {
+            (100, "a slash command description")
+        } else if key.starts_with("gaps_modal_") {
+            (45, "a form title or label")
+        } else if key.starts_with("button_")
+            || matches!(m, Msg::gaps_choose | Msg::gaps_ignore | Msg::gaps_new_entry)
+        {
+            (80, "a button or menu label")
+        } else {
+            continue;
+        };
+        let n = k.messages.get(m).chars().count();
+        if n > max {
+            diags.warning(
+                k.messages.origin(m),
+                format!(
+                    "[messages] {key} is {n} characters; Discord shows at most {max} for {what}, \
+                     so it is cut"
+                ),
+            );
+        }
+    }
+}
+
+/// The replies to a member after a crisis reply carry the helplines, like the crisis reply
+/// itself, and `[conversation]` can hear a "no".
+fn conversation(k: &Knowledge, diags: &mut Diagnostics) {
+    let m = &k.messages;
+    for key in [
+        Msg::crisis_not_safe,
+        Msg::crisis_safe,
+        Msg::crisis_unsure,
+        Msg::crisis_reminder,
+    ] {
+        let text = m.get(key);
+        let at = m.origin(key);
+        for (number, who) in [
+            ("988", "the US 988 Lifeline"),
+            ("116 123", "Samaritans (UK/Ireland)"),
+        ] {
+            if !text.contains(number) {
+                diags.error(
+                    at,
+                    format!(
+                        "[messages] {key} is missing {who}: every reply after a crisis reply \
+                         must contain \"{number}\""
+                    ),
+                );
+            }
+        }
+    }
+    let c = &k.conversation;
+    let at = c.origin.clone();
+    if c.minutes == 0 || c.minutes > 24 * 60 {
+        diags.error(
+            &at,
+            format!(
+                "[conversation] minutes = {} must be between 1 and 1440 (a day)",
+                c.minutes
+            ),
+        );
+    }
+    if c.no.is_empty() {
+        diags.error(
+            &at,
+            "[conversation] no is empty, so a member's \"no\" to \"Are you safe right now?\" \
+             would not be heard as not safe",
+        );
+    }
+    for (list, phrases) in [("not_safe", &c.not_safe), ("no", &c.no), ("yes", &c.yes)] {
+        for p in phrases.iter().filter(|p| text::fold(p).is_empty()) {
+            diags.error(
+                &at,
+                format!("[conversation] {list}: \"{p}\" has no words once folded"),
+            );
+        }
+    }
 }
 
 /// Warnings about how the knowledge behaves as a whole (see [`super::review`]).

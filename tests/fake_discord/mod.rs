@@ -480,14 +480,44 @@ impl FakeDiscord {
     /// A button press (`type` 3) on a message the bot sent; `ephemeral` as that message was.
     pub fn press(&self, who: Member, custom_id: &str, ephemeral: bool) -> Value {
         let data = json!({"custom_id": custom_id, "component_type": 2});
+        self.component(who, data, ephemeral, None)
+    }
+
+    /// A button press on the bot's message `message` (pressing twice on one message).
+    pub fn press_on(&self, who: Member, custom_id: &str, message: u64) -> Value {
+        let data = json!({"custom_id": custom_id, "component_type": 2});
+        self.component(who, data, false, Some(message))
+    }
+
+    /// A choice in a select menu (`component_type` 3) on an ephemeral message of the bot.
+    pub fn select(&self, who: Member, custom_id: &str, values: &[&str]) -> Value {
+        let data = json!({"custom_id": custom_id, "component_type": 3, "values": values});
+        self.component(who, data, true, None)
+    }
+
+    fn component(&self, who: Member, data: Value, ephemeral: bool, id: Option<u64>) -> Value {
         let mut i = self.interaction(3, who, data);
         let mut message = self.message_json(BOT_ID, "sciatica-bot", "", Some(GUILD_ID), CHANNEL_ID);
         message["author"]["bot"] = json!(true);
+        if let Some(id) = id {
+            message["id"] = json!(id.to_string());
+        }
         if ephemeral {
             message["flags"] = json!(64);
         }
         i["message"] = message;
         i
+    }
+
+    /// A form (modal) submitted (`type` 5): each (field id, value) in a row of its own.
+    pub fn submit(&self, who: Member, custom_id: &str, fields: &[(&str, &str)]) -> Value {
+        let rows: Vec<Value> = fields
+            .iter()
+            .map(|(id, value)| {
+                json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]})
+            })
+            .collect();
+        self.interaction(5, who, json!({"custom_id": custom_id, "components": rows}))
     }
 
     /// A MESSAGE_CREATE payload; `guild` None for a DM.

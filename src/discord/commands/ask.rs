@@ -1,21 +1,16 @@
 //! `/ask question [private]`: the same answer as `sciatica-bot ask`, as an embed.
 
-use super::{answer, gate, Gate};
-use crate::discord::embeds::suggestion_buttons;
+use super::{answer, buttons_for, gate, Gate};
+use crate::conversation::State;
 use crate::discord::{respond, Context, Error};
-use crate::reply::ReplyKind;
 
 /// Ask a question about sciatica self-care (massage, stretches, heat and ice, warning signs)
 #[poise::command(slash_command)]
-pub async fn ask(
-    ctx: Context<'_>,
-    #[description = "Your question, in a sentence, e.g. where should I massage for sciatica?"]
-    question: String,
-    #[description = "Only you see the answer (default: no)"] private: Option<bool>,
-) -> Result<(), Error> {
+pub async fn ask(ctx: Context<'_>, question: String, private: Option<bool>) -> Result<(), Error> {
     let private = private.unwrap_or(false);
     let bot = ctx.data();
-    let work = answer(bot, question.clone());
+    let who = (ctx.author().id.get(), ctx.channel_id().get());
+    let work = answer(bot, who, question.clone());
     tokio::pin!(work);
     // Defer (show "thinking...") if the answer is not ready in time (`Config::defer_after`):
     // Discord drops an interaction not acknowledged within 3 s.
@@ -31,15 +26,12 @@ pub async fn ask(
             work.await?
         }
     };
-    let (kind, entry) = crate::discord::loggable(&reply);
+    let (kind, entry) = crate::discord::loggable(&reply.reply);
     tracing::debug!(kind, entry, "/ask");
-    match gate(bot, ctx.author().id.get(), question, reply) {
+    let fresh = reply.state == State::Fresh;
+    match gate(bot, ctx.author().id.get(), question.clone(), reply) {
         Gate::Answer(reply) => {
-            let buttons = if reply.kind == ReplyKind::NoMatch {
-                suggestion_buttons(&reply.suggestions)
-            } else {
-                Vec::new()
-            };
+            let buttons = buttons_for(bot, &reply, fresh.then_some(question.as_str()));
             respond::command(ctx, &reply, &buttons, private).await
         }
         Gate::Limited { note, .. } => respond::command(ctx, &note, &[], true).await,

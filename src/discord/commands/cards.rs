@@ -3,7 +3,8 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::discord::embeds::{self, suggestion_buttons};
+use crate::conversation::State;
+use crate::discord::embeds;
 use crate::discord::{respond, Bot, Context, Error};
 use crate::engine::{Engine, MAX_SUGGESTIONS};
 use crate::knowledge::{Entry, EntryKind};
@@ -15,9 +16,7 @@ use crate::text;
 #[poise::command(slash_command)]
 pub async fn muscle(
     ctx: Context<'_>,
-    #[description = "Which muscle, e.g. piriformis"]
-    #[autocomplete = "muscle_names"]
-    name: String,
+    #[autocomplete = "muscle_names"] name: String,
 ) -> Result<(), Error> {
     card(ctx, EntryKind::Muscle, &name).await
 }
@@ -26,9 +25,7 @@ pub async fn muscle(
 #[poise::command(slash_command)]
 pub async fn technique(
     ctx: Context<'_>,
-    #[description = "Which technique or tool, e.g. foam roller"]
-    #[autocomplete = "technique_names"]
-    name: String,
+    #[autocomplete = "technique_names"] name: String,
 ) -> Result<(), Error> {
     card(ctx, EntryKind::Technique, &name).await
 }
@@ -36,7 +33,7 @@ pub async fn technique(
 async fn card(ctx: Context<'_>, kind: EntryKind, name: &str) -> Result<(), Error> {
     let engine = ctx.data().store.engine();
     // What a member types here is screened like any question: a warning sign still escalates.
-    let screened = (ctx.data().answer)(&engine, name);
+    let screened = (ctx.data().answer)(&engine, State::Fresh, name);
     if screened.kind.is_safety() {
         return respond::command(ctx, &screened, &[], false).await;
     }
@@ -44,7 +41,7 @@ async fn card(ctx: Context<'_>, kind: EntryKind, name: &str) -> Result<(), Error
         Ok(entry) => engine.composer().card(entry),
         Err(suggestions) => engine.composer().no_match(suggestions, 0.0),
     };
-    let buttons = suggestion_buttons(&reply.suggestions);
+    let buttons = super::buttons_for(ctx.data(), &reply, Some(name));
     respond::command(ctx, &reply, &buttons, false).await
 }
 

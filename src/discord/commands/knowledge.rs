@@ -4,9 +4,13 @@
 
 use std::sync::Arc;
 
-use super::is_admin;
+use super::{fixes, is_admin};
 use crate::discord::admin_log::outcome_reply;
 use crate::discord::{respond, Context, Error};
+use crate::gaps::GapLog;
+
+/// How many groups `/knowledge gaps` reports.
+const REPORTED: usize = 20;
 
 /// Knowledge base admin: reload, status, unanswered questions
 #[poise::command(
@@ -38,41 +42,52 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     respond::command(ctx, &reply, &[], true).await
 }
 
-/// Entry counts, when the knowledge was loaded, and the last error
+/// Entry counts, when the knowledge was loaded, the last error, and answer ratings
 #[poise::command(slash_command, guild_only)]
 pub async fn status(ctx: Context<'_>) -> Result<(), Error> {
     if !is_admin(ctx) {
         return deny(ctx).await;
     }
-    let store = &ctx.data().store;
-    let reply = store
+    let bot = ctx.data();
+    let reply = bot
+        .store
         .engine()
         .composer()
-        .info("Knowledge status", store.status().render());
+        .status(&bot.store.status(), &bot.ratings.ratings());
     respond::command(ctx, &reply, &[], true).await
 }
 
-/// The most frequent questions nobody answered (needs UNANSWERED_LOG)
+/// The most frequent questions nobody answered, with one-click fixes (needs UNANSWERED_LOG)
 #[poise::command(slash_command, guild_only)]
 pub async fn gaps(ctx: Context<'_>) -> Result<(), Error> {
     if !is_admin(ctx) {
         return deny(ctx).await;
     }
     respond::defer(ctx, true).await?;
-    let engine = ctx.data().store.engine();
-    let report = {
+    let bot = ctx.data();
+    let engine = bot.store.engine();
+    let composer = engine.composer();
+    let Some(log) = bot.gaps.clone() else {
+        let reply = composer.info(
+            composer.text(crate::knowledge::Msg::gaps_title),
+            composer.text(crate::knowledge::Msg::gaps_off),
+        );
+        return respond::command(ctx, &reply, &[], true).await;
+    };
+    let groups = {
         let engine = Arc::clone(&engine);
         tokio::task::spawn_blocking(move || {
-            let mut out = Vec::new();
-            crate::gaps::cli_report(&engine, 20, &mut out).map(|_| out)
+            crate::gaps::report(GapLog::path(&log), &engine, REPORTED)
         })
         .await??
     };
-    let reply = engine.composer().info(
-        "Unanswered questions",
-        String::from_utf8_lossy(&report).trim().to_string(),
-    );
-    respond::command(ctx, &reply, &[], true).await
+    respond::command(ctx, &composer.gaps_report(&groups), &[], true).await?;
+    // Then each of the first groups on its own, with its fixes under it.
+    for (i, group) in groups.iter().enumerate().take(fixes::WITH_CONTROLS) {
+        let (reply, menus, buttons) = fixes::controls(composer, i + 1, group);
+        respond::command_with(ctx, &reply, &menus, &buttons, true).await?;
+    }
+    Ok(())
 }
 
 async fn deny(ctx: Context<'_>) -> Result<(), Error> {

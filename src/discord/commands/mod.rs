@@ -5,6 +5,7 @@
 
 pub mod ask;
 pub mod cards;
+pub mod fixes;
 pub mod help;
 pub mod knowledge;
 pub mod redflags;
@@ -14,8 +15,13 @@ use std::time::Instant;
 
 use poise::serenity_prelude as serenity;
 
+use super::embeds::{limits, suggestion_buttons, trim, Button};
 use super::{respond, Bot, Data, Error};
+use crate::conversation::{Key, State};
+use crate::knowledge::Msg;
 use crate::reply::Reply;
+use crate::reply::{Composer, ReplyKind};
+use crate::routine::unix_now;
 
 /// Every command the bot registers.
 pub fn all() -> Vec<poise::Command<Data, Error>> {
@@ -30,9 +36,15 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
     ]
 }
 
-pub fn options() -> poise::FrameworkOptions<Data, Error> {
+/// The framework's options, with every command's description (and its options') taken from
+/// the knowledge's `[messages]` as it is at start-up.
+pub fn options(composer: &Composer) -> poise::FrameworkOptions<Data, Error> {
+    let mut commands = all();
+    for c in &mut commands {
+        describe_command(c, composer, "command");
+    }
     poise::FrameworkOptions {
-        commands: all(),
+        commands,
         on_error: |e| Box::pin(on_error(e)),
         event_handler: |ctx, event, framework, data| {
             Box::pin(super::events::handle(ctx, event, framework, data))
@@ -48,6 +60,26 @@ pub fn options() -> poise::FrameworkOptions<Data, Error> {
             ..Default::default()
         },
         ..Default::default()
+    }
+}
+
+/// Set the description of `command` (and of its options and subcommands) from the message
+/// `command_NAME` (`command_NAME_OPTION`, `command_NAME_SUB`), cut to Discord's 100
+/// characters.
+fn describe_command(command: &mut poise::Command<Data, Error>, composer: &Composer, prefix: &str) {
+    let key = format!("{prefix}_{}", command.name);
+    let text =
+        |key: &str| Msg::from_key(key).map(|m| trim(composer.text(m), limits::COMMAND_DESCRIPTION));
+    if let Some(d) = text(&key) {
+        command.description = Some(d);
+    }
+    for p in &mut command.parameters {
+        if let Some(d) = text(&format!("{key}_{}", p.name)) {
+            p.description = Some(d);
+        }
+    }
+    for sub in &mut command.subcommands {
+        describe_command(sub, composer, &key);
     }
 }
 
@@ -201,16 +233,60 @@ pub fn describe(e: &(dyn std::error::Error + Send + Sync + 'static)) -> String {
     }
 }
 
-/// Answer a question off the async threads: the engine is CPU work, and a 100,000-character
-/// message must not stall other members' answers.
-/// A panic while answering comes back as an error (without the panic's message, which could
-/// quote the question).
-pub async fn answer(bot: &Bot, question: String) -> Result<Reply, Error> {
+/// A reply, and how its question was read.
+pub struct Answered {
+    pub reply: Reply,
+    /// After a crisis reply to this member here, or not (see [`crate::conversation`]).
+    pub state: State,
+}
+
+/// Answer a question from `who` (member, channel) in its conversation, off the async
+/// threads: the engine is CPU work, and a 100,000-character message must not stall other
+/// members' answers. A crisis reply opens (or extends) the member's conversation in that
+/// channel, so their "no" or "idk" is heard. A panic while answering comes back as an error
+/// (without the panic's message, which could quote the question).
+pub async fn answer(bot: &Bot, who: Key, question: String) -> Result<Answered, Error> {
+    let context = bot.conversations().context(who, unix_now());
     let store = std::sync::Arc::clone(&bot.store);
     let answer = bot.answer;
-    tokio::task::spawn_blocking(move || answer(&store.engine(), &question))
+    let reply = tokio::task::spawn_blocking(move || answer(&store.engine(), context, &question))
         .await
-        .map_err(|_| "internal error while answering (a panic)".into())
+        .map_err(|_| -> Error { "internal error while answering (a panic)".into() })?;
+    let window = bot.store.engine().knowledge().conversation.window_secs();
+    bot.conversations().replied(who, &reply, unix_now(), window);
+    Ok(Answered {
+        reply,
+        state: context,
+    })
+}
+
+/// The buttons under a reply: "did you mean" for a no-match; "Helpful" / "Not what I asked"
+/// for an answer, with `question` kept for "not what I asked" while the gaps log is on. None
+/// for anything else, safety replies above all, nor for an answer inside a crisis
+/// conversation (`question` is `None` there).
+pub fn buttons_for(bot: &Bot, reply: &Reply, question: Option<&str>) -> Vec<Button> {
+    match (reply.kind, &reply.entry_id, question) {
+        (ReplyKind::NoMatch, _, _) => suggestion_buttons(&reply.suggestions),
+        (ReplyKind::Answer, Some(entry), Some(question)) => {
+            let token = match &bot.gaps {
+                Some(_) => bot
+                    .asked
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .keep(question),
+                None => 0,
+            };
+            let engine = bot.store.engine();
+            let c = engine.composer();
+            super::embeds::rating_buttons(
+                entry,
+                token,
+                c.text(Msg::button_helpful),
+                c.text(Msg::button_not_helpful),
+            )
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// What to send after the cooldown had its say.
@@ -225,14 +301,16 @@ pub enum Gate {
 
 /// Safety first, then the cooldown: a red-flag or crisis reply always goes out and does not
 /// count against the member. Answers that go out are recorded in the gaps log (it keeps only
-/// the unanswered ones).
-pub fn gate(bot: &Bot, member: u64, question: String, reply: Reply) -> Gate {
+/// the unanswered ones), unless they follow a crisis reply: nothing said in that
+/// conversation is logged.
+pub fn gate(bot: &Bot, member: u64, question: String, answered: Answered) -> Gate {
+    let Answered { reply, state } = answered;
     if reply.kind.is_safety() {
         return Gate::Answer(reply);
     }
     match bot.cooldown.check(member, Instant::now()) {
         super::cooldown::Decision::Allowed => {
-            if let Some(gaps) = bot.gaps.clone() {
+            if let (Some(gaps), State::Fresh) = (bot.gaps.clone(), state) {
                 let r = reply.clone();
                 let engine = bot.store.engine();
                 tokio::task::spawn_blocking(move || gaps.record(&engine, &question, &r));
@@ -256,9 +334,13 @@ pub fn is_admin(ctx: super::Context<'_>) -> bool {
     let poise::Context::Application(app) = ctx else {
         return false;
     };
-    app.interaction
-        .member
-        .as_ref()
+    member_is_admin(app.interaction.member.as_deref())
+}
+
+/// Whether a member (as sent with an interaction: a command, a press, a form) may manage the
+/// server. No member (a DM) is never an admin.
+pub fn member_is_admin(member: Option<&serenity::Member>) -> bool {
+    member
         .and_then(|m| m.permissions)
         .is_some_and(|p| p.manage_guild() || p.administrator())
 }

@@ -7,7 +7,7 @@ use poise::serenity_prelude as serenity;
 use crate::discord::embeds::{self, Button, ButtonStyle};
 use crate::discord::sessions::button_id;
 use crate::discord::{respond, Bot, Context, Error};
-use crate::knowledge::{Knowledge, Routine};
+use crate::knowledge::{Knowledge, Msg, Routine};
 use crate::reply::{Composer, Reply};
 use crate::routine::{unix_now, Action, View};
 use crate::text;
@@ -16,9 +16,7 @@ use crate::text;
 #[poise::command(slash_command)]
 pub async fn routine(
     ctx: Context<'_>,
-    #[description = "Which routine to start (leave empty to see the list)"]
-    #[autocomplete = "routine_names"]
-    name: Option<String>,
+    #[autocomplete = "routine_names"] name: Option<String>,
 ) -> Result<(), Error> {
     let engine = ctx.data().store.engine();
     let composer = engine.composer();
@@ -89,14 +87,19 @@ pub fn render(
     view: View,
     session: u64,
 ) -> (Reply, Vec<Button>) {
-    let button = |action, label, style| Button::new(button_id(session, action), label, style);
-    let next = button(Action::Next, "Next", ButtonStyle::Primary);
-    let stop = button(Action::Stop, "Stop", ButtonStyle::Secondary);
-    let hurts = button(Action::ThisHurts, "This hurts", ButtonStyle::Danger);
+    let button =
+        |action, label, style| Button::new(button_id(session, action), composer.text(label), style);
+    let next = button(Action::Next, Msg::button_next, ButtonStyle::Primary);
+    let stop = button(Action::Stop, Msg::button_stop, ButtonStyle::Secondary);
+    let hurts = button(
+        Action::ThisHurts,
+        Msg::button_this_hurts,
+        ButtonStyle::Danger,
+    );
     match view {
         View::Step { index, ends_at } => {
             let countdown = format!("<t:{ends_at}:R>");
-            let pause = button(Action::Pause, "Pause", ButtonStyle::Secondary);
+            let pause = button(Action::Pause, Msg::button_pause, ButtonStyle::Secondary);
             (
                 composer.routine_step(routine, index, Some(&countdown)),
                 vec![next, pause, stop, hurts],
