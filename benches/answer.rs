@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use sciatica_bot::knowledge::{self, Knowledge};
+use sciatica_bot::knowledge::Knowledge;
 use sciatica_bot::matcher::naive::NaiveMatcher;
 use sciatica_bot::matcher::{Hit, Matcher, ANSWER_THRESHOLD};
 use sciatica_bot::reply::Composer;
+use sciatica_bot::review;
 use sciatica_bot::Engine;
 
 const GENERATED: usize = 10_000;
@@ -232,7 +233,7 @@ fn generated_toml(n: usize) -> String {
 fn knowledge_10k() -> Knowledge {
     let mut parts = bundled_files();
     parts.push((PathBuf::from("generated.toml"), generated_toml(GENERATED)));
-    match knowledge::load_texts(&parts) {
+    match review::load_texts(&parts) {
         Ok(l) => l.knowledge,
         Err(e) => panic!("generated knowledge must load: {e}"),
     }

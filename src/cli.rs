@@ -298,7 +298,7 @@ fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
                 let now = unix_now();
                 let in_crisis = conversations.context(CHAT, now) == State::AfterCrisis;
                 let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    conversations.answer(engine, CHAT, q, now)
+                    engine.answer_conversing(&mut conversations, CHAT, q, now)
                 }))
                 .unwrap_or_else(|_| engine.composer().failed());
                 // Nothing said in a crisis conversation is logged, answered or not.
@@ -330,7 +330,7 @@ fn routine(engine: &Engine, name: Option<&str>, out: &mut impl Write) -> anyhow:
 }
 
 fn check(source: &Source, rules: bool) -> io::Result<ExitCode> {
-    match source.check() {
+    match crate::review::check(&source) {
         Ok(loaded) => {
             print_diagnostics(source, &loaded.warnings);
             let k = &loaded.knowledge;

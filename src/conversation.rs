@@ -19,9 +19,7 @@
 
 use std::collections::HashMap;
 
-use crate::engine::Engine;
 use crate::knowledge::ConversationRules;
-use crate::reply::{Reply, ReplyKind};
 use crate::text;
 
 /// Most conversations kept at once. Past it, ended ones are dropped, then the one nearest its
@@ -103,11 +101,11 @@ impl Conversations {
         }
     }
 
-    /// Note the reply sent to `key` at `now`: a crisis reply (the first, or a follow-up) opens
-    /// the conversation, or keeps it open, for `window_secs` from now. Other replies leave it
-    /// as it is.
-    pub fn replied(&mut self, key: Key, reply: &Reply, now: u64, window_secs: u64) {
-        if reply.kind != ReplyKind::Crisis || window_secs == 0 {
+    /// Note a reply sent to `key` at `now`: a crisis reply (`crisis`, the first or a
+    /// follow-up) opens the conversation, or keeps it open, for `window_secs` from now. Other
+    /// replies leave it as it is.
+    pub fn replied(&mut self, key: Key, crisis: bool, now: u64, window_secs: u64) {
+        if !crisis || window_secs == 0 {
             return;
         }
         if !self.until.contains_key(&key) && self.until.len() >= MAX_CONVERSATIONS {
@@ -119,18 +117,6 @@ impl Conversations {
             }
         }
         self.until.insert(key, now.saturating_add(window_secs));
-    }
-
-    /// Answer `question` from `key` at `now` in its conversation, and note the reply.
-    pub fn answer(&mut self, engine: &Engine, key: Key, question: &str, now: u64) -> Reply {
-        let reply = engine.answer_in(self.context(key, now), question);
-        self.replied(
-            key,
-            &reply,
-            now,
-            engine.knowledge().conversation.window_secs(),
-        );
-        reply
     }
 
     /// Forget conversations that ended; returns how many.
@@ -173,24 +159,11 @@ mod tests {
         }
     }
 
-    fn reply(kind: ReplyKind) -> Reply {
-        Reply {
-            kind,
-            entry_id: None,
-            also: None,
-            title: String::new(),
-            confidence: 1.0,
-            suggestions: Vec::new(),
-            body: String::new(),
-            disclaimer: "d".into(),
-        }
-    }
-
     #[test]
     fn a_crisis_reply_opens_a_conversation_for_that_member_in_that_channel_only() {
         let mut c = Conversations::new();
         assert_eq!(c.context(ALICE_HERE, 100), State::Fresh);
-        c.replied(ALICE_HERE, &reply(ReplyKind::Crisis), 100, WINDOW);
+        c.replied(ALICE_HERE, true, 100, WINDOW);
         assert_eq!(c.context(ALICE_HERE, 101), State::AfterCrisis);
         assert_eq!(c.context(ALICE_THERE, 101), State::Fresh, "another channel");
         assert_eq!(c.context(BOB_HERE, 101), State::Fresh, "another member");
@@ -199,28 +172,28 @@ mod tests {
     #[test]
     fn the_conversation_ends_after_the_window_and_each_crisis_reply_extends_it() {
         let mut c = Conversations::new();
-        c.replied(ALICE_HERE, &reply(ReplyKind::Crisis), 0, WINDOW);
+        c.replied(ALICE_HERE, true, 0, WINDOW);
         assert_eq!(c.context(ALICE_HERE, WINDOW - 1), State::AfterCrisis);
         assert_eq!(c.context(ALICE_HERE, WINDOW), State::Fresh);
-        c.replied(ALICE_HERE, &reply(ReplyKind::Crisis), WINDOW - 10, WINDOW);
+        c.replied(ALICE_HERE, true, WINDOW - 10, WINDOW);
         assert_eq!(c.context(ALICE_HERE, 2 * WINDOW - 11), State::AfterCrisis);
     }
 
     #[test]
     fn other_replies_neither_open_nor_close_a_conversation() {
         let mut c = Conversations::new();
-        c.replied(ALICE_HERE, &reply(ReplyKind::Answer), 0, WINDOW);
+        c.replied(ALICE_HERE, false, 0, WINDOW);
         assert_eq!(c.context(ALICE_HERE, 1), State::Fresh);
-        c.replied(ALICE_HERE, &reply(ReplyKind::Crisis), 0, WINDOW);
-        c.replied(ALICE_HERE, &reply(ReplyKind::Answer), 5, WINDOW);
-        c.replied(ALICE_HERE, &reply(ReplyKind::NoMatch), 6, WINDOW);
+        c.replied(ALICE_HERE, true, 0, WINDOW);
+        c.replied(ALICE_HERE, false, 5, WINDOW);
+        c.replied(ALICE_HERE, false, 6, WINDOW);
         assert_eq!(c.context(ALICE_HERE, 7), State::AfterCrisis);
     }
 
     #[test]
     fn a_zero_window_opens_nothing() {
         let mut c = Conversations::new();
-        c.replied(ALICE_HERE, &reply(ReplyKind::Crisis), 0, 0);
+        c.replied(ALICE_HERE, true, 0, 0);
         assert_eq!(c.context(ALICE_HERE, 0), State::Fresh);
     }
 
@@ -230,19 +203,19 @@ mod tests {
         for i in 0..MAX_CONVERSATIONS as u64 {
             // Half of them end at 50.
             let window = if i % 2 == 0 { 50 } else { WINDOW };
-            c.replied((i, 0), &reply(ReplyKind::Crisis), 0, window);
+            c.replied((i, 0), true, 0, window);
         }
         assert_eq!(c.len(), MAX_CONVERSATIONS);
-        c.replied((u64::MAX, 0), &reply(ReplyKind::Crisis), 100, WINDOW);
+        c.replied((u64::MAX, 0), true, 100, WINDOW);
         assert_eq!(c.len(), MAX_CONVERSATIONS / 2 + 1, "ended ones swept");
         assert_eq!(c.context((1, 0), 101), State::AfterCrisis);
 
         // Full of live ones: the one nearest its end goes.
         let mut c = Conversations::new();
         for i in 0..MAX_CONVERSATIONS as u64 {
-            c.replied((i, 0), &reply(ReplyKind::Crisis), i, WINDOW);
+            c.replied((i, 0), true, i, WINDOW);
         }
-        c.replied((u64::MAX, 0), &reply(ReplyKind::Crisis), 10, WINDOW);
+        c.replied((u64::MAX, 0), true, 10, WINDOW);
         assert_eq!(c.len(), MAX_CONVERSATIONS);
         assert_eq!(c.context((0, 0), 11), State::Fresh);
         assert_eq!(c.context((1, 0), 11), State::AfterCrisis);

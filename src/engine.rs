@@ -5,7 +5,7 @@
 
 use std::time::SystemTime;
 
-use crate::conversation::{self, Heard, State};
+use crate::conversation::{self, Conversations, Heard, State};
 use crate::knowledge::{self, Knowledge, LoadFailure, Loaded};
 use crate::matcher::{Matcher, ANSWER_THRESHOLD};
 use crate::reply::{Composer, Reply, ReplyKind, Suggestion};
@@ -46,7 +46,7 @@ impl Engine {
 
     /// Load, validate and index a folder or the built-in knowledge.
     pub fn from_source(source: &knowledge::Source) -> Result<(Engine, Loaded), LoadFailure> {
-        let loaded = source.load()?;
+        let loaded = crate::review::load(source)?;
         let engine = Engine::new(loaded.knowledge.clone());
         Ok((engine, loaded))
     }
@@ -69,6 +69,25 @@ impl Engine {
 
     pub fn loaded_at(&self) -> SystemTime {
         self.loaded_at
+    }
+
+    /// Answer `question` from `key` at `now` in its conversation ([`Engine::answer_in`]), and
+    /// note the reply there: a crisis reply opens (or extends) the conversation.
+    pub fn answer_conversing(
+        &self,
+        conversations: &mut Conversations,
+        key: conversation::Key,
+        question: &str,
+        now: u64,
+    ) -> Reply {
+        let reply = self.answer_in(conversations.context(key, now), question);
+        conversations.replied(
+            key,
+            reply.kind == ReplyKind::Crisis,
+            now,
+            self.knowledge.conversation.window_secs(),
+        );
+        reply
     }
 
     /// Answer one message in its conversation (see [`crate::conversation`]). On its own

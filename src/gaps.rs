@@ -10,6 +10,7 @@
 //! capped in size by dropping its oldest lines. [`report`] groups near-duplicate questions so an admin can add a phrasing
 //! or an entry in one edit.
 
+mod compose;
 pub mod fix;
 
 use std::collections::HashMap;

@@ -2,11 +2,14 @@
 //! folder, on Discord and in a terminal.
 //!
 //! # Layout
-//! - [`knowledge`]: the `knowledge/` folder: TOML schema, loading, validation (`file:line:col`).
+//! - [`knowledge`]: the `knowledge/` folder: TOML schema, loading, the model's validation
+//!   (`file:line:col`). A leaf: it imports nothing of safety, matcher, reply or engine.
 //! - [`text`]: text folding and stemming shared by the safety screen and the matcher.
 //! - [`safety`]: the red-flag and crisis screen; it runs before any matching.
 //! - [`matcher`]: fuzzy retrieval over FAQ, muscle and technique entries.
 //! - [`reply`]: the one place that composes replies and appends the disclaimer.
+//! - [`review`]: the knowledge checks that need the compiled screen, composer and matcher;
+//!   every load that serves or checks knowledge goes through it.
 //! - [`engine`]: `Engine::answer(question) -> Reply`, the path every front end uses, and
 //!   `Engine::answer_in` for a message that follows a crisis reply.
 //! - [`conversation`]: what a member says after a crisis reply ("no", "idk") read as part of
@@ -29,6 +32,7 @@ pub mod gaps;
 pub mod knowledge;
 pub mod matcher;
 pub mod reply;
+pub mod review;
 pub mod routine;
 pub mod safety;
 pub mod store;

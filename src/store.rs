@@ -7,6 +7,7 @@
 //!
 //! [`KnowledgeStore::watch`] (in `watch.rs`) reloads on file changes.
 
+mod compose;
 mod watch;
 
 use std::fmt::Write as _;
@@ -244,9 +245,9 @@ fn load_engine(source: &Source) -> Result<(Engine, Vec<Diagnostic>), LoadFailure
         let knowledge::Loaded {
             knowledge,
             warnings,
-        } = source.load()?;
+        } = crate::review::load(source)?;
         let engine = Engine::new(knowledge);
-        let warnings = knowledge::review(
+        let warnings = crate::review::phrasings(
             engine.knowledge(),
             engine.matcher(),
             engine.safety(),

@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use sciatica_bot::knowledge::{self, EntryKind, Knowledge};
+use sciatica_bot::review;
 use sciatica_bot::safety::Urgency;
 use sciatica_bot::text;
 use sciatica_bot::{Engine, Reply, ReplyKind};
@@ -19,7 +20,7 @@ fn bundled_dir() -> PathBuf {
 }
 
 fn bundled() -> Knowledge {
-    match knowledge::load_dir(&bundled_dir()) {
+    match review::load_dir(&bundled_dir()) {
         Ok(loaded) => loaded.knowledge,
         Err(e) => panic!("the bundled knowledge must load: {e}"),
     }
@@ -558,7 +559,7 @@ fn a_three_minute_routine_exists_for_a_fresh_flare() {
 
 #[test]
 fn check_finds_no_missing_caution_in_the_bundled_knowledge() {
-    let loaded = match knowledge::check_dir(&bundled_dir()) {
+    let loaded = match review::check_dir(&bundled_dir()) {
         Ok(l) => l,
         Err(e) => panic!("check must pass: {e}"),
     };
@@ -603,7 +604,7 @@ fn fixture(extra: &str) -> Result<knowledge::Loaded, knowledge::LoadFailure> {
         })
         .collect();
     parts.push((PathBuf::from("fixture.toml"), extra.to_string()));
-    knowledge::load_texts(&parts)
+    review::load_texts(&parts)
 }
 
 const CALF_FAQ: &str = r#"

@@ -51,9 +51,9 @@ fn short_answers_after_a_crisis_reply_get_the_helplines_again_never_a_no_match()
         "",
     ] {
         let mut talk = Conversations::new();
-        let first = talk.answer(&engine, ALICE_DM, CRISIS, 1_000);
+        let first = engine.answer_conversing(&mut talk, ALICE_DM, CRISIS, 1_000);
         assert_eq!(first.kind, ReplyKind::Crisis);
-        let next = talk.answer(&engine, ALICE_DM, answer, 1_060);
+        let next = engine.answer_conversing(&mut talk, ALICE_DM, answer, 1_060);
         assert_eq!(next.kind, ReplyKind::Crisis, "{answer:?}: {:?}", next.title);
         assert_eq!(next.title, follow_up_title(&engine), "{answer:?}");
         assert!(
@@ -83,12 +83,14 @@ fn each_kind_of_answer_is_met_in_its_own_words() {
 fn without_a_crisis_reply_first_no_is_just_a_no_match() {
     let engine = engine();
     let mut talk = Conversations::new();
-    let reply = talk.answer(&engine, ALICE_DM, "no", 1_000);
+    let reply = engine.answer_conversing(&mut talk, ALICE_DM, "no", 1_000);
     assert_eq!(reply.kind, ReplyKind::NoMatch);
     // Someone else in the same channel is not in Alice's conversation.
-    talk.answer(&engine, ALICE_DM, CRISIS, 1_000);
+    engine.answer_conversing(&mut talk, ALICE_DM, CRISIS, 1_000);
     assert_eq!(
-        talk.answer(&engine, (102, 5), "no", 1_001).kind,
+        engine
+            .answer_conversing(&mut talk, (102, 5), "no", 1_001)
+            .kind,
         ReplyKind::NoMatch
     );
 }
@@ -99,9 +101,10 @@ fn the_conversation_ends_after_the_window_in_the_knowledge() {
     let window = engine.knowledge().conversation.window_secs();
     assert_eq!(window, 30 * 60, "30 minutes in the bundled knowledge");
     let mut talk = Conversations::new();
-    talk.answer(&engine, ALICE_DM, CRISIS, 1_000);
+    engine.answer_conversing(&mut talk, ALICE_DM, CRISIS, 1_000);
     assert_eq!(
-        talk.answer(&engine, ALICE_DM, "no", 1_000 + window - 1)
+        engine
+            .answer_conversing(&mut talk, ALICE_DM, "no", 1_000 + window - 1)
             .kind,
         ReplyKind::Crisis
     );
@@ -112,7 +115,8 @@ fn the_conversation_ends_after_the_window_in_the_knowledge() {
     );
     assert_eq!(talk.context(ALICE_DM, 1_000 + 2 * window), State::Fresh);
     assert_eq!(
-        talk.answer(&engine, ALICE_DM, "no", 1_000 + 3 * window)
+        engine
+            .answer_conversing(&mut talk, ALICE_DM, "no", 1_000 + 3 * window)
             .kind,
         ReplyKind::NoMatch
     );

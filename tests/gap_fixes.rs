@@ -8,7 +8,8 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use sciatica_bot::knowledge::{self, edit};
+use sciatica_bot::knowledge::edit;
+use sciatica_bot::review;
 use support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sciatica-bot");
@@ -32,7 +33,7 @@ fn inserted<'a>(before: &str, after: &'a str) -> &'a str {
 
 #[test]
 fn a_phrasing_added_to_any_entry_changes_its_file_in_one_place_only() {
-    let k = knowledge::load_dir(Path::new(BUNDLED))
+    let k = review::load_dir(Path::new(BUNDLED))
         .expect("loads")
         .knowledge;
     for e in &k.entries {
@@ -153,7 +154,7 @@ fn apply_adds_the_phrasing_checks_it_and_commits_in_a_clean_repository() {
     assert!(ok && report.contains(question), "{report}");
 
     let entry_file = {
-        let k = knowledge::load_dir(&kb.dir()).unwrap().knowledge;
+        let k = review::load_dir(&kb.dir()).unwrap().knowledge;
         k.entry(&entry).expect("entry").origin.file.clone()
     };
     let before = std::fs::read_to_string(kb.dir().join(&entry_file)).unwrap();
@@ -205,7 +206,7 @@ fn a_dirty_tree_is_written_but_not_committed_and_says_why() {
 fn a_change_that_breaks_validation_is_refused_and_nothing_is_written() {
     let kb = Kb::new();
     let (_, entry) = gap(&kb);
-    let k = knowledge::load_dir(&kb.dir()).unwrap().knowledge;
+    let k = review::load_dir(&kb.dir()).unwrap().knowledge;
     // A wording another entry already claims cannot be added to this one.
     let other = k.entries.iter().find(|e| e.id != entry).unwrap();
     let claimed = other.phrasings[0].clone();
@@ -281,7 +282,7 @@ fn a_commit_that_fails_is_reported_and_the_change_stays_written() {
         head,
         "nothing forced"
     );
-    let k = knowledge::load_dir(&kb.dir()).unwrap().knowledge;
+    let k = review::load_dir(&kb.dir()).unwrap().knowledge;
     assert!(k
         .entry(&entry)
         .unwrap()

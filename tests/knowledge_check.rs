@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use sciatica_bot::knowledge::{self, Diagnostic, Severity};
+use sciatica_bot::review;
 use sciatica_bot::store::{KnowledgeStore, ReloadOutcome};
 use support::*;
 
@@ -463,7 +464,7 @@ fn review_dates_in_the_future_or_long_past_are_warnings() {
 
 #[test]
 fn the_bundled_knowledge_has_no_errors() {
-    if let Err(f) = knowledge::load_dir(Path::new(BUNDLED)) {
+    if let Err(f) = review::load_dir(Path::new(BUNDLED)) {
         panic!(
             "{}",
             f.diagnostics
@@ -604,9 +605,9 @@ fn check_says_when_knowledge_is_too_big_for_the_phrasing_review() {
         extra.push_str("]\n\n");
     }
     parts.push(("faq/generated.toml".into(), extra));
-    let loaded = knowledge::load_texts(&parts).expect("the generated knowledge loads");
+    let loaded = review::load_texts(&parts).expect("the generated knowledge loads");
     let k = &loaded.knowledge;
-    let warnings = knowledge::review(
+    let warnings = review::phrasings(
         k,
         &sciatica_bot::matcher::Matcher::build(k),
         &sciatica_bot::safety::SafetyScreen::new(&k.safety),

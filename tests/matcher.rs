@@ -4,9 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use sciatica_bot::knowledge::{self, Knowledge};
+use sciatica_bot::knowledge::Knowledge;
 use sciatica_bot::matcher::naive::NaiveMatcher;
 use sciatica_bot::matcher::{Hit, Matcher, ANSWER_THRESHOLD};
+use sciatica_bot::review;
 use sciatica_bot::{Engine, Reply, ReplyKind};
 
 fn bundled_dir() -> PathBuf {
@@ -38,7 +39,7 @@ fn fixture(extra: &str) -> Knowledge {
     if !extra.trim().is_empty() {
         parts.push((PathBuf::from("fixture.toml"), extra.to_string()));
     }
-    match knowledge::load_texts(&parts) {
+    match review::load_texts(&parts) {
         Ok(loaded) => loaded.knowledge,
         Err(e) => panic!("fixture must load: {e}"),
     }

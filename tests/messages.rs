@@ -7,7 +7,8 @@ mod support;
 
 use std::process::Command;
 
-use sciatica_bot::knowledge::{self, Diagnostic, Messages, Msg, Severity};
+use sciatica_bot::knowledge::{Diagnostic, Messages, Msg, Severity};
+use sciatica_bot::review;
 use support::*;
 
 /// Set `[messages] key = text` in a fresh copy; the file and the line of `key`.
@@ -20,7 +21,7 @@ fn with_text(kb: &Kb, key: &str, text: &str) -> (String, usize) {
 }
 
 fn errors_of(kb: &Kb) -> Vec<Diagnostic> {
-    match knowledge::check_dir(&kb.dir()) {
+    match review::check_dir(&kb.dir()) {
         Ok(loaded) => panic!("loaded with {:?}", loaded.warnings),
         Err(f) => f
             .diagnostics
@@ -86,7 +87,7 @@ fn a_stray_brace_is_an_error_and_double_braces_are_braces() {
 
     let kb = Kb::new();
     with_text(&kb, "help_title", "What I can help with {{really}}");
-    let loaded = knowledge::check_dir(&kb.dir()).expect("loads");
+    let loaded = review::check_dir(&kb.dir()).expect("loads");
     let engine = sciatica_bot::Engine::new(loaded.knowledge);
     assert_eq!(
         engine.composer().help().title,
@@ -110,7 +111,7 @@ fn a_text_left_out_is_a_warning_and_the_built_in_english_is_used() {
         m.remove("cooldown_title");
         m.remove("button_next");
     });
-    let loaded = knowledge::check_dir(&kb.dir()).expect("still loads");
+    let loaded = review::check_dir(&kb.dir()).expect("still loads");
     let w = loaded
         .warnings
         .iter()
@@ -147,7 +148,7 @@ fn check_prints_a_placeholder_error_as_file_line_col_and_fails() {
 fn slash_command_descriptions_come_from_the_messages_and_too_long_ones_are_a_warning() {
     let kb = Kb::new();
     let (_, line) = with_text(&kb, "command_help", &"x".repeat(120));
-    let loaded = knowledge::check_dir(&kb.dir()).expect("loads");
+    let loaded = review::check_dir(&kb.dir()).expect("loads");
     let w = loaded
         .warnings
         .iter()

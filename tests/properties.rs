@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use proptest::sample::select;
 
-use sciatica_bot::knowledge::{self, bundled};
+use sciatica_bot::knowledge::bundled;
+use sciatica_bot::review;
 use sciatica_bot::safety::MAX_FINDINGS;
 use sciatica_bot::text;
 use sciatica_bot::Engine;
@@ -210,7 +211,7 @@ proptest! {
     fn a_damaged_knowledge_file_is_reported_or_loaded_never_a_panic((file, text) in damaged_file()) {
         let mut parts = bundled_texts().to_vec();
         parts[file].1 = text;
-        match knowledge::load_texts(&parts) {
+        match review::load_texts(&parts) {
             Ok(loaded) => {
                 // Whatever loads must be answerable.
                 let engine = Engine::new(loaded.knowledge);

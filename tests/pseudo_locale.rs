@@ -24,6 +24,7 @@ use tokio::sync::oneshot;
 
 use sciatica_bot::discord::{self, Config};
 use sciatica_bot::knowledge::{self, Knowledge};
+use sciatica_bot::review;
 use sciatica_bot::store::KnowledgeStore;
 
 const OPEN: char = '⟦';
@@ -194,7 +195,7 @@ fn run_cli(dir: &Path, args: &[&str], stdin: &str, log: Option<&Path>) -> String
 fn every_sentence_of_the_terminal_comes_from_the_knowledge_folder() {
     let tmp = pseudo_knowledge();
     let dir = tmp.path().join("knowledge");
-    let loaded = knowledge::check_dir(&dir).expect("the pseudo-localized folder checks clean");
+    let loaded = review::check_dir(&dir).expect("the pseudo-localized folder checks clean");
     let k = &loaded.knowledge;
     let content = content(k);
     let routine = &k.routines[0].id;
@@ -347,7 +348,7 @@ fn ids(r: &Request) -> Vec<String> {
 async fn every_sentence_on_discord_comes_from_the_knowledge_folder_and_fits_its_limits() {
     let tmp = pseudo_knowledge();
     let dir = tmp.path().join("knowledge");
-    let k = knowledge::load_dir(&dir).expect("loads").knowledge;
+    let k = review::load_dir(&dir).expect("loads").knowledge;
     let content = content(&k);
     let bot = start(&dir, tmp.path().join("gaps.jsonl")).await;
     let f = &bot.fake;

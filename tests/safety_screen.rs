@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use sciatica_bot::engine::Engine;
 use sciatica_bot::knowledge::{self, Diagnostic, Knowledge, Severity};
 use sciatica_bot::reply::ReplyKind;
+use sciatica_bot::review;
 use sciatica_bot::safety::{SafetyScreen, Source, Status, Urgency, Verdict};
 
 fn knowledge_dir() -> PathBuf {
@@ -20,7 +21,7 @@ fn knowledge_dir() -> PathBuf {
 fn bundled() -> &'static (Knowledge, SafetyScreen) {
     static K: OnceLock<(Knowledge, SafetyScreen)> = OnceLock::new();
     K.get_or_init(|| {
-        let loaded = match knowledge::load_dir(&knowledge_dir()) {
+        let loaded = match review::load_dir(&knowledge_dir()) {
             Ok(l) => l,
             Err(e) => panic!("bundled knowledge must load: {:#?}", e.diagnostics),
         };
@@ -1007,7 +1008,7 @@ fn diagnostics_for(safety: &str) -> Vec<Diagnostic> {
         (PathBuf::from("messages.toml"), messages),
         (PathBuf::from("safety.toml"), safety.to_string()),
     ];
-    match knowledge::load_texts(&parts) {
+    match review::load_texts(&parts) {
         Ok(l) => l.warnings,
         Err(e) => e.diagnostics,
     }
@@ -1041,7 +1042,7 @@ fn with_rules(rules: &str) -> String {
 
 #[test]
 fn the_bundled_safety_rules_have_no_errors_or_warnings() {
-    let loaded = knowledge::load_dir(&knowledge_dir()).expect("bundled knowledge loads");
+    let loaded = review::load_dir(&knowledge_dir()).expect("bundled knowledge loads");
     let ours: Vec<String> = loaded
         .warnings
         .iter()
@@ -1340,7 +1341,7 @@ fn report_screening_time_for_a_100k_message() {
         start.elapsed() / compiles
     );
     let start = std::time::Instant::now();
-    let loaded = knowledge::load_dir(&knowledge_dir()).map(|_| ());
+    let loaded = review::load_dir(&knowledge_dir()).map(|_| ());
     println!(
         "load_dir of the whole bundled knowledge (for scale): {:?}",
         start.elapsed()

@@ -204,7 +204,7 @@ pub fn apply(
 
     // Check the folder as it would be, like `check`; refuse on any error.
     let changed = [(rel.clone(), new_text.clone())];
-    let loaded = knowledge::check_dir_with(&dir, &changed).map_err(|failure| {
+    let loaded = crate::review::check_dir_with(&dir, &changed).map_err(|failure| {
         Refused::Invalid(
             failure
                 .diagnostics

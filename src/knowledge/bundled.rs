@@ -8,8 +8,6 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir, DirEntry};
 
-use super::{load_texts, LoadFailure, Loaded};
-
 static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/knowledge");
 
 /// How the built-in knowledge is named in messages and diagnostics.
@@ -51,11 +49,6 @@ pub fn files() -> Vec<(PathBuf, String)> {
 /// The text of one built-in file, by its path inside the folder.
 pub fn file_text(rel: &Path) -> Option<&'static str> {
     BUNDLED.get_file(rel).and_then(|f| f.contents_utf8())
-}
-
-/// Load and validate the built-in knowledge.
-pub fn load() -> Result<Loaded, LoadFailure> {
-    load_texts(&files())
 }
 
 /// A cheap fingerprint: the built-in knowledge never changes while the binary runs.
@@ -126,7 +119,8 @@ mod tests {
 
     #[test]
     fn the_built_in_knowledge_loads_and_has_the_same_files_as_the_source_folder() {
-        let loaded = load().expect("the built-in knowledge is valid");
+        let loaded = super::super::read_texts(&files(), &super::super::model_only)
+            .expect("the built-in knowledge is valid");
         assert!(!loaded.knowledge.entries.is_empty());
         let names: Vec<PathBuf> = files().into_iter().map(|(p, _)| p).collect();
         assert!(names.contains(&PathBuf::from("messages.toml")));
@@ -139,7 +133,8 @@ mod tests {
         let dir = tmp.path().join("kb");
         let written = write_to(&dir).expect("init");
         assert!(written.contains(&PathBuf::from("README.md")));
-        super::super::load_dir(&dir).expect("the written folder loads");
+        super::super::read_dir(&dir, &[], &super::super::model_only)
+            .expect("the written folder loads");
         std::fs::write(dir.join("messages.toml"), "edited").expect("edit");
         assert!(matches!(write_to(&dir), Err(InitError::Exists(_))));
         assert_eq!(

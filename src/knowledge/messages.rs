@@ -267,10 +267,14 @@ impl Messages {
             let rel = Path::new("messages.toml");
             let text = super::bundled::file_text(rel).unwrap_or_default();
             let lines = LineIndex::new(text);
-            let raw = toml::from_str::<super::schema::FileDoc>(text)
+            /// Only the `[messages]` table of the file (the rest is the schema's business).
+            #[derive(serde::Deserialize)]
+            struct File {
+                messages: Option<RawMessages>,
+            }
+            let raw = toml::from_str::<File>(text)
                 .ok()
-                .and_then(|d| d.messages)
-                .map(Spanned::into_inner)
+                .and_then(|f| f.messages)
                 .unwrap_or_default();
             let read = read(raw, rel, &lines, &mut diags);
             finish(read, &Origin::default(), None, &mut diags)

@@ -20,8 +20,6 @@ use serde::{Deserialize, Serialize};
 pub use diagnostics::{Diagnostic, Diagnostics, LineIndex, Origin, Severity};
 pub use messages::{Messages, Msg};
 
-use crate::matcher::Matcher;
-use crate::safety::SafetyScreen;
 pub use safety_rules::{
     Combo, Concept, CrisisRules, Group, NegationRules, RedFlagRule, SafetyRules, Urgency,
 };
@@ -279,26 +277,12 @@ pub enum Source {
 }
 
 impl Source {
-    /// Load and validate, like [`load_dir`].
-    pub fn load(&self) -> Result<Loaded, LoadFailure> {
+    /// Read and validate, like [`read_dir`].
+    pub fn read(&self, checks: Checks) -> Result<Loaded, LoadFailure> {
         match self {
-            Source::Folder(dir) => load_dir(dir),
-            Source::Bundled => bundled::load(),
+            Source::Folder(dir) => read_dir(dir, &[], checks),
+            Source::Bundled => read_texts(&bundled::files(), checks),
         }
-    }
-
-    /// Load and review, like [`check_dir`]: what `check` reports.
-    pub fn check(&self) -> Result<Loaded, LoadFailure> {
-        let mut loaded = self.load()?;
-        let k = &loaded.knowledge;
-        let warnings = std::mem::take(&mut loaded.warnings);
-        loaded.warnings = review(
-            k,
-            &Matcher::build(k),
-            &SafetyScreen::new(&k.safety),
-            warnings,
-        );
-        Ok(loaded)
     }
 
     /// See [`fingerprint`]; the built-in knowledge has a fixed one.
@@ -341,15 +325,24 @@ impl std::fmt::Display for Source {
     }
 }
 
-/// Load and validate a whole knowledge folder.
-pub fn load_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
-    load_dir_with(dir, &[])
-}
+/// Checks a caller adds to a load, run on the assembled knowledge with the model's own checks,
+/// so one load reports every problem at once. The knowledge model is a leaf: the checks that
+/// need the compiled safety screen, the composer or the matcher live above it
+/// ([`crate::review`]) and come in through here.
+pub type Checks<'a> = &'a dyn Fn(&Knowledge, &mut Diagnostics);
 
-/// [`load_dir`] with the files in `changed` (path relative to the folder, text) read from
-/// memory instead of disk; a file not on disk yet is added. How a change is tried before it
-/// is written.
-pub fn load_dir_with(dir: &Path, changed: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
+/// No checks beyond the model's own.
+pub fn model_only(_: &Knowledge, _: &mut Diagnostics) {}
+
+/// Read and validate a whole knowledge folder, with the files in `changed` (path relative to
+/// the folder, text) read from memory instead of disk; a file not on disk yet is added (how a
+/// change is tried before it is written). Every caller that serves or checks knowledge goes
+/// through [`crate::review`], which adds the compiled checks.
+pub fn read_dir(
+    dir: &Path,
+    changed: &[(PathBuf, String)],
+    checks: Checks,
+) -> Result<Loaded, LoadFailure> {
     let mut diags = Diagnostics::default();
     let mut listing = match toml_files(dir) {
         Ok(f) => f,
@@ -383,55 +376,22 @@ pub fn load_dir_with(dir: &Path, changed: &[(PathBuf, String)]) -> Result<Loaded
             Err((at, msg)) => diags.error(&at, msg),
         }
     }
-    build(&parts, diags)
+    build(&parts, diags, checks)
 }
 
-/// [`check_dir`] with the files in `changed` read from memory (see [`load_dir_with`]): what
-/// `check` would say if they were written.
-pub fn check_dir_with(dir: &Path, changed: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
-    let mut loaded = load_dir_with(dir, changed)?;
-    let k = &loaded.knowledge;
-    let warnings = std::mem::take(&mut loaded.warnings);
-    loaded.warnings = review(
-        k,
-        &Matcher::build(k),
-        &SafetyScreen::new(&k.safety),
-        warnings,
-    );
-    Ok(loaded)
-}
-
-/// Load like [`load_dir`], then [`review`]: what `check` reports, exactly as a live reload
-/// does.
-pub fn check_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
-    Source::Folder(dir.to_path_buf()).check()
-}
-
-/// Review what only shows once everything loads: whether each phrasing finds its own entry
-/// through `matcher` and stays clear of the safety `screen`. Returns `warnings` with the
-/// review's own added, sorted. These are warnings, and the review costs a search per
-/// phrasing, so `check` and live reloads run it (the store with the matcher and screen of the
-/// engine it is about to serve) and a plain `ask` does not.
-pub fn review(
-    k: &Knowledge,
-    matcher: &Matcher,
-    screen: &SafetyScreen,
-    warnings: Vec<Diagnostic>,
-) -> Vec<Diagnostic> {
-    let mut diags = Diagnostics { items: warnings };
-    validate::review(k, matcher, screen, &mut diags);
-    diags.sorted()
-}
-
-/// Load knowledge from in-memory files (path relative to the folder, text). Used by tests and
-/// benchmarks that generate knowledge.
-pub fn load_texts(parts: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
-    build(parts, Diagnostics::default())
+/// Read knowledge from in-memory files (path relative to the folder, text): the built-in
+/// knowledge, and tests and benchmarks that generate knowledge.
+pub fn read_texts(parts: &[(PathBuf, String)], checks: Checks) -> Result<Loaded, LoadFailure> {
+    build(parts, Diagnostics::default(), checks)
 }
 
 /// Assemble and validate the texts; `diags` may already hold problems found while reading.
-fn build(parts: &[(PathBuf, String)], mut diags: Diagnostics) -> Result<Loaded, LoadFailure> {
-    match assemble(parts, &mut diags) {
+fn build(
+    parts: &[(PathBuf, String)],
+    mut diags: Diagnostics,
+    checks: Checks,
+) -> Result<Loaded, LoadFailure> {
+    match assemble(parts, &mut diags, checks) {
         Some(k) if !diags.has_errors() => Ok(Loaded {
             knowledge: k,
             warnings: diags.sorted(),
@@ -601,7 +561,11 @@ fn plain_io(e: &std::io::Error) -> String {
 /// When a file could not be read or parsed, its entries are missing, so checks that look
 /// across files (references, "no file defines [messages]", ranking) are skipped rather than
 /// reporting problems that are only echoes of the broken file.
-fn assemble(parts: &[(PathBuf, String)], diags: &mut Diagnostics) -> Option<Knowledge> {
+fn assemble(
+    parts: &[(PathBuf, String)],
+    diags: &mut Diagnostics,
+    checks: Checks,
+) -> Option<Knowledge> {
     let mut complete = !diags.has_errors();
     let mut b = Builder::default();
     for (rel, text) in parts {
@@ -614,6 +578,7 @@ fn assemble(parts: &[(PathBuf, String)], diags: &mut Diagnostics) -> Option<Know
     }
     let knowledge = b.finish(diags, complete)?;
     validate::validate(&knowledge, diags, complete);
+    checks(&knowledge, diags);
     Some(knowledge)
 }
 
@@ -655,78 +620,122 @@ fn section(heading: Msg, text: String) -> Section {
     }
 }
 
+/// The keys every kind of entry has (`[[faq]]`, `[[muscle]]`, `[[technique]]`), moved out of
+/// its raw table so one function builds every [`Entry`]. (serde cannot flatten a shared
+/// struct into tables that deny unknown keys, so the raw tables repeat these fields.)
+struct Head {
+    id: toml::Spanned<String>,
+    title: String,
+    phrasings: Vec<toml::Spanned<String>>,
+    tags: Vec<String>,
+    related: Vec<String>,
+    source: String,
+    reviewed: toml::Spanned<String>,
+}
+
+macro_rules! head {
+    ($raw:ident) => {
+        Head {
+            id: $raw.id,
+            title: $raw.title,
+            phrasings: $raw.phrasings,
+            tags: $raw.tags,
+            related: $raw.related,
+            source: $raw.source,
+            reviewed: $raw.reviewed,
+        }
+    };
+}
+
 impl Builder {
+    /// Add one entry of any kind.
+    #[allow(clippy::too_many_arguments)]
+    fn entry(
+        &mut self,
+        rel: &Path,
+        lines: &LineIndex,
+        origin: Origin,
+        kind: EntryKind,
+        head: Head,
+        sections: Vec<Section>,
+        context: Vec<String>,
+    ) {
+        let (phrasings, phrasing_at) = spanned_strings(head.phrasings, lines, rel);
+        self.entries.push(Entry {
+            id: head.id.into_inner(),
+            kind,
+            title: head.title,
+            phrasings,
+            sections,
+            tags: head.tags,
+            context,
+            related: head.related,
+            source: head.source,
+            reviewed: head.reviewed.into_inner(),
+            origin,
+            phrasing_at,
+        });
+    }
+
     fn add(&mut self, rel: &Path, lines: &LineIndex, doc: FileDoc, diags: &mut Diagnostics) {
         let at = |span: std::ops::Range<usize>| lines.origin(rel, span.start);
         for f in doc.faq {
             let origin = at(f.span());
             let f = f.into_inner();
-            let (phrasings, phrasing_at) = spanned_strings(f.phrasings, lines, rel);
-            self.entries.push(Entry {
-                id: f.id.into_inner(),
-                kind: EntryKind::Faq,
-                title: f.title,
-                phrasings,
-                sections: vec![Section {
-                    heading: None,
-                    text: f.answer.trim().to_string(),
-                }],
-                tags: f.tags,
-                context: f.context,
-                related: f.related,
-                source: f.source,
-                reviewed: f.reviewed.into_inner(),
+            let sections = vec![Section {
+                heading: None,
+                text: f.answer.trim().to_string(),
+            }];
+            let head = head!(f);
+            self.entry(
+                rel,
+                lines,
                 origin,
-                phrasing_at,
-            });
+                EntryKind::Faq,
+                head,
+                sections,
+                f.context,
+            );
         }
         for m in doc.muscle {
             let origin = at(m.span());
             let m = m.into_inner();
-            let (phrasings, phrasing_at) = spanned_strings(m.phrasings, lines, rel);
-            self.entries.push(Entry {
-                id: m.id.into_inner(),
-                kind: EntryKind::Muscle,
-                title: m.title,
-                phrasings,
-                sections: vec![
-                    section(Msg::heading_location, m.location),
-                    section(Msg::heading_why, m.why),
-                    section(Msg::heading_massage, m.massage),
-                    section(Msg::heading_stretch, m.stretch),
-                    section(Msg::heading_cautions, m.cautions),
-                ],
-                tags: m.tags,
-                context: Vec::new(),
-                related: m.related,
-                source: m.source,
-                reviewed: m.reviewed.into_inner(),
+            let sections = vec![
+                section(Msg::heading_location, m.location),
+                section(Msg::heading_why, m.why),
+                section(Msg::heading_massage, m.massage),
+                section(Msg::heading_stretch, m.stretch),
+                section(Msg::heading_cautions, m.cautions),
+            ];
+            let head = head!(m);
+            self.entry(
+                rel,
+                lines,
                 origin,
-                phrasing_at,
-            });
+                EntryKind::Muscle,
+                head,
+                sections,
+                Vec::new(),
+            );
         }
         for t in doc.technique {
             let origin = at(t.span());
             let t = t.into_inner();
-            let (phrasings, phrasing_at) = spanned_strings(t.phrasings, lines, rel);
-            self.entries.push(Entry {
-                id: t.id.into_inner(),
-                kind: EntryKind::Technique,
-                title: t.title,
-                phrasings,
-                sections: vec![
-                    section(Msg::heading_how, t.how),
-                    section(Msg::heading_duration, t.duration),
-                    section(Msg::heading_cautions, t.cautions),
-                ],
-                tags: t.tags,
-                context: Vec::new(),
-                related: t.related,
-                source: t.source,
-                reviewed: t.reviewed.into_inner(),
+            let sections = vec![
+                section(Msg::heading_how, t.how),
+                section(Msg::heading_duration, t.duration),
+                section(Msg::heading_cautions, t.cautions),
+            ];
+            let head = head!(t);
+            self.entry(
+                rel,
+                lines,
                 origin,
-                phrasing_at,
-            });
+                EntryKind::Technique,
+                head,
+                sections,
+                Vec::new(),
+            );
         }
         for r in doc.routine {
             let origin = at(r.span());

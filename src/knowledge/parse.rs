@@ -519,8 +519,9 @@ mod tests {
     #[test]
     fn a_missing_disclaimer_says_why_it_matters() {
         let text = "[messages]\nno_match = \"x\"\n";
-        let failure = super::super::load_texts(&[("x.toml".into(), text.into())])
-            .expect_err("no disclaimer, no load");
+        let failure =
+            super::super::read_texts(&[("x.toml".into(), text.into())], &super::super::model_only)
+                .expect_err("no disclaimer, no load");
         let p: Vec<String> = failure
             .diagnostics
             .iter()

@@ -6,23 +6,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Caution, CautionScope, Diagnostics, Entry, EntryKind, Knowledge, Msg, Origin};
-use crate::matcher::{Matcher, ANSWER_THRESHOLD};
-use crate::reply::Composer;
-use crate::safety::{SafetyScreen, Verdict};
+use super::{Caution, CautionScope, Diagnostics, EntryKind, Knowledge, Msg, Origin};
 use crate::text;
 
-/// Discord's limit for one message box (an embed description).
-pub const DISCORD_TEXT_CHARS: usize = 4096;
-/// Room kept below that limit for what a front end adds around a reply.
-const LAYOUT_MARGIN: usize = 96;
 /// Discord's limit for an embed title, with room for a prefix like "Get emergency help now: ".
 const MAX_TITLE_CHARS: usize = 200;
 /// A reviewed date older than this is a warning: medical self-care advice goes stale.
 const STALE_AFTER_DAYS: i64 = 730;
-/// The ambiguity check runs a search per phrasing; above this many phrasings (generated
-/// benchmark knowledge) it would cost more than it tells.
-const MAX_PHRASINGS_CHECKED: usize = 5000;
 
 /// Check everything a load needs. `complete` is false when some file failed to load: then
 /// references to other entries are not checked (the missing entries would make every such
@@ -32,11 +22,9 @@ pub(super) fn validate(k: &Knowledge, diags: &mut Diagnostics, complete: bool) {
     entry_fields(k, diags, complete);
     routine_steps(k, diags, complete);
     phrasings_unique(k, diags);
-    reply_lengths(k, diags);
     cautions(k, diags);
     conversation(k, diags);
     message_lengths(k, diags);
-    crate::safety::validate_rules(&k.safety, diags);
 }
 
 /// Texts Discord shows in a small space: longer ones are cut by the bot, which is worth a
@@ -121,26 +109,6 @@ fn conversation(k: &Knowledge, diags: &mut Diagnostics) {
             );
         }
     }
-}
-
-/// Warnings about how the knowledge behaves as a whole (see [`super::review`]).
-pub(super) fn review(
-    k: &Knowledge,
-    matcher: &Matcher,
-    screen: &SafetyScreen,
-    diags: &mut Diagnostics,
-) {
-    // Phrasings claimed twice are already errors or warnings of their own.
-    let mut count: HashMap<String, usize> = HashMap::new();
-    for p in k.entries.iter().flat_map(|e| &e.phrasings) {
-        *count.entry(text::fold(p)).or_default() += 1;
-    }
-    let repeated = count
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(p, _)| p)
-        .collect();
-    phrasings_reachable(k, matcher, screen, &repeated, diags);
 }
 
 fn unique_ids(k: &Knowledge, diags: &mut Diagnostics) {
@@ -347,175 +315,6 @@ fn phrasings_unique(k: &Knowledge, diags: &mut Diagnostics) {
                 }
             }
         }
-    }
-}
-
-/// Every reply must fit in one Discord message box with its disclaimer, measured on the text
-/// the composer really sends.
-fn reply_lengths(k: &Knowledge, diags: &mut Diagnostics) {
-    let composer = Composer::new(k.messages.clone());
-    let disclaimer = k.messages.disclaimer.chars().count();
-    let budget = DISCORD_TEXT_CHARS - LAYOUT_MARGIN;
-    let too_long = |body: &str| {
-        let total = body.chars().count() + 2 + disclaimer;
-        (total > budget).then_some(total)
-    };
-    for e in &k.entries {
-        if let Some(total) = too_long(&composer.answer(e, 1.0, None).body) {
-            diags.error(
-                &e.origin,
-                format!(
-                    "`{}`: answer is too long for one Discord message: {total} characters with \
-                     the disclaimer, at most {budget}; shorten it by {} or split it into two \
-                     entries",
-                    e.id,
-                    total - budget
-                ),
-            );
-        }
-    }
-    for (rule, at) in &k.safety.red_flags {
-        if let Some(total) = too_long(&composer.red_flag(&[rule], true).body) {
-            diags.error(
-                at,
-                format!(
-                    "red flag `{}`: reply is {total} characters with the disclaimer, at most \
-                     {budget}",
-                    rule.id
-                ),
-            );
-        }
-    }
-    let fixed = [
-        ("crisis reply", composer.crisis(&k.safety.crisis).body),
-        ("help (with example questions)", composer.help().body),
-        ("no_match", composer.no_match(Vec::new(), 0.0).body),
-    ];
-    for (what, body) in fixed {
-        if let Some(total) = too_long(&body) {
-            diags.error(
-                &Origin::default(),
-                format!(
-                    "[messages] {what} is {total} characters with the disclaimer, at most {budget}"
-                ),
-            );
-        }
-    }
-}
-
-/// Each phrasing should find its own entry: if the matcher ranks another entry first (or
-/// level), users asking it get the wrong answer; if it trips a red flag, users asking it get
-/// the safety reply and never this entry.
-fn phrasings_reachable(
-    k: &Knowledge,
-    matcher: &Matcher,
-    screen: &SafetyScreen,
-    skip: &HashSet<String>,
-    diags: &mut Diagnostics,
-) {
-    let total: usize = k.entries.iter().map(|e| e.phrasings.len()).sum();
-    if total > MAX_PHRASINGS_CHECKED {
-        diags.warning(
-            &Origin::default(),
-            format!(
-                "the phrasing review (does each phrasing find its own entry, does any trip the \
-                 safety screen?) was skipped: the knowledge has {total} phrasings, more than \
-                 the {MAX_PHRASINGS_CHECKED} it reviews"
-            ),
-        );
-        return;
-    }
-    for (i, e) in k.entries.iter().enumerate() {
-        for (p, at) in e.phrasings.iter().zip(&e.phrasing_at) {
-            let folded = text::fold(p);
-            if folded.is_empty() || skip.contains(&folded) {
-                continue;
-            }
-            match screen.screen(p) {
-                Verdict::Clear => {}
-                Verdict::Crisis => {
-                    diags.warning(
-                        at,
-                        format!(
-                            "phrasing \"{p}\" of `{}` trips the crisis screen, so a user asking \
-                             it gets the crisis reply, never this entry",
-                            e.id
-                        ),
-                    );
-                    continue;
-                }
-                Verdict::RedFlags { rules, .. } => {
-                    let ids: Vec<_> = rules
-                        .iter()
-                        .filter_map(|&r| k.safety.red_flags.get(r))
-                        .map(|(r, _)| format!("`{}`", r.id))
-                        .collect();
-                    diags.warning(
-                        at,
-                        format!(
-                            "phrasing \"{p}\" of `{}` trips the red flag {}, so a user asking \
-                             it gets the safety reply, never this entry",
-                            e.id,
-                            ids.join(", ")
-                        ),
-                    );
-                    continue;
-                }
-            }
-            check_ranking(k, matcher, i, e, p, at, diags);
-        }
-    }
-}
-
-fn check_ranking(
-    k: &Knowledge,
-    matcher: &Matcher,
-    own: usize,
-    e: &Entry,
-    p: &str,
-    at: &Origin,
-    diags: &mut Diagnostics,
-) {
-    let hits = matcher.search(p, 3);
-    let own_score = hits.iter().find(|h| h.entry == own).map(|h| h.score);
-    let rival = hits.iter().find(|h| h.entry != own);
-    match (own_score, rival) {
-        (own_score, Some(r)) if own_score.is_none_or(|s| r.score >= s) => {
-            let Some(other) = k.entries.get(r.entry) else {
-                return;
-            };
-            let how = if own_score == Some(r.score) {
-                "equally"
-            } else {
-                "first"
-            };
-            diags.warning(
-                at,
-                format!(
-                    "phrasing \"{p}\" of `{}` finds `{}` ({}) {how}: the matcher cannot tell \
-                     them apart; reword it to be more specific, or move it to `{}` if it \
-                     belongs there",
-                    e.id, other.id, other.origin, other.id
-                ),
-            );
-        }
-        (Some(s), _) if s < ANSWER_THRESHOLD => diags.warning(
-            at,
-            format!(
-                "phrasing \"{p}\" of `{}` finds its own entry only with confidence {s:.2} \
-                 (answers need {ANSWER_THRESHOLD}); make it more specific",
-                e.id
-            ),
-        ),
-        (None, None) => diags.warning(
-            at,
-            format!(
-                "phrasing \"{p}\" of `{}` does not find its own entry; use the words a user \
-                 would type",
-                e.id
-            ),
-        ),
-        _ => {}
     }
 }
 

@@ -253,7 +253,12 @@ pub async fn answer(bot: &Bot, who: Key, question: String) -> Result<Answered, E
         .await
         .map_err(|_| -> Error { "internal error while answering (a panic)".into() })?;
     let window = bot.store.engine().knowledge().conversation.window_secs();
-    bot.conversations().replied(who, &reply, unix_now(), window);
+    bot.conversations().replied(
+        who,
+        reply.kind == crate::reply::ReplyKind::Crisis,
+        unix_now(),
+        window,
+    );
     Ok(Answered {
         reply,
         state: context,
