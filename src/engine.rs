@@ -153,4 +153,69 @@ impl Engine {
             title: e.title.clone(),
         }
     }
+
+    /// The card of `kind` a member asked for by name (`/muscle`, `/technique`): by id (what
+    /// autocomplete sends), by title, or the matcher's best hit of that kind when it is strong
+    /// enough to answer; otherwise the closest cards of that kind worth suggesting. The
+    /// thresholds live here, with [`Engine::answer`]'s, so a front end never judges a score.
+    pub fn card(&self, kind: crate::knowledge::EntryKind, name: &str) -> CardLookup<'_> {
+        // Deep enough that a few hits of the asked kind survive among hits of other kinds.
+        const SEARCH_DEPTH: usize = 20;
+        let k = &self.knowledge;
+        let of_kind = |e: &&crate::knowledge::Entry| e.kind == kind;
+        if let Some(e) = k.entry(name.trim()).filter(of_kind) {
+            return CardLookup::Found(e);
+        }
+        let folded = text::fold(name);
+        if let Some(e) = k
+            .entries
+            .iter()
+            .filter(of_kind)
+            .find(|e| text::fold(&e.title) == folded)
+        {
+            return CardLookup::Found(e);
+        }
+        let hits: Vec<_> = self
+            .matcher
+            .search(name, SEARCH_DEPTH)
+            .into_iter()
+            .filter_map(|h| k.entries.get(h.entry).filter(of_kind).map(|e| (e, h.score)))
+            .collect();
+        match hits.first() {
+            Some(&(e, score)) if score >= ANSWER_THRESHOLD => CardLookup::Found(e),
+            _ => {
+                let suggestions: Vec<_> = hits
+                    .iter()
+                    .filter(|(_, score)| *score >= crate::matcher::SUGGEST_THRESHOLD)
+                    .take(MAX_SUGGESTIONS)
+                    .map(|(e, _)| Suggestion {
+                        id: e.id.clone(),
+                        title: e.title.clone(),
+                    })
+                    .collect();
+                if suggestions.is_empty() {
+                    CardLookup::None
+                } else {
+                    CardLookup::Suggestions(suggestions)
+                }
+            }
+        }
+    }
+
+    /// The warning signs that need a doctor, most urgent first (`/redflags`), from the
+    /// knowledge's own red-flag rules, so the list an admin edits is the list members see.
+    pub fn red_flag_overview(&self) -> Reply {
+        self.composer.red_flag_overview(&self.knowledge.safety)
+    }
+}
+
+/// What [`Engine::card`] found for a name.
+#[derive(Debug)]
+pub enum CardLookup<'e> {
+    /// The card asked for.
+    Found(&'e crate::knowledge::Entry),
+    /// No card by that name, but these of the same kind come close.
+    Suggestions(Vec<Suggestion>),
+    /// Nothing of that kind comes close.
+    None,
 }

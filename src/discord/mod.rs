@@ -10,10 +10,12 @@
 //! - [`commands`]: the slash commands (`/ask`, `/routine`, cards, `/redflags`, `/help`,
 //!   `/knowledge`) and the one error handler.
 //! - [`dispatch`]: what every event passes through: autocomplete answered, panics caught.
+//! - [`answering`]: a question answered and gated the same way for `/ask` and for messages.
 //! - [`events`]: mentions, DMs, ask channels and button presses.
 //! - [`respond`]: sending a [`crate::Reply`] to an interaction or a channel, never pinging.
 //! - [`rest`]: the REST requests behind every reply, with rate limits (429) waited out.
-//! - [`logging`]: what may be logged: no message text, no tokens, at any level we set.
+//! - [`logging`]: what may be logged: no message text, no tokens, at any level we set; errors
+//!   described without URLs or bodies.
 //! - [`embeds`]: the layout of a reply as embeds and buttons, within Discord's limits.
 //! - [`sessions`]: the running `/routine` sessions (over [`crate::routine`]).
 //! - [`cooldown`]: the per-member question limit.
@@ -22,6 +24,7 @@
 //! - [`shutdown`]: SIGINT/SIGTERM and waiting for replies in flight.
 
 pub mod admin_log;
+pub mod answering;
 pub mod commands;
 pub mod config;
 pub mod cooldown;
@@ -144,8 +147,8 @@ impl ServeError {
             {
                 Self::TokenRejected
             }
-            serenity::Error::Http(_) => Self::Unreachable(describe(e)),
-            _ => Self::Gateway(describe(e)),
+            serenity::Error::Http(_) => Self::Unreachable(logging::describe(e)),
+            _ => Self::Gateway(logging::describe(e)),
         }
     }
 }
@@ -157,34 +160,6 @@ pub fn loggable(reply: &crate::Reply) -> (&'static str, Option<&str>) {
         ("safety", None)
     } else {
         (reply.kind.as_str(), reply.entry_id.as_deref())
-    }
-}
-
-/// A serenity error for the log: status and method, never a URL (interaction URLs carry
-/// interaction tokens) and never a message body.
-pub fn describe(e: &serenity::Error) -> String {
-    use serenity::HttpError;
-    match e {
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => format!(
-            "HTTP {} on {} ({})",
-            r.status_code.as_u16(),
-            r.method,
-            r.error.message
-        ),
-        serenity::Error::Http(HttpError::Request(r)) => {
-            let kind = if r.is_timeout() {
-                "timed out"
-            } else if r.is_connect() {
-                "connection failed"
-            } else {
-                "request failed"
-            };
-            match r.status() {
-                Some(s) => format!("HTTP {} ({kind})", s.as_u16()),
-                None => kind.to_string(),
-            }
-        }
-        other => other.to_string(),
     }
 }
 
@@ -214,7 +189,7 @@ pub async fn run(
     let bot = Arc::new(Bot::new(&config, Arc::clone(&store), client));
     let in_flight = shutdown::InFlight::default();
     let framework = poise::Framework::builder()
-        .options(commands::options(store.engine().composer()))
+        .options(framework_options(store.engine().composer()))
         .setup({
             let bot = Arc::clone(&bot);
             let guild = config.dev_guild_id;
@@ -281,6 +256,17 @@ pub async fn run(
     }
 }
 
+/// The framework's options: the commands (see [`commands::options`]) and the handler of every
+/// other event. Wired here, so `commands` and `events` need not know of each other.
+fn framework_options(composer: &crate::reply::Composer) -> poise::FrameworkOptions<Data, Error> {
+    poise::FrameworkOptions {
+        event_handler: |ctx, event, framework, data| {
+            Box::pin(events::handle(ctx, event, framework, data))
+        },
+        ..commands::options(composer)
+    }
+}
+
 /// The gateway URL from `DISCORD_API_BASE`. Asked for here because if it cannot answer,
 /// serenity falls back to Discord's real gateway and would send the token there.
 async fn gateway_url(http: &serenity::Http, base: &str) -> Result<String, ServeError> {
@@ -290,7 +276,7 @@ async fn gateway_url(http: &serenity::Http, base: &str) -> Result<String, ServeE
             ServeError::TokenRejected => Err(ServeError::TokenRejected),
             _ => Err(ServeError::Unreachable(format!(
                 "DISCORD_API_BASE ({base}) did not answer GET /api/v10/gateway: {}",
-                describe(&e)
+                logging::describe(&e)
             ))),
         },
     }
