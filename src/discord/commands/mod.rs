@@ -180,12 +180,12 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             let bot = framework.user_data;
             let reply = bot.store.engine().composer().bad_options();
             let responded = std::sync::atomic::AtomicBool::new(false);
-            let it = respond::Interaction {
-                id: interaction.id,
-                token: &interaction.token,
-                application: interaction.application_id,
-                responded: &responded,
-            };
+            let it = respond::of_press(
+                interaction.id,
+                &interaction.token,
+                interaction.application_id,
+                &responded,
+            );
             let how = respond::Press::NewMessage { ephemeral: true };
             if let Err(e) = it.reply(&ctx.http, &bot.rest, &reply, &[], how).await {
                 tracing::warn!("could not tell the member: {e}");
