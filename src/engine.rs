@@ -219,3 +219,69 @@ pub enum CardLookup<'e> {
     /// Nothing of that kind comes close.
     None,
 }
+
+#[cfg(test)]
+mod card_tests {
+    use super::*;
+    use crate::knowledge::EntryKind;
+
+    fn engine() -> Engine {
+        Engine::from_source(&knowledge::Source::Bundled)
+            .expect("the bundled knowledge loads")
+            .0
+    }
+
+    #[test]
+    fn a_card_is_found_by_its_id_or_its_title_whatever_the_case() {
+        let engine = engine();
+        for kind in [EntryKind::Muscle, EntryKind::Technique] {
+            let entry = engine
+                .knowledge()
+                .entries
+                .iter()
+                .find(|e| e.kind == kind)
+                .expect("a bundled card of each kind");
+            for name in [entry.id.clone(), entry.title.to_uppercase()] {
+                match engine.card(kind, &name) {
+                    CardLookup::Found(e) => assert_eq!(e.id, entry.id, "{name}"),
+                    other => panic!("{name}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_card_of_another_kind_is_never_what_a_name_finds() {
+        let engine = engine();
+        let faq = engine
+            .knowledge()
+            .entries
+            .iter()
+            .find(|e| e.kind != EntryKind::Muscle)
+            .expect("an entry that is not a muscle");
+        match engine.card(EntryKind::Muscle, &faq.id) {
+            CardLookup::Found(e) => assert_eq!(e.kind, EntryKind::Muscle),
+            CardLookup::Suggestions(s) => assert!(s.iter().all(|s| s.id != faq.id)),
+            CardLookup::None => {}
+        }
+    }
+
+    #[test]
+    fn a_name_like_no_card_finds_nothing_to_suggest() {
+        assert!(matches!(
+            engine().card(EntryKind::Technique, "zzqx vbnm"),
+            CardLookup::None
+        ));
+    }
+
+    #[test]
+    fn the_red_flag_overview_is_the_composers_from_the_knowledges_rules() {
+        let engine = engine();
+        let overview = engine.red_flag_overview();
+        let expected = engine
+            .composer()
+            .red_flag_overview(&engine.knowledge().safety);
+        assert_eq!(overview.body, expected.body);
+        assert!(!overview.body.is_empty());
+    }
+}
