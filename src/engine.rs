@@ -172,4 +172,135 @@ impl Engine {
             title: e.title.clone(),
         }
     }
+
+    /// The card of `kind` a member asked for by name (`/muscle`, `/technique`): by id (what
+    /// autocomplete sends), by title, or the matcher's best hit of that kind when it is strong
+    /// enough to answer; otherwise the closest cards of that kind worth suggesting. The
+    /// thresholds live here, with [`Engine::answer`]'s, so a front end never judges a score.
+    pub fn card(&self, kind: crate::knowledge::EntryKind, name: &str) -> CardLookup<'_> {
+        // Deep enough that a few hits of the asked kind survive among hits of other kinds.
+        const SEARCH_DEPTH: usize = 20;
+        let k = &self.knowledge;
+        let of_kind = |e: &&crate::knowledge::Entry| e.kind == kind;
+        if let Some(e) = k.entry(name.trim()).filter(of_kind) {
+            return CardLookup::Found(e);
+        }
+        let folded = text::fold(name);
+        if let Some(e) = k
+            .entries
+            .iter()
+            .filter(of_kind)
+            .find(|e| text::fold(&e.title) == folded)
+        {
+            return CardLookup::Found(e);
+        }
+        let hits: Vec<_> = self
+            .matcher
+            .search(name, SEARCH_DEPTH)
+            .into_iter()
+            .filter_map(|h| k.entries.get(h.entry).filter(of_kind).map(|e| (e, h.score)))
+            .collect();
+        match hits.first() {
+            Some(&(e, score)) if score >= ANSWER_THRESHOLD => CardLookup::Found(e),
+            _ => {
+                let suggestions: Vec<_> = hits
+                    .iter()
+                    .filter(|(_, score)| *score >= crate::matcher::SUGGEST_THRESHOLD)
+                    .take(MAX_SUGGESTIONS)
+                    .map(|(e, _)| Suggestion {
+                        id: e.id.clone(),
+                        title: e.title.clone(),
+                    })
+                    .collect();
+                if suggestions.is_empty() {
+                    CardLookup::None
+                } else {
+                    CardLookup::Suggestions(suggestions)
+                }
+            }
+        }
+    }
+
+    /// The warning signs that need a doctor, most urgent first (`/redflags`), from the
+    /// knowledge's own red-flag rules, so the list an admin edits is the list members see.
+    pub fn red_flag_overview(&self) -> Reply {
+        self.composer.red_flag_overview(&self.knowledge.safety)
+    }
+}
+
+/// What [`Engine::card`] found for a name.
+#[derive(Debug)]
+pub enum CardLookup<'e> {
+    /// The card asked for.
+    Found(&'e crate::knowledge::Entry),
+    /// No card by that name, but these of the same kind come close.
+    Suggestions(Vec<Suggestion>),
+    /// Nothing of that kind comes close.
+    None,
+}
+
+#[cfg(test)]
+mod card_tests {
+    use super::*;
+    use crate::knowledge::EntryKind;
+
+    fn engine() -> Engine {
+        Engine::from_source(&knowledge::Source::Bundled)
+            .expect("the bundled knowledge loads")
+            .0
+    }
+
+    #[test]
+    fn a_card_is_found_by_its_id_or_its_title_whatever_the_case() {
+        let engine = engine();
+        for kind in [EntryKind::Muscle, EntryKind::Technique] {
+            let entry = engine
+                .knowledge()
+                .entries
+                .iter()
+                .find(|e| e.kind == kind)
+                .expect("a bundled card of each kind");
+            for name in [entry.id.clone(), entry.title.to_uppercase()] {
+                match engine.card(kind, &name) {
+                    CardLookup::Found(e) => assert_eq!(e.id, entry.id, "{name}"),
+                    other => panic!("{name}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_card_of_another_kind_is_never_what_a_name_finds() {
+        let engine = engine();
+        let faq = engine
+            .knowledge()
+            .entries
+            .iter()
+            .find(|e| e.kind != EntryKind::Muscle)
+            .expect("an entry that is not a muscle");
+        match engine.card(EntryKind::Muscle, &faq.id) {
+            CardLookup::Found(e) => assert_eq!(e.kind, EntryKind::Muscle),
+            CardLookup::Suggestions(s) => assert!(s.iter().all(|s| s.id != faq.id)),
+            CardLookup::None => {}
+        }
+    }
+
+    #[test]
+    fn a_name_like_no_card_finds_nothing_to_suggest() {
+        assert!(matches!(
+            engine().card(EntryKind::Technique, "zzqx vbnm"),
+            CardLookup::None
+        ));
+    }
+
+    #[test]
+    fn the_red_flag_overview_is_the_composers_from_the_knowledges_rules() {
+        let engine = engine();
+        let overview = engine.red_flag_overview();
+        let expected = engine
+            .composer()
+            .red_flag_overview(&engine.knowledge().safety);
+        assert_eq!(overview.body, expected.body);
+        assert!(!overview.body.is_empty());
+    }
 }

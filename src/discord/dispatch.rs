@@ -12,7 +12,7 @@ use std::time::Instant;
 use futures_util::FutureExt;
 use poise::serenity_prelude as serenity;
 
-use super::respond::{self, Interaction, Press};
+use super::respond::{self, Press};
 use super::rest::SendError;
 use super::{commands, events, Bot};
 
@@ -122,12 +122,7 @@ impl<F: serenity::Framework> Guarded<F> {
                 let how = Press::NewMessage { ephemeral: true };
                 for responded in [false, true] {
                     let responded = AtomicBool::new(responded);
-                    let it = Interaction {
-                        id: *id,
-                        token,
-                        application: *application,
-                        responded: &responded,
-                    };
+                    let it = respond::of_press(*id, token, *application, &responded);
                     match it.reply(&ctx.http, rest, &reply, &[], how).await {
                         Err(SendError::Status { status: 400, .. }) => continue,
                         other => return log_failure(other),

@@ -3,7 +3,8 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::commands::{answer, buttons_for, fixes, gate, routine::render, Gate};
+use super::answering::{answer, buttons_for, gate, Gate};
+use super::commands::{fixes, routine::render};
 use super::embeds::SUGGEST_PREFIX;
 use super::rating;
 use super::respond::{self, Press};

@@ -82,6 +82,36 @@ pub fn quiet_panics() {
     }));
 }
 
+/// An error for the log: for a serenity error its status and method, never a URL
+/// (interaction URLs carry interaction tokens) and never a message body; any other error as
+/// it displays itself (the bot's own errors carry neither).
+pub fn describe(e: &(dyn std::error::Error + Send + Sync + 'static)) -> String {
+    use poise::serenity_prelude::{Error as SerenityError, HttpError};
+    match e.downcast_ref::<SerenityError>() {
+        Some(SerenityError::Http(HttpError::UnsuccessfulRequest(r))) => format!(
+            "HTTP {} on {} ({})",
+            r.status_code.as_u16(),
+            r.method,
+            r.error.message
+        ),
+        Some(SerenityError::Http(HttpError::Request(r))) => {
+            let kind = if r.is_timeout() {
+                "timed out"
+            } else if r.is_connect() {
+                "connection failed"
+            } else {
+                "request failed"
+            };
+            match r.status() {
+                Some(s) => format!("HTTP {} ({kind})", s.as_u16()),
+                None => kind.to_string(),
+            }
+        }
+        Some(other) => other.to_string(),
+        None => e.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,10 +10,12 @@
 //! - [`commands`]: the slash commands (`/ask`, `/routine`, cards, `/redflags`, `/help`,
 //!   `/knowledge`) and the one error handler.
 //! - [`dispatch`]: what every event passes through: autocomplete answered, panics caught.
+//! - [`answering`]: a question answered and gated the same way for `/ask` and for messages.
 //! - [`events`]: mentions, DMs, ask channels and button presses.
 //! - [`respond`]: sending a [`crate::Reply`] to an interaction or a channel, never pinging.
 //! - [`rest`]: the REST requests behind every reply, with rate limits (429) waited out.
-//! - [`logging`]: what may be logged: no message text, no tokens, at any level we set.
+//! - [`logging`]: what may be logged: no message text, no tokens, at any level we set; errors
+//!   described without URLs or bodies.
 //! - [`embeds`]: the layout of a reply as embeds and buttons, within Discord's limits.
 //! - [`sessions`]: the running `/routine` sessions (over [`crate::routine`]).
 //! - [`cooldown`]: the per-member question limit.
@@ -22,6 +24,7 @@
 //! - [`shutdown`]: SIGINT/SIGTERM and waiting for replies in flight.
 
 pub mod admin_log;
+pub mod answering;
 pub mod commands;
 pub mod config;
 pub mod cooldown;
@@ -144,8 +147,8 @@ impl ServeError {
             {
                 Self::TokenRejected
             }
-            serenity::Error::Http(_) => Self::Unreachable(describe(e)),
-            _ => Self::Gateway(describe(e)),
+            serenity::Error::Http(_) => Self::Unreachable(logging::describe(e)),
+            _ => Self::Gateway(logging::describe(e)),
         }
     }
 }
@@ -157,34 +160,6 @@ pub fn loggable(reply: &crate::Reply) -> (&'static str, Option<&str>) {
         ("safety", None)
     } else {
         (reply.kind.as_str(), reply.entry_id.as_deref())
-    }
-}
-
-/// A serenity error for the log: status and method, never a URL (interaction URLs carry
-/// interaction tokens) and never a message body.
-pub fn describe(e: &serenity::Error) -> String {
-    use serenity::HttpError;
-    match e {
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => format!(
-            "HTTP {} on {} ({})",
-            r.status_code.as_u16(),
-            r.method,
-            r.error.message
-        ),
-        serenity::Error::Http(HttpError::Request(r)) => {
-            let kind = if r.is_timeout() {
-                "timed out"
-            } else if r.is_connect() {
-                "connection failed"
-            } else {
-                "request failed"
-            };
-            match r.status() {
-                Some(s) => format!("HTTP {} ({kind})", s.as_u16()),
-                None => kind.to_string(),
-            }
-        }
-        other => other.to_string(),
     }
 }
 
@@ -214,7 +189,7 @@ pub async fn run(
     let bot = Arc::new(Bot::new(&config, Arc::clone(&store), client));
     let in_flight = shutdown::InFlight::default();
     let framework = poise::Framework::builder()
-        .options(commands::options(store.engine().composer()))
+        .options(framework_options(store.engine().composer()))
         .setup({
             let bot = Arc::clone(&bot);
             let guild = config.dev_guild_id;
@@ -281,6 +256,17 @@ pub async fn run(
     }
 }
 
+/// The framework's options: the commands (see [`commands::options`]) and the handler of every
+/// other event. Wired here, so `commands` and `events` need not know of each other.
+fn framework_options(composer: &crate::reply::Composer) -> poise::FrameworkOptions<Data, Error> {
+    poise::FrameworkOptions {
+        event_handler: |ctx, event, framework, data| {
+            Box::pin(events::handle(ctx, event, framework, data))
+        },
+        ..commands::options(composer)
+    }
+}
+
 /// The gateway URL from `DISCORD_API_BASE`. Asked for here because if it cannot answer,
 /// serenity falls back to Discord's real gateway and would send the token there.
 async fn gateway_url(http: &serenity::Http, base: &str) -> Result<String, ServeError> {
@@ -290,7 +276,7 @@ async fn gateway_url(http: &serenity::Http, base: &str) -> Result<String, ServeE
             ServeError::TokenRejected => Err(ServeError::TokenRejected),
             _ => Err(ServeError::Unreachable(format!(
                 "DISCORD_API_BASE ({base}) did not answer GET /api/v10/gateway: {}",
-                describe(&e)
+                logging::describe(&e)
             ))),
         },
     }
@@ -364,6 +350,61 @@ fn is_loopback(base: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every `.rs` file below `src/discord/`, with its text.
+    fn sources() -> Vec<(std::path::PathBuf, String)> {
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/discord")];
+        let mut out = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("src/discord is readable") {
+                let path = entry.expect("a directory entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("a source file");
+                    out.push((path, text));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_discord_front_end_goes_through_the_engine_and_never_imports_the_matcher() {
+        let sources = sources();
+        assert!(sources.len() > 10, "found the discord sources");
+        // Spelt in pieces so this file does not match itself.
+        let needle = concat!("matcher", "::");
+        for (path, text) in &sources {
+            assert!(
+                !text.contains(needle) && !text.contains(concat!("crate::", "matcher")),
+                "{} reaches past the engine to the matcher",
+                path.display()
+            );
+        }
+    }
+
+    #[test]
+    fn the_commands_and_the_event_handler_do_not_import_each_other() {
+        for (path, text) in sources() {
+            let name = path.to_string_lossy().replace('\\', "/");
+            if name.contains("/commands/") {
+                assert!(!text.contains("events::"), "{name} imports the events");
+            }
+            if name.ends_with("/events.rs") || name.ends_with("/answering.rs") {
+                assert!(
+                    !text.contains("commands::answer") && !text.contains("commands::{answer"),
+                    "{name} takes answering from the commands"
+                );
+            }
+            if name.ends_with("/answering.rs") {
+                assert!(
+                    !text.contains("commands") && !text.contains("events"),
+                    "{name} imports a front end of its own"
+                );
+            }
+        }
+    }
 
     #[test]
     fn loopback_bases_are_recognised() {

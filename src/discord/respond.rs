@@ -29,6 +29,12 @@ pub fn received() -> Instant {
     RECEIVED.try_with(|t| *t).unwrap_or_else(|_| Instant::now())
 }
 
+/// Until when the event being handled may still get its first response (see
+/// [`super::rest::RetryPolicy::interaction_window`]).
+fn first_response_deadline(rest: &Rest) -> Instant {
+    received() + rest.policy().interaction_window
+}
+
 /// Allowed mentions for every message: nobody, not even the member being replied to.
 pub fn no_pings() -> serenity::CreateAllowedMentions {
     serenity::CreateAllowedMentions::new().replied_user(false)
@@ -57,10 +63,6 @@ impl Interaction<'_> {
             interaction_id: self.id,
             token: self.token,
         }
-    }
-
-    fn deadline(&self, rest: &Rest) -> Instant {
-        received() + rest.policy().interaction_window
     }
 
     /// Acknowledge now, answer later: "thinking..." for a new message, a silent
@@ -128,7 +130,7 @@ impl Interaction<'_> {
                         serenity::CreateInteractionResponse::Message(msg.ephemeral(ephemeral))
                     }
                 };
-                let deadline = self.deadline(rest);
+                let deadline = first_response_deadline(rest);
                 match rest
                     .send(
                         http,
@@ -201,20 +203,7 @@ pub async fn command(
     buttons: &[Button],
     ephemeral: bool,
 ) -> Result<(), Error> {
-    let poise::Context::Application(app) = ctx else {
-        return Ok(()); // the bot has no prefix commands
-    };
-    let bot = ctx.data();
-    of_command(&app)
-        .reply(
-            ctx.http(),
-            &bot.rest,
-            reply,
-            buttons,
-            Press::NewMessage { ephemeral },
-        )
-        .await?;
-    Ok(())
+    command_with(ctx, reply, &[], buttons, ephemeral).await
 }
 
 /// Answer a slash command with menus and buttons under the reply (see [`command`]).
@@ -267,17 +256,12 @@ pub async fn component(
     how: Press,
 ) -> Result<(), SendError> {
     let responded = AtomicBool::new(false);
-    let it = Interaction {
-        id: press.id,
-        token: &press.token,
-        application: press.application_id,
-        responded: &responded,
-    };
+    let it = of_press(press.id, &press.token, press.application_id, &responded);
     it.reply(&ctx.http, &bot.rest, reply, buttons, how).await
 }
 
-/// The interaction behind a button press or a form, to answer it in several steps (defer,
-/// then the reply as a follow-up).
+/// An interaction by its id and token (a button press, a form, a command poise did not
+/// handle), to answer it in one step or several (defer, then the reply as a follow-up).
 pub fn of_press<'a>(
     id: serenity::InteractionId,
     token: &'a str,
@@ -304,7 +288,7 @@ pub async fn modal(
         token: &press.token,
     };
     let response = serenity::CreateInteractionResponse::Modal(modal);
-    let deadline = received() + bot.rest.policy().interaction_window;
+    let deadline = first_response_deadline(&bot.rest);
     bot.rest
         .send(
             &ctx.http,
@@ -323,12 +307,7 @@ pub async fn acknowledge(
     press: &serenity::ComponentInteraction,
 ) -> Result<(), SendError> {
     let responded = AtomicBool::new(false);
-    let it = Interaction {
-        id: press.id,
-        token: &press.token,
-        application: press.application_id,
-        responded: &responded,
-    };
+    let it = of_press(press.id, &press.token, press.application_id, &responded);
     it.defer(&ctx.http, &bot.rest, Press::Update).await
 }
 
@@ -347,7 +326,7 @@ pub async fn autocomplete(
         interaction_id: interaction.id,
         token: &interaction.token,
     };
-    let deadline = received() + rest.policy().interaction_window;
+    let deadline = first_response_deadline(rest);
     rest.send(http, route, LightMethod::Post, &response, Some(deadline))
         .await
 }

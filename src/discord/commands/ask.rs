@@ -1,7 +1,7 @@
 //! `/ask question [private]`: the same answer as `sciatica-bot ask`, as an embed.
 
-use super::{answer, buttons_for, gate, Gate};
 use crate::conversation::State;
+use crate::discord::answering::{answer, buttons_for, gate, Gate};
 use crate::discord::{respond, Context, Error};
 
 /// Ask a question about sciatica self-care (massage, stretches, heat and ice, warning signs)

@@ -4,12 +4,10 @@
 use poise::serenity_prelude as serenity;
 
 use crate::conversation::State;
-use crate::discord::embeds;
+use crate::discord::{answering, embeds};
 use crate::discord::{respond, Bot, Context, Error};
-use crate::engine::{Engine, MAX_SUGGESTIONS};
-use crate::knowledge::{Entry, EntryKind};
-use crate::matcher::{ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
-use crate::reply::Suggestion;
+use crate::engine::CardLookup;
+use crate::knowledge::EntryKind;
 use crate::text;
 
 /// A muscle card: where it is, why it matters, how to massage and stretch it
@@ -37,11 +35,12 @@ async fn card(ctx: Context<'_>, kind: EntryKind, name: &str) -> Result<(), Error
     if screened.kind.is_safety() {
         return respond::command(ctx, &screened, &[], false).await;
     }
-    let reply = match find(&engine, kind, name) {
-        Ok(entry) => engine.composer().card(entry),
-        Err(suggestions) => engine.composer().no_match(suggestions, 0.0),
+    let reply = match engine.card(kind, name) {
+        CardLookup::Found(entry) => engine.composer().card(entry),
+        CardLookup::Suggestions(suggestions) => engine.composer().no_match(suggestions, 0.0),
+        CardLookup::None => engine.composer().no_match(Vec::new(), 0.0),
     };
-    let buttons = super::buttons_for(ctx.data(), &reply, Some(name));
+    let buttons = answering::buttons_for(ctx.data(), &reply, Some(name));
     respond::command(ctx, &reply, &buttons, false).await
 }
 
@@ -73,41 +72,4 @@ pub fn choices(bot: &Bot, kind: EntryKind, partial: &str) -> Vec<serenity::Autoc
         .map(|e| (e.title.as_str(), e.id.as_str()))
         .collect();
     embeds::choices(items)
-}
-
-/// The card of this kind by id (what autocomplete sends), title, or the matcher's best hit of
-/// this kind; otherwise the closest cards of this kind to suggest.
-fn find<'e>(engine: &'e Engine, kind: EntryKind, name: &str) -> Result<&'e Entry, Vec<Suggestion>> {
-    let k = engine.knowledge();
-    let of_kind = |e: &&Entry| e.kind == kind;
-    let folded = text::fold(name);
-    if let Some(e) = k.entry(name.trim()).filter(of_kind) {
-        return Ok(e);
-    }
-    if let Some(e) = k
-        .entries
-        .iter()
-        .filter(of_kind)
-        .find(|e| text::fold(&e.title) == folded)
-    {
-        return Ok(e);
-    }
-    let hits: Vec<_> = engine
-        .matcher()
-        .search(name, 20)
-        .into_iter()
-        .filter_map(|h| k.entries.get(h.entry).filter(of_kind).map(|e| (e, h.score)))
-        .collect();
-    match hits.first() {
-        Some(&(e, score)) if score >= ANSWER_THRESHOLD => Ok(e),
-        _ => Err(hits
-            .iter()
-            .filter(|(_, s)| *s >= SUGGEST_THRESHOLD)
-            .take(MAX_SUGGESTIONS)
-            .map(|(e, _)| Suggestion {
-                id: e.id.clone(),
-                title: e.title.clone(),
-            })
-            .collect()),
-    }
 }

@@ -1,7 +1,7 @@
 //! The slash commands, their registration, and the one error handler.
 //!
-//! One file per command area, as in poise's examples. Shared here: answering a question off
-//! the async threads within Discord's 3-second window, and the safety-first cooldown gate.
+//! One file per command area, as in poise's examples. Answering a question (for `/ask` and
+//! for messages alike) is [`super::answering`]; the other events are [`super::events`].
 
 pub mod ask;
 pub mod cards;
@@ -11,17 +11,13 @@ pub mod knowledge;
 pub mod redflags;
 pub mod routine;
 
-use std::time::Instant;
-
 use poise::serenity_prelude as serenity;
 
-use super::embeds::{limits, suggestion_buttons, trim, Button};
+use super::embeds::{limits, trim};
+use super::logging::describe;
 use super::{respond, Bot, Data, Error};
-use crate::conversation::{Key, State};
 use crate::knowledge::Msg;
-use crate::reply::Reply;
-use crate::reply::{Composer, ReplyKind};
-use crate::routine::unix_now;
+use crate::reply::Composer;
 
 /// Every command the bot registers.
 pub fn all() -> Vec<poise::Command<Data, Error>> {
@@ -36,8 +32,9 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
     ]
 }
 
-/// The framework's options, with every command's description (and its options') taken from
-/// the knowledge's `[messages]` as it is at start-up.
+/// The framework's options for the commands, with every command's description (and its
+/// options') taken from the knowledge's `[messages]` as it is at start-up. The handler of
+/// other events is added where the framework is built ([`super::run`]).
 pub fn options(composer: &Composer) -> poise::FrameworkOptions<Data, Error> {
     let mut commands = all();
     for c in &mut commands {
@@ -46,9 +43,6 @@ pub fn options(composer: &Composer) -> poise::FrameworkOptions<Data, Error> {
     poise::FrameworkOptions {
         commands,
         on_error: |e| Box::pin(on_error(e)),
-        event_handler: |ctx, event, framework, data| {
-            Box::pin(super::events::handle(ctx, event, framework, data))
-        },
         allowed_mentions: Some(respond::no_pings()),
         // Owners are not used, and looking them up is one more REST call at start-up.
         initialize_owners: false,
@@ -121,7 +115,7 @@ pub async fn register(
         Ok(()) => tracing::info!("registered {} slash commands {scope}", commands.len()),
         Err(e) => tracing::error!(
             "could not register slash commands {scope}: {}",
-            super::describe(&e)
+            describe(&e)
         ),
     }
 }
@@ -186,12 +180,12 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             let bot = framework.user_data;
             let reply = bot.store.engine().composer().bad_options();
             let responded = std::sync::atomic::AtomicBool::new(false);
-            let it = respond::Interaction {
-                id: interaction.id,
-                token: &interaction.token,
-                application: interaction.application_id,
-                responded: &responded,
-            };
+            let it = respond::of_press(
+                interaction.id,
+                &interaction.token,
+                interaction.application_id,
+                &responded,
+            );
             let how = respond::Press::NewMessage { ephemeral: true };
             if let Err(e) = it.reply(&ctx.http, &bot.rest, &reply, &[], how).await {
                 tracing::warn!("could not tell the member: {e}");
@@ -222,114 +216,6 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     };
     if let Err(e) = respond::command(ctx, &reply, &[], true).await {
         tracing::warn!("could not tell the member: {}", describe(&*e));
-    }
-}
-
-/// An error for the log, without URLs or message text.
-pub fn describe(e: &(dyn std::error::Error + Send + Sync + 'static)) -> String {
-    match e.downcast_ref::<serenity::Error>() {
-        Some(s) => super::describe(s),
-        None => e.to_string(),
-    }
-}
-
-/// A reply, and how its question was read.
-pub struct Answered {
-    pub reply: Reply,
-    /// After a crisis reply to this member here, or not (see [`crate::conversation`]).
-    pub state: State,
-}
-
-/// Answer a question from `who` (member, channel) in its conversation, off the async
-/// threads: the engine is CPU work, and a 100,000-character message must not stall other
-/// members' answers. A crisis reply opens (or extends) the member's conversation in that
-/// channel, so their "no" or "idk" is heard. A panic while answering comes back as an error
-/// (without the panic's message, which could quote the question).
-pub async fn answer(bot: &Bot, who: Key, question: String) -> Result<Answered, Error> {
-    let context = bot.conversations().context(who, unix_now());
-    let store = std::sync::Arc::clone(&bot.store);
-    let answer = bot.answer;
-    let reply = tokio::task::spawn_blocking(move || answer(&store.engine(), context, &question))
-        .await
-        .map_err(|_| -> Error { "internal error while answering (a panic)".into() })?;
-    let window = bot.store.engine().knowledge().conversation.window_secs();
-    bot.conversations().replied(
-        who,
-        reply.kind == crate::reply::ReplyKind::Crisis,
-        unix_now(),
-        window,
-    );
-    Ok(Answered {
-        reply,
-        state: context,
-    })
-}
-
-/// The buttons under a reply: "did you mean" for a no-match; "Helpful" / "Not what I asked"
-/// for an answer, with `question` kept for "not what I asked" while the gaps log is on. None
-/// for anything else, safety replies above all, nor for an answer inside a crisis
-/// conversation (`question` is `None` there).
-pub fn buttons_for(bot: &Bot, reply: &Reply, question: Option<&str>) -> Vec<Button> {
-    match (reply.kind, &reply.entry_id, question) {
-        (ReplyKind::NoMatch, _, _) => suggestion_buttons(&reply.suggestions),
-        (ReplyKind::Answer, Some(entry), Some(question)) => {
-            let token = match &bot.gaps {
-                Some(_) => bot
-                    .asked
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .keep(question),
-                None => 0,
-            };
-            let engine = bot.store.engine();
-            let c = engine.composer();
-            super::embeds::rating_buttons(
-                entry,
-                token,
-                c.text(Msg::button_helpful),
-                c.text(Msg::button_not_helpful),
-            )
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// What to send after the cooldown had its say.
-pub enum Gate {
-    Answer(Reply),
-    /// Over the limit: a note instead; `first` for the first refusal in a burst.
-    Limited {
-        note: Reply,
-        first: bool,
-    },
-}
-
-/// Safety first, then the cooldown: a red-flag or crisis reply always goes out and does not
-/// count against the member. Answers that go out are recorded in the gaps log (it keeps only
-/// the unanswered ones), unless they follow a crisis reply: nothing said in that
-/// conversation is logged.
-pub fn gate(bot: &Bot, member: u64, question: String, answered: Answered) -> Gate {
-    let Answered { reply, state } = answered;
-    if reply.kind.is_safety() {
-        return Gate::Answer(reply);
-    }
-    match bot.cooldown.check(member, Instant::now()) {
-        super::cooldown::Decision::Allowed => {
-            if let (Some(gaps), State::Fresh) = (bot.gaps.clone(), state) {
-                let r = reply.clone();
-                let engine = bot.store.engine();
-                tokio::task::spawn_blocking(move || gaps.record(&engine, &question, &r));
-            }
-            Gate::Answer(reply)
-        }
-        super::cooldown::Decision::Limited { retry_after, first } => Gate::Limited {
-            note: bot
-                .store
-                .engine()
-                .composer()
-                .cooldown(retry_after.as_secs()),
-            first,
-        },
     }
 }
 

@@ -6,9 +6,6 @@ use crate::discord::{respond, Context, Error};
 /// Warning signs that mean: see a doctor now, and emergency numbers
 #[poise::command(slash_command)]
 pub async fn redflags(ctx: Context<'_>) -> Result<(), Error> {
-    let engine = ctx.data().store.engine();
-    let reply = engine
-        .composer()
-        .red_flag_overview(&engine.knowledge().safety);
+    let reply = ctx.data().store.engine().red_flag_overview();
     respond::command(ctx, &reply, &[], false).await
 }
