@@ -16,6 +16,7 @@ use crate::gaps::GapGroup;
 use crate::knowledge::{Entry, Messages, Msg, Routine, SafetyRules, Section};
 use crate::safety::{CrisisRules, RedFlagRule, Urgency};
 use crate::store::{Counts, ReloadOutcome, StoreStatus};
+use crate::text::clip;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReplyKind {
@@ -133,10 +134,6 @@ const LISTED_RATINGS: usize = 10;
 impl Composer {
     pub fn new(messages: Messages) -> Self {
         Self { messages }
-    }
-
-    pub fn messages(&self) -> &Messages {
-        &self.messages
     }
 
     /// A text of `[messages]`, as written (labels, titles).
@@ -904,16 +901,6 @@ pub fn utc(t: std::time::SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(t)
         .format("%Y-%m-%d %H:%M:%S UTC")
         .to_string()
-}
-
-/// `s` cut to `max` characters, with an ellipsis when cut.
-pub fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 fn render_sections(sections: &[Section]) -> String {
