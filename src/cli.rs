@@ -149,6 +149,8 @@ pub fn knowledge_source(flag: Option<&Path>) -> Source {
 }
 
 fn run(command: Command, source: &Source, gaps: Option<&GapLog>) -> anyhow::Result<ExitCode> {
+    // Replies are rendered for a person at a terminal; `ask --json` never is (see `ask`).
+    let render = Render::for_stdout();
     match command {
         Command::Check { dir: other, rules } => Ok(check(
             &other.map_or_else(|| source.clone(), Source::Folder),
@@ -160,27 +162,16 @@ fn run(command: Command, source: &Source, gaps: Option<&GapLog>) -> anyhow::Resu
             apply: Some(group),
             to: Some(entry),
             ..
-        } => fix_gap(
-            source,
-            gaps,
-            &group,
-            Fix::Phrasing { entry },
-            Render::for_stdout(),
-        ),
+        } => fix_gap(source, gaps, &group, Fix::Phrasing { entry }, render),
         Command::Gaps {
             ignore: Some(group),
             ..
-        } => fix_gap(source, gaps, &group, Fix::Ignore, Render::for_stdout()),
+        } => fix_gap(source, gaps, &group, Fix::Ignore, render),
         other => {
             let Some(engine) = load_engine(source) else {
                 return Ok(ExitCode::FAILURE);
             };
             let mut out = io::stdout().lock();
-            // `ask --json` is a contract for programs: never rendered.
-            let render = match other {
-                Command::Ask { json: true, .. } => Render::Plain,
-                _ => Render::for_stdout(),
-            };
             match other {
                 Command::Ask { json, question } => {
                     ask(&engine, gaps, json, &question, render, &mut out)?;
@@ -253,6 +244,7 @@ fn ask(
             g.record(engine, q, &reply);
         }
         if json {
+            // A contract for programs, never rendered.
             writeln!(out, "{}", reply.to_json())
         } else {
             render.write(out, &reply.text())
