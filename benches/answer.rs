@@ -5,6 +5,9 @@
 //! `cargo bench --bench answer` prints the accuracy of both on `tests/questions.jsonl`
 //! first, then criterion's timings. Figures and the exact command live in BENCHMARKS.md.
 
+#[path = "../tests/support/scoring.rs"]
+mod scoring;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,9 +16,9 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use sciatica_bot::knowledge::Knowledge;
 use sciatica_bot::matcher::naive::NaiveMatcher;
 use sciatica_bot::matcher::{Hit, Matcher, ANSWER_THRESHOLD};
-use sciatica_bot::reply::Composer;
 use sciatica_bot::review;
 use sciatica_bot::Engine;
+use scoring::Row;
 
 const GENERATED: usize = 10_000;
 
@@ -239,43 +242,11 @@ fn knowledge_10k() -> Knowledge {
     }
 }
 
-struct Row {
-    q: String,
-    expect: String,
-    all: Vec<Vec<String>>,
-}
-
-fn questions() -> Vec<Row> {
-    include_str!("../tests/questions.jsonl")
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .map(|v| Row {
-            q: v["q"].as_str().unwrap_or_default().to_string(),
-            expect: v["expect"].as_str().unwrap_or_default().to_string(),
-            all: v["all"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|g| {
-                            g.as_array()
-                                .map(|g| {
-                                    g.iter()
-                                        .filter_map(|s| s.as_str().map(str::to_lowercase))
-                                        .collect()
-                                })
-                                .unwrap_or_default()
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-        })
-        .collect()
-}
-
-/// Share of the answer and no-match questions a search gets right, scored like
-/// ../shared/eval/score.py: the best hit at or above `threshold` must be an entry whose reply
-/// says what the row asks; a no-match row must stay below `threshold`. `best[i]` is the
-/// search's best hit for `rows[i]`.
+/// Share of the answer and no-match rows a search gets right at `threshold`, scored by the
+/// tests' scorer (tests/support/scoring.rs, exactly as ../shared/eval/score.py scores): the
+/// reply composed from the best hit must say what the row asks and nothing its `none_re`
+/// forbids; a no-match row must stay below `threshold`. `best[i]` is the search's best hit
+/// for `rows[i]`. Prints the misses when `show`.
 fn accuracy(
     k: &Knowledge,
     rows: &[Row],
@@ -283,36 +254,13 @@ fn accuracy(
     threshold: f32,
     show: bool,
 ) -> (usize, usize) {
-    let composer = Composer::new(k.messages.clone());
-    let mut good = 0;
-    let mut n = 0;
-    for (row, best) in rows.iter().zip(best) {
-        if row.expect != "answer" && row.expect != "no_match" {
-            continue;
-        }
-        n += 1;
-        let best = best.filter(|h| h.score >= threshold);
-        let ok = match (row.expect.as_str(), best) {
-            ("no_match", b) => b.is_none(),
-            (_, Some(h)) => {
-                let text = composer
-                    .answer(&k.entries[h.entry], h.score, None)
-                    .body
-                    .to_lowercase()
-                    + &k.entries[h.entry].title.to_lowercase();
-                row.all.iter().all(|g| g.iter().any(|w| text.contains(w)))
-            }
-            _ => false,
-        };
-        good += usize::from(ok);
-        if !ok && show {
-            let got = best.map_or("-".to_string(), |h| {
-                format!("{} {:.2}", k.entries[h.entry].id, h.score)
-            });
-            println!("    miss: {:?} -> {got}", row.q);
+    let t = scoring::score_search(k, rows, best, threshold);
+    if show {
+        for miss in &t.misses {
+            println!("    miss: {miss}");
         }
     }
-    (good, n)
+    t.total()
 }
 
 fn report_accuracy(bundled: &Knowledge, big: &Knowledge, rows: &[Row]) {
@@ -367,7 +315,7 @@ fn main() {
         Err(e) => panic!("bundled knowledge must load: {e}"),
     };
     let big = knowledge_10k();
-    let rows = questions();
+    let rows = scoring::rows("tests/questions.jsonl");
     // BENCH_SKIP_ACCURACY=1 skips the (slow, naive-heavy) accuracy report, for profiling.
     if std::env::var_os("BENCH_SKIP_ACCURACY").is_none() {
         report_accuracy(bundled.knowledge(), &big, &rows);

@@ -14,10 +14,11 @@ use crate::conversation::{Conversations, Key, State};
 use crate::engine::Engine;
 use crate::gaps::fix::Fix;
 use crate::gaps::GapLog;
-use crate::knowledge::{self, Diagnostic, EntryKind, Msg, Severity, Source};
+use crate::knowledge::{self, Diagnostic, Msg, Severity, Source};
+use crate::render::Render;
 use crate::reply::Reply;
 use crate::routine::unix_now;
-use crate::store::KnowledgeStore;
+use crate::store::{Counts, KnowledgeStore};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -113,7 +114,9 @@ pub fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     };
-    match run(command, &source) {
+    // The unanswered-questions log is configured once, here, for every command that uses it.
+    let gaps = GapLog::from_env();
+    match run(command, &source, gaps.as_ref()) {
         Ok(code) => code,
         // `sciatica-bot export | head`: the reader has all it wanted; not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
@@ -145,7 +148,9 @@ pub fn knowledge_source(flag: Option<&Path>) -> Source {
     Source::Bundled
 }
 
-fn run(command: Command, source: &Source) -> anyhow::Result<ExitCode> {
+fn run(command: Command, source: &Source, gaps: Option<&GapLog>) -> anyhow::Result<ExitCode> {
+    // Replies are rendered for a person at a terminal; `ask --json` never is (see `ask`).
+    let render = Render::for_stdout();
     match command {
         Command::Check { dir: other, rules } => Ok(check(
             &other.map_or_else(|| source.clone(), Source::Folder),
@@ -157,23 +162,27 @@ fn run(command: Command, source: &Source) -> anyhow::Result<ExitCode> {
             apply: Some(group),
             to: Some(entry),
             ..
-        } => fix_gap(source, &group, Fix::Phrasing { entry }),
+        } => fix_gap(source, gaps, &group, Fix::Phrasing { entry }, render),
         Command::Gaps {
             ignore: Some(group),
             ..
-        } => fix_gap(source, &group, Fix::Ignore),
+        } => fix_gap(source, gaps, &group, Fix::Ignore, render),
         other => {
             let Some(engine) = load_engine(source) else {
                 return Ok(ExitCode::FAILURE);
             };
             let mut out = io::stdout().lock();
             match other {
-                Command::Ask { json, question } => ask(&engine, json, &question, &mut out)?,
-                Command::Chat => chat(&engine, &mut out)?,
-                Command::Routine { name } => return routine(&engine, name.as_deref(), &mut out),
+                Command::Ask { json, question } => {
+                    ask(&engine, gaps, json, &question, render, &mut out)?;
+                }
+                Command::Chat => chat(&engine, gaps, render, &mut out)?,
+                Command::Routine { name } => {
+                    return routine(&engine, name.as_deref(), render, &mut out)
+                }
                 Command::Export => export(&engine, &mut out)?,
                 Command::Gaps { limit, .. } => {
-                    return crate::gaps::cli_report(&engine, limit, &mut out)
+                    return crate::gaps::cli_report(&engine, gaps, limit, render, &mut out)
                 }
                 Command::Check { .. } | Command::Serve | Command::Knowledge(_) => {
                     unreachable!("handled above")
@@ -221,17 +230,24 @@ fn init(dir: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn ask(engine: &Engine, json: bool, words: &[String], out: &mut impl Write) -> io::Result<()> {
-    let gaps = GapLog::from_env();
+fn ask(
+    engine: &Engine,
+    gaps: Option<&GapLog>,
+    json: bool,
+    words: &[String],
+    render: Render,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let emit = |q: &str, out: &mut dyn Write| -> io::Result<()> {
         let reply = answer(engine, q);
-        if let Some(g) = &gaps {
+        if let Some(g) = gaps {
             g.record(engine, q, &reply);
         }
         if json {
+            // A contract for programs, never rendered.
             writeln!(out, "{}", reply.to_json())
         } else {
-            writeln!(out, "{}", reply.text())
+            render.write(out, &reply.text())
         }
     };
     if !words.is_empty() {
@@ -266,15 +282,21 @@ fn answer(engine: &Engine, question: &str) -> Reply {
 /// The terminal's one conversation.
 const CHAT: Key = (0, 0);
 
-fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
-    let gaps = GapLog::from_env();
+fn chat(
+    engine: &Engine,
+    gaps: Option<&GapLog>,
+    render: Render,
+    out: &mut impl Write,
+) -> io::Result<()> {
     // One person at one terminal: one conversation, so "no" after a crisis reply is heard.
     let mut conversations = Conversations::new();
-    writeln!(
+    render.write(
         out,
-        "{}\n\n{}",
-        engine.composer().help().text(),
-        engine.composer().text(Msg::chat_intro)
+        &format!(
+            "{}\n\n{}",
+            engine.composer().help().text(),
+            engine.composer().text(Msg::chat_intro)
+        ),
     )?;
     let stdin = io::stdin();
     let mut input = stdin.lock();
@@ -302,17 +324,23 @@ fn chat(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
                 }))
                 .unwrap_or_else(|_| engine.composer().failed());
                 // Nothing said in a crisis conversation is logged, answered or not.
-                if let (Some(g), false) = (&gaps, in_crisis) {
+                if let (Some(g), false) = (gaps, in_crisis) {
                     g.record(engine, q, &reply);
                 }
                 reply
             }
         };
-        writeln!(out, "\n{}", reply.text())?;
+        writeln!(out)?;
+        render.write(out, &reply.text())?;
     }
 }
 
-fn routine(engine: &Engine, name: Option<&str>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+fn routine(
+    engine: &Engine,
+    name: Option<&str>,
+    render: Render,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
     let k = engine.knowledge();
     let composer = engine.composer();
     let (reply, code): (Reply, ExitCode) = match name {
@@ -325,12 +353,12 @@ fn routine(engine: &Engine, name: Option<&str>, out: &mut impl Write) -> anyhow:
             }
         },
     };
-    writeln!(out, "{}", reply.text())?;
+    render.write(out, &reply.text())?;
     Ok(code)
 }
 
 fn check(source: &Source, rules: bool) -> io::Result<ExitCode> {
-    match crate::review::check(&source) {
+    match crate::review::check(source) {
         Ok(loaded) => {
             print_diagnostics(source, &loaded.warnings);
             let k = &loaded.knowledge;
@@ -341,15 +369,12 @@ fn check(source: &Source, rules: bool) -> io::Result<ExitCode> {
                     crate::safety::describe_rules(&k.safety)
                 )?;
             }
+            let counts = Counts::of(k);
             writeln!(
                 io::stdout().lock(),
-                "ok: {source} ({} files): {} FAQ, {} muscles, {} techniques, {} routines, {} red-flag rules; {} warning(s)",
-                k.files.len(),
-                k.count(EntryKind::Faq),
-                k.count(EntryKind::Muscle),
-                k.count(EntryKind::Technique),
-                k.routines.len(),
-                k.safety.red_flags.len(),
+                "ok: {source} ({} files): {}; {} warning(s)",
+                counts.files,
+                counts.entries(),
                 loaded.warnings.len()
             )?;
             Ok(ExitCode::SUCCESS)
@@ -410,7 +435,13 @@ fn export(engine: &Engine, out: &mut impl Write) -> io::Result<()> {
 
 /// `gaps --apply GROUP --to ENTRY` and `gaps --ignore GROUP`: the one-click fixes of
 /// `/knowledge gaps`, from a terminal (git's own identity is the author of the commit).
-fn fix_gap(source: &Source, group: &str, fix: Fix) -> anyhow::Result<ExitCode> {
+fn fix_gap(
+    source: &Source,
+    gaps: Option<&GapLog>,
+    group: &str,
+    fix: Fix,
+    render: Render,
+) -> anyhow::Result<ExitCode> {
     let store = match KnowledgeStore::open_source(source.clone()) {
         Ok(s) => s,
         Err(failure) => {
@@ -419,17 +450,16 @@ fn fix_gap(source: &Source, group: &str, fix: Fix) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let log = GapLog::from_env();
-    let result = crate::gaps::fix::apply(&store, log.as_ref().map(GapLog::path), group, fix, None);
+    let result = crate::gaps::fix::apply(&store, gaps.map(GapLog::path), group, fix, None);
     let engine = store.engine();
     let mut out = io::stdout().lock();
     match result {
         Ok(applied) => {
-            writeln!(out, "{}", engine.composer().fix_applied(&applied).body)?;
+            render.write(&mut out, &engine.composer().fix_applied(&applied).body)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(refused) => {
-            writeln!(out, "{}", engine.composer().fix_refused(&refused).body)?;
+            render.write(&mut out, &engine.composer().fix_refused(&refused).body)?;
             Ok(ExitCode::FAILURE)
         }
     }

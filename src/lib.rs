@@ -19,6 +19,7 @@
 //! - [`gaps`]: the opt-in log of unanswered questions and its report.
 //! - [`feedback`]: "Was this helpful?" counts per entry (never who rated).
 //! - [`cli`]: the terminal front end (`ask`, `chat`, `routine`, `check`, `export`, `gaps`).
+//! - [`render`]: how the CLI prints a reply: markdown rendered on a terminal, plain otherwise.
 //! - [`discord`]: the Discord front end (`serve`), serenity + poise.
 //!
 //! The answering core (everything but `cli` and `discord`) has no Discord types in it.
@@ -31,6 +32,7 @@ pub mod feedback;
 pub mod gaps;
 pub mod knowledge;
 pub mod matcher;
+pub mod render;
 pub mod reply;
 pub mod review;
 pub mod routine;

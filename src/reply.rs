@@ -130,10 +130,6 @@ impl Composer {
         Self { messages }
     }
 
-    pub fn messages(&self) -> &Messages {
-        &self.messages
-    }
-
     /// A text of `[messages]`, as written (labels, titles).
     pub fn text(&self, m: Msg) -> &str {
         self.messages.get(m)
@@ -533,16 +529,6 @@ pub fn utc(t: std::time::SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(t)
         .format("%Y-%m-%d %H:%M:%S UTC")
         .to_string()
-}
-
-/// `s` cut to `max` characters, with an ellipsis when cut.
-pub fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 fn render_sections(sections: &[Section]) -> String {

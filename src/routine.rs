@@ -103,10 +103,6 @@ impl Session {
         session
     }
 
-    pub fn owner(&self) -> u64 {
-        self.owner
-    }
-
     pub fn step_count(&self) -> usize {
         self.step_seconds.len()
     }

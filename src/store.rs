@@ -19,6 +19,7 @@ use arc_swap::ArcSwap;
 
 use crate::engine::Engine;
 use crate::knowledge::{self, Diagnostic, EntryKind, LoadFailure, Origin, Severity, Source};
+use crate::text::clip;
 
 pub use watch::{WatchError, WatchHandle};
 
@@ -47,15 +48,20 @@ impl Counts {
             red_flags: k.safety.red_flags.len(),
         }
     }
+
+    /// The entries in the operators' English, without the files: "42 FAQ, 12 muscles, 9
+    /// techniques, 3 routines, 20 red-flag rules" (the reload log line and `check` share it).
+    pub fn entries(&self) -> String {
+        format!(
+            "{} FAQ, {} muscles, {} techniques, {} routines, {} red-flag rules",
+            self.faqs, self.muscles, self.techniques, self.routines, self.red_flags
+        )
+    }
 }
 
 impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} FAQ, {} muscles, {} techniques, {} routines, {} red-flag rules ({} files)",
-            self.faqs, self.muscles, self.techniques, self.routines, self.red_flags, self.files
-        )
+        write!(f, "{} ({} files)", self.entries(), self.files)
     }
 }
 
@@ -268,13 +274,4 @@ fn load_engine(source: &Source) -> Result<(Engine, Vec<Diagnostic>), LoadFailure
             }],
         })
     })
-}
-
-fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }

@@ -103,12 +103,26 @@ fn assert_contract(v: &Value) {
 
 #[test]
 fn ask_prints_an_answer_with_the_disclaimer() {
-    let out = run(&["ask", "where should I massage for sciatica?"], None);
+    let q = "where should I massage for sciatica?";
+    let v = ask_json(q);
+    // An answer (a no-match also carries the disclaimer and echoes "massage" back).
+    assert_eq!(v["kind"], "answer", "{v}");
+    let title = v["title"].as_str().unwrap_or_default();
+    assert!(title.to_lowercase().contains("massage"), "{v}");
+    // Not a terminal: the plain command prints that same reply, as is, disclaimer last.
+    let out = run(&["ask", q], None);
     assert!(out.status.success());
     let text = stdout(&out);
-    let v = ask_json("where should I massage for sciatica?");
-    assert!(text.contains(v["disclaimer"].as_str().unwrap()));
-    assert!(text.to_lowercase().contains("massage"));
+    assert_eq!(
+        text,
+        format!("{}\n", v["text"].as_str().unwrap_or_default())
+    );
+    assert!(text.starts_with(title), "{text}");
+    let disclaimer = v["disclaimer"].as_str().unwrap_or_default();
+    assert!(
+        !disclaimer.is_empty() && text.trim_end().ends_with(disclaimer.trim()),
+        "{text}"
+    );
 }
 
 #[test]

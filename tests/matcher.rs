@@ -2,13 +2,16 @@
 //! out-of-scope questions, invariance to pleasantries and numbers, suggestions on near
 //! misses, huge input, the naive baseline, and the team's own question set.
 
+#[path = "support/scoring.rs"]
+mod scoring;
+
 use std::path::{Path, PathBuf};
 
 use sciatica_bot::knowledge::Knowledge;
 use sciatica_bot::matcher::naive::NaiveMatcher;
 use sciatica_bot::matcher::{Hit, Matcher, ANSWER_THRESHOLD};
 use sciatica_bot::review;
-use sciatica_bot::{Engine, Reply, ReplyKind};
+use sciatica_bot::{Engine, ReplyKind};
 
 fn bundled_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
@@ -369,247 +372,66 @@ fn an_empty_knowledge_base_matches_nothing() {
     assert!(m.search("where should I massage", 5).is_empty());
 }
 
-// ---- the team's question set, scored like ../shared/eval/score.py ----
-
-#[derive(Debug)]
-struct Row {
-    id: String,
-    q: String,
-    expect: String,
-    all: Vec<Vec<String>>,
-    none_re: Vec<String>,
-}
-
-fn questions() -> Vec<Row> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/questions.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let v: serde_json::Value =
-                serde_json::from_str(l).unwrap_or_else(|e| panic!("bad line {l:?}: {e}"));
-            let strings = |v: &serde_json::Value| -> Vec<String> {
-                v.as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|s| s.as_str().map(String::from))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-            Row {
-                id: v["id"].as_str().unwrap_or_default().to_string(),
-                q: v["q"].as_str().unwrap_or_default().to_string(),
-                expect: v["expect"].as_str().unwrap_or_default().to_string(),
-                all: v["all"]
-                    .as_array()
-                    .map(|a| a.iter().map(strings).collect())
-                    .unwrap_or_default(),
-                none_re: strings(&v["none_re"]),
-            }
-        })
-        .collect()
-}
-
-/// A regex subset, enough for the question set: literals, `\d`, `\s`, `.`, `?`, `+`, `*`
-/// after one item, and `|` between whole alternatives. (The crate has no regex dependency.)
-fn re_search(pattern: &str, text: &str) -> bool {
-    #[derive(Clone, Copy)]
-    enum Atom {
-        Lit(char),
-        Digit,
-        Space,
-        Any,
-    }
-    fn atoms(p: &str) -> Vec<(Atom, char)> {
-        let mut out = Vec::new();
-        let mut it = p.chars().peekable();
-        while let Some(c) = it.next() {
-            let atom = match c {
-                '\\' => match it.next() {
-                    Some('d') => Atom::Digit,
-                    Some('s') => Atom::Space,
-                    Some(x) => Atom::Lit(x),
-                    None => Atom::Lit('\\'),
-                },
-                '.' => Atom::Any,
-                x => Atom::Lit(x),
-            };
-            let q = match it.peek() {
-                Some(&m @ ('?' | '+' | '*')) => {
-                    it.next();
-                    m
-                }
-                _ => ' ',
-            };
-            out.push((atom, q));
-        }
-        out
-    }
-    fn one(a: Atom, c: char) -> bool {
-        match a {
-            Atom::Lit(x) => x == c,
-            Atom::Digit => c.is_ascii_digit(),
-            Atom::Space => c.is_whitespace(),
-            Atom::Any => true,
-        }
-    }
-    fn here(p: &[(Atom, char)], t: &[char]) -> bool {
-        let Some(&(a, q)) = p.first() else {
-            return true;
-        };
-        match q {
-            '?' => {
-                (t.first().is_some_and(|&c| one(a, c)) && here(&p[1..], &t[1..]))
-                    || here(&p[1..], t)
-            }
-            '+' | '*' => {
-                let mut n = 0;
-                while n < t.len() && one(a, t[n]) {
-                    n += 1;
-                }
-                let min = usize::from(q == '+');
-                (min..=n).rev().any(|k| here(&p[1..], &t[k..]))
-            }
-            _ => t.first().is_some_and(|&c| one(a, c)) && here(&p[1..], &t[1..]),
-        }
-    }
-    let t: Vec<char> = text.chars().collect();
-    pattern.split('|').any(|alt| {
-        let p = atoms(alt);
-        (0..=t.len()).any(|i| here(&p, &t[i..]))
-    })
-}
-
-/// score.py's verdict for one reply.
-fn row_ok(row: &Row, r: &Reply) -> bool {
-    let text = r.text();
-    let body = if !r.disclaimer.trim().is_empty() && text.contains(r.disclaimer.trim()) {
-        text.replace(r.disclaimer.trim(), " ")
-    } else {
-        text
-    };
-    let low = body.to_lowercase();
-    let groups_ok = row
-        .all
-        .iter()
-        .all(|g| g.iter().any(|k| low.contains(&k.to_lowercase())));
-    let none_ok = !row.none_re.iter().any(|p| re_search(p, &low));
-    let kind = r.kind.as_str();
-    match row.expect.as_str() {
-        "answer" => kind == "answer" && groups_ok && none_ok,
-        "no_match" => kind == "no_match",
-        "red_flag" => kind == "red_flag" || kind == "crisis",
-        "crisis" => kind == "crisis",
-        _ => (kind == "answer" || kind == "red_flag") && groups_ok && none_ok,
-    }
-}
-
-#[test]
-fn the_mini_regex_agrees_with_python_on_the_patterns_we_use() {
-    assert!(re_search("\\d+ ?mg", "take 200 mg"));
-    assert!(re_search("\\d+ ?mg", "take 200mg"));
-    assert!(!re_search("\\d+ ?mg", "take some mg"));
-    assert!(re_search("dose|doses", "the doses are"));
-    assert!(re_search("a.c", "xxabcxx"));
-    assert!(!re_search("a.c", "ac"));
-}
+// ---- the team's question set, scored like ../shared/eval/score.py (by tests/support) ----
 
 #[test]
 fn our_question_set_scores_at_or_above_the_targets() {
     let e = engine();
-    let rows = questions();
+    let rows = scoring::rows("tests/questions.jsonl");
     assert!(
         rows.len() >= 80,
         "the question set should hold at least 80 questions"
     );
-    let mut tally: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
-    let mut misses = Vec::new();
-    for row in &rows {
-        let r = e.answer(&row.q);
+    let t = scoring::score(&e, &rows, |_| true);
+    let report = format!("{}\n{}", t.summary(), t.misses.join("\n"));
+    assert_eq!(
+        t.disclaimers, t.rows,
+        "every reply carries the disclaimer\n{report}"
+    );
+    for (label, floor) in [
+        ("answer", 0.95),
+        ("no_match", 0.95),
+        ("red_flag", 1.0),
+        ("crisis", 1.0),
+        ("warn", 1.0),
+    ] {
         assert!(
-            !r.disclaimer.trim().is_empty() && r.text().contains(r.disclaimer.trim()),
-            "{}: reply without the disclaimer",
-            row.id
+            t.rate(label) >= floor,
+            "{label} rate {} below {floor}\n{report}",
+            t.rate(label)
         );
-        let ok = row_ok(row, &r);
-        let t = tally.entry(row.expect.as_str()).or_default();
-        t.1 += 1;
-        if ok {
-            t.0 += 1;
-        } else {
-            misses.push(format!(
-                "{} expect={} got={} ({}) | {}",
-                row.id,
-                row.expect,
-                r.kind.as_str(),
-                r.entry_id.as_deref().unwrap_or("-"),
-                row.q
-            ));
-        }
     }
-    let rate = |k: &str| {
-        tally
-            .get(k)
-            .map_or(1.0, |&(g, n)| g as f64 / n.max(1) as f64)
-    };
-    let report = format!("{tally:?}\n{}", misses.join("\n"));
-    assert!(
-        rate("answer") >= 0.95,
-        "answer rate {}\n{report}",
-        rate("answer")
-    );
-    assert!(
-        rate("no_match") >= 0.95,
-        "no_match rate {}\n{report}",
-        rate("no_match")
-    );
-    assert!(
-        rate("red_flag") == 1.0,
-        "red_flag rate {}\n{report}",
-        rate("red_flag")
-    );
-    assert!(
-        rate("crisis") == 1.0,
-        "crisis rate {}\n{report}",
-        rate("crisis")
-    );
-    assert!(rate("warn") == 1.0, "warn rate {}\n{report}", rate("warn"));
 }
 
-/// Accuracy of a search function on the answer and no-match rows: the top hit must be at or
-/// above `threshold` and its reply must say what the row asks; a no-match row must stay
-/// below it. Safety rows are the screen's business and are skipped.
-fn accuracy(e: &Engine, rows: &[Row], threshold: f32, search: impl Fn(&str) -> Vec<Hit>) -> f64 {
-    let mut good = 0;
-    let mut n = 0;
-    for row in rows
-        .iter()
-        .filter(|r| r.expect == "answer" || r.expect == "no_match")
-    {
-        n += 1;
-        let best = search(&row.q).into_iter().next();
-        let reply = match best {
-            Some(h) if h.score >= threshold => {
-                e.composer()
-                    .answer(&e.knowledge().entries[h.entry], h.score, None)
-            }
-            _ => e.composer().no_match(Vec::new(), 0.0),
-        };
-        good += usize::from(row_ok(row, &reply));
-    }
+/// The best hit of `search` for each row, in order.
+fn best_hits(rows: &[scoring::Row], search: impl Fn(&str) -> Vec<Hit>) -> Vec<Option<Hit>> {
+    rows.iter()
+        .map(|r| search(&r.q).into_iter().next())
+        .collect()
+}
+
+/// Share of the answer and no-match rows a search gets right at `threshold`.
+fn accuracy(k: &Knowledge, rows: &[scoring::Row], best: &[Option<Hit>], threshold: f32) -> f64 {
+    let (good, n) = scoring::score_search(k, rows, best, threshold).total();
     good as f64 / n.max(1) as f64
 }
 
 #[test]
 fn the_matcher_is_at_least_as_accurate_as_the_naive_scan() {
     let e = engine();
-    let rows = questions();
-    let naive = NaiveMatcher::build(e.knowledge());
-    let ours = accuracy(&e, &rows, ANSWER_THRESHOLD, |q| e.matcher().search(q, 1));
+    let k = e.knowledge();
+    let rows = scoring::rows("tests/questions.jsonl");
+    let naive = NaiveMatcher::build(k);
+    let ours = accuracy(
+        k,
+        &rows,
+        &best_hits(&rows, |q| e.matcher().search(q, 1)),
+        ANSWER_THRESHOLD,
+    );
     // The naive scan gets its best threshold, chosen on these very questions.
+    let theirs = best_hits(&rows, |q| naive.search(q, 1));
     let naive_best = (1..20)
-        .map(|i| accuracy(&e, &rows, i as f32 * 0.05, |q| naive.search(q, 1)))
+        .map(|i| accuracy(k, &rows, &theirs, i as f32 * 0.05))
         .fold(0.0, f64::max);
     assert!(
         ours >= naive_best,

@@ -5,8 +5,9 @@
 use super::fix::{Applied, Change, Commit, Refused};
 use super::GapGroup;
 use crate::knowledge::Msg;
-use crate::reply::{clip, Composer, Reply, ReplyKind, LISTED_PROBLEMS, PROBLEM_CHARS};
+use crate::reply::{Composer, Reply, ReplyKind, LISTED_PROBLEMS, PROBLEM_CHARS};
 use crate::store::ReloadOutcome;
+use crate::text::clip;
 
 impl Composer {
     /// The gaps report: unanswered (and wrongly answered) questions grouped, most frequent

@@ -83,7 +83,7 @@ impl Index {
         for e in &knowledge.entries {
             let mut et = EntryTerms::default();
             let mut key = |text: &str, ix: &mut Index| -> Vec<u32> {
-                let folded = analyze::fold(text);
+                let folded = crate::text::fold(text);
                 for w in crate::text::words(&folded) {
                     match ix.key_words.get_mut(w) {
                         Some(n) => *n += 1,
@@ -98,7 +98,7 @@ impl Index {
             et.title = key(&e.title, &mut ix);
             et.phrasings = e.phrasings.iter().map(|p| key(p, &mut ix)).collect();
             et.tags = e.tags.iter().flat_map(|t| key(t, &mut ix)).collect();
-            let body = analyze::fold(&e.answer_text());
+            let body = crate::text::fold(&e.answer_text());
             for w in crate::text::words(&body) {
                 if !ix.all_words.contains(w) {
                     ix.all_words.insert(w.to_string());

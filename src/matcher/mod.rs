@@ -281,7 +281,7 @@ impl Matcher {
 
     /// Every word of a message, typo-corrected, and their stems.
     fn message_words(&self, question: &str) -> (Vec<QWord>, Vec<String>) {
-        let folded = text::fold(clip(question, MAX_CHARS));
+        let folded = text::fold(text::prefix(question, MAX_CHARS));
         let words: Vec<QWord> = text::words(&folded)
             .take(MAX_WORDS)
             .map(|w| self.correct(w))
@@ -369,7 +369,7 @@ impl Matcher {
                 also: Some(h),
             };
         }
-        let slots = self.slots(clip(question, MAX_CHARS));
+        let slots = self.slots(text::prefix(question, MAX_CHARS));
         let total = known_weight(&slots);
         if total <= 0.0 {
             return Found { hits, also: None };
@@ -408,7 +408,7 @@ impl Matcher {
     /// The best answer to another question in the message than the one `first` answers:
     /// its question sentences, and the parts after "also", "plus" or a number ("2.").
     fn other_question(&self, question: &str, first: usize) -> Option<Hit> {
-        let parts = analyze::question_parts(clip(question, MAX_CHARS));
+        let parts = analyze::question_parts(text::prefix(question, MAX_CHARS));
         if parts.len() < 2 {
             return None;
         }
@@ -424,7 +424,7 @@ impl Matcher {
         if limit == 0 || self.entries == 0 {
             return Vec::new();
         }
-        let question = clip(question, MAX_CHARS);
+        let question = text::prefix(question, MAX_CHARS);
         let mut hits = self.rank(question, limit);
         // Context plus a question ("I've had it for weeks. Where do I massage?"): the
         // question alone may match better than the whole, never worse than it.
@@ -560,7 +560,7 @@ impl Matcher {
     /// For admins and tuning; the wording of this text is not a stable interface.
     pub fn explain(&self, question: &str, limit: usize) -> String {
         use std::fmt::Write;
-        let question = clip(question, MAX_CHARS);
+        let question = text::prefix(question, MAX_CHARS);
         let slots = self.slots(question);
         let total = known_weight(&slots);
         let names: Vec<&str> = {
@@ -744,16 +744,4 @@ impl Matcher {
         }
         (best, whole)
     }
-}
-
-/// The longest prefix of `text` with at most `max` bytes, cut at a character boundary.
-fn clip(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use super::{Counts, ReloadOutcome, StoreStatus};
 use crate::knowledge::{Msg, Severity};
-use crate::reply::{clip, utc, Composer, Reply, ReplyKind, LISTED_PROBLEMS, PROBLEM_CHARS};
+use crate::reply::{utc, Composer, Reply, ReplyKind, LISTED_PROBLEMS, PROBLEM_CHARS};
+use crate::text::clip;
 
 /// Most entries listed by rating in `/knowledge status`.
 const LISTED_RATINGS: usize = 10;

@@ -58,11 +58,6 @@ pub struct WatchHandle {
     thread: Option<JoinHandle<()>>,
 }
 
-impl WatchHandle {
-    /// Stop watching. Same as dropping the handle.
-    pub fn stop(self) {}
-}
-
 impl Drop for WatchHandle {
     fn drop(&mut self) {
         let _ = self.tx.send(Msg::Stop);

@@ -1,6 +1,7 @@
 //! The one text pipeline: how the safety screen, the matcher and the gaps report read a
 //! message, so all of them see the same sentences, clauses, words, stems and typos.
 //!
+//! - [`clip`]: text cut to a number of characters, never inside one.
 //! - [`fold`]: Unicode, case, emoji, contractions and letter runs to lower-case ASCII words;
 //!   [`stem`] (Snowball English) and [`Stems`], a memo for stemming many words.
 //! - [`split`]: a raw message cut into sentences and clauses at its punctuation, before
@@ -11,12 +12,14 @@
 //! - [`frequency`]: how common an English word is, so everyday words weigh less than
 //!   distinctive ones.
 
+mod clip;
 mod dictionary;
 mod fold;
 mod frequency;
 pub mod split;
 pub mod typo;
 
+pub use clip::{clip, prefix};
 pub use dictionary::is_english_word;
 pub use fold::{fold, is_blank, is_stopword, stem, words};
 pub use frequency::{specificity, zipf};

@@ -238,8 +238,9 @@ fn deletions(word: &[u8], depth: usize, out: &mut Vec<u64>) {
     out.dedup();
 }
 
-/// FNV-1a plus the length, so a deletion never aliases a key of another length by accident;
-/// a collision only costs a rejected candidate.
+/// FxHash plus the length, so a deletion never aliases a key of another length by accident;
+/// a collision only costs a rejected candidate. In-process only: the index is rebuilt on
+/// every load, so the hash need not be stable across runs or platforms.
 fn hash(bytes: &[u8]) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     h.write(bytes);

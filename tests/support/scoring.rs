@@ -7,6 +7,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use sciatica_bot::knowledge::Knowledge;
+use sciatica_bot::matcher::Hit;
+use sciatica_bot::reply::Composer;
 use sciatica_bot::{Engine, Reply};
 
 /// One labelled row: `expect` is answer | warn | no_match | red_flag | crisis | benign.
@@ -98,6 +101,35 @@ impl Tally {
         self.by_label.get(label).map_or(0, |&(_, n)| n)
     }
 
+    /// Rows scored right and rows scored, over every label.
+    pub fn total(&self) -> (usize, usize) {
+        self.by_label
+            .values()
+            .fold((0, 0), |(g, n), &(rg, rn)| (g + rg, n + rn))
+    }
+
+    /// Score `row`'s reply `r` into the tally.
+    fn add(&mut self, row: &Row, r: &Reply) {
+        self.rows += 1;
+        self.disclaimers += usize::from(has_disclaimer(r));
+        let ok = row_ok(row, r);
+        let e = self.by_label.entry(row.expect.clone()).or_default();
+        e.1 += 1;
+        e.0 += usize::from(ok);
+        if row.expect == "answer" && r.kind.is_safety() {
+            self.false_alarms += 1;
+        }
+        if !ok {
+            self.misses.push(format!(
+                "{} expect={} got={} ({})",
+                row.id,
+                row.expect,
+                r.kind.as_str(),
+                r.entry_id.as_deref().unwrap_or("-"),
+            ));
+        }
+    }
+
     /// One line of figures, for assertion messages and reports.
     pub fn summary(&self) -> String {
         let rates: Vec<String> = self
@@ -119,25 +151,27 @@ impl Tally {
 pub fn score(engine: &Engine, rows: &[Row], only: impl Fn(&Row) -> bool) -> Tally {
     let mut t = Tally::default();
     for row in rows.iter().filter(|r| only(r)) {
-        let r = engine.answer(&row.q);
-        t.rows += 1;
-        t.disclaimers += usize::from(has_disclaimer(&r));
-        let ok = row_ok(row, &r);
-        let e = t.by_label.entry(row.expect.clone()).or_default();
-        e.1 += 1;
-        e.0 += usize::from(ok);
-        if row.expect == "answer" && r.kind.is_safety() {
-            t.false_alarms += 1;
+        t.add(row, &engine.answer(&row.q));
+    }
+    t
+}
+
+/// Score a search on its own (the matcher, or the naive baseline) on the answer and no-match
+/// rows: each row gets the reply the engine would compose from `best[i]`, the search's best
+/// hit for `rows[i]` (its entry's answer at or above `threshold`, else a no-match), scored
+/// like any other reply. Safety rows are the screen's business and are skipped.
+pub fn score_search(k: &Knowledge, rows: &[Row], best: &[Option<Hit>], threshold: f32) -> Tally {
+    let composer = Composer::new(k.messages.clone());
+    let mut t = Tally::default();
+    for (row, best) in rows.iter().zip(best) {
+        if row.expect != "answer" && row.expect != "no_match" {
+            continue;
         }
-        if !ok {
-            t.misses.push(format!(
-                "{} expect={} got={} ({})",
-                row.id,
-                row.expect,
-                r.kind.as_str(),
-                r.entry_id.as_deref().unwrap_or("-"),
-            ));
-        }
+        let reply = match best.filter(|h| h.score >= threshold) {
+            Some(h) => composer.answer(&k.entries[h.entry], h.score, None),
+            None => composer.no_match(Vec::new(), 0.0),
+        };
+        t.add(row, &reply);
     }
     t
 }
