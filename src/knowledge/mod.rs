@@ -1,6 +1,6 @@
 //! The admin-owned knowledge folder: loading, the in-memory model, and validation.
 //!
-//! Loading is all-or-nothing: [`load_dir`] returns a complete [`Knowledge`] or every problem it
+//! Loading is all-or-nothing: [`read_dir`] returns a complete [`Knowledge`] or every problem it
 //! found, never a partial knowledge base. The live store relies on that to keep serving the
 //! last good knowledge when an edit is bad.
 

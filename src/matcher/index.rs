@@ -111,41 +111,33 @@ impl Index {
 
         let n_terms = ix.terms.len();
         let n = knowledge.entries.len() as f32;
-        // Document frequency over all fields.
-        let mut df = vec![0u32; n_terms];
-        let mut stamp = vec![u32::MAX; n_terms];
-        for (i, et) in per_entry.iter().enumerate() {
-            for &t in et
-                .title
-                .iter()
-                .chain(et.phrasings.iter().flatten())
-                .chain(&et.tags)
-                .chain(&et.body)
-            {
-                if stamp[t as usize] != i as u32 {
-                    stamp[t as usize] = i as u32;
-                    df[t as usize] += 1;
+        // In how many entries each term appears: over all fields (`with_body`), or only among
+        // what people ask about entries (titles, phrasings, tags). That second rarity is the
+        // one ranked on: "sciatica" is in nearly every answer text but far from every
+        // phrasing, and still tells entries apart there. A word found only in answer texts
+        // takes its rarity from those.
+        let doc_freq = |with_body: bool| {
+            let mut df = vec![0u32; n_terms];
+            let mut stamp = vec![u32::MAX; n_terms];
+            for (i, et) in per_entry.iter().enumerate() {
+                let body: &[u32] = if with_body { &et.body } else { &[] };
+                for &t in et
+                    .title
+                    .iter()
+                    .chain(et.phrasings.iter().flatten())
+                    .chain(&et.tags)
+                    .chain(body)
+                {
+                    if stamp[t as usize] != i as u32 {
+                        stamp[t as usize] = i as u32;
+                        df[t as usize] += 1;
+                    }
                 }
             }
-        }
-        // Rarity among what people ask about entries (titles, phrasings, tags): "sciatica" is
-        // in nearly every answer text but far from every phrasing, and still tells entries
-        // apart there. A word found only in answer texts takes its rarity from those.
-        let mut key_df = vec![0u32; n_terms];
-        let mut stamp = vec![u32::MAX; n_terms];
-        for (i, et) in per_entry.iter().enumerate() {
-            for &t in et
-                .title
-                .iter()
-                .chain(et.phrasings.iter().flatten())
-                .chain(&et.tags)
-            {
-                if stamp[t as usize] != i as u32 {
-                    stamp[t as usize] = i as u32;
-                    key_df[t as usize] += 1;
-                }
-            }
-        }
+            df
+        };
+        let df = doc_freq(true);
+        let key_df = doc_freq(false);
         let idf = |d: u32| (1.0 + (n - d as f32 + 0.5) / (d as f32 + 0.5)).ln();
         ix.idf = key_df
             .iter()
