@@ -30,8 +30,15 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(knowledge: Knowledge) -> Self {
+        let safety = SafetyScreen::new(&knowledge.safety);
+        Self::with_screen(knowledge, safety)
+    }
+
+    /// An engine serving `safety`, the screen already compiled from `knowledge`'s rules (see
+    /// [`crate::review::load_with_screen`]).
+    pub fn with_screen(knowledge: Knowledge, safety: SafetyScreen) -> Self {
         Self {
-            safety: SafetyScreen::new(&knowledge.safety),
+            safety,
             matcher: Matcher::build(&knowledge),
             composer: Composer::new(knowledge.messages.clone()),
             knowledge,
@@ -46,8 +53,8 @@ impl Engine {
 
     /// Load, validate and index a folder or the built-in knowledge.
     pub fn from_source(source: &knowledge::Source) -> Result<(Engine, Loaded), LoadFailure> {
-        let loaded = crate::review::load(source)?;
-        let engine = Engine::new(loaded.knowledge.clone());
+        let (loaded, screen) = crate::review::load_with_screen(source)?;
+        let engine = Engine::with_screen(loaded.knowledge.clone(), screen);
         Ok((engine, loaded))
     }
 

@@ -35,6 +35,20 @@ pub fn compiled_checks(k: &Knowledge, diags: &mut Diagnostics) {
     reply_lengths(k, diags);
 }
 
+/// [`load`], keeping the safety screen its self-tests compiled: what an engine is built from
+/// ([`crate::Engine::from_source`], reloads), so a load compiles the rules once.
+pub fn load_with_screen(source: &Source) -> Result<(Loaded, SafetyScreen), LoadFailure> {
+    let tested = std::cell::RefCell::new(None);
+    let loaded = source.read(&|k: &Knowledge, diags: &mut Diagnostics| {
+        *tested.borrow_mut() = Some(safety::validate_rules(&k.safety, diags));
+        reply_lengths(k, diags);
+    })?;
+    let screen = tested
+        .into_inner()
+        .unwrap_or_else(|| SafetyScreen::new(&loaded.knowledge.safety));
+    Ok((loaded, screen))
+}
+
 /// Load and validate a folder or the built-in knowledge: what the engine serves.
 pub fn load(source: &Source) -> Result<Loaded, LoadFailure> {
     source.read(&compiled_checks)

@@ -248,11 +248,14 @@ impl KnowledgeStore {
 /// edit can never take the bot down.
 fn load_engine(source: &Source) -> Result<(Engine, Vec<Diagnostic>), LoadFailure> {
     let load = || {
-        let knowledge::Loaded {
-            knowledge,
-            warnings,
-        } = crate::review::load(source)?;
-        let engine = Engine::new(knowledge);
+        let (
+            knowledge::Loaded {
+                knowledge,
+                warnings,
+            },
+            screen,
+        ) = crate::review::load_with_screen(source)?;
+        let engine = Engine::with_screen(knowledge, screen);
         let warnings = crate::review::phrasings(
             engine.knowledge(),
             engine.matcher(),

@@ -382,29 +382,46 @@ struct CautionCheck<'a> {
     needs: Vec<Vec<Term>>,
 }
 
+/// A text read once for every caution: each sentence with its words, and all its words.
+struct Read<'t> {
+    sentences: Vec<(&'t str, Words)>,
+    all: Words,
+}
+
+impl<'t> Read<'t> {
+    fn of(text: &'t str) -> Self {
+        Read {
+            sentences: text
+                .split(['.', '!', '?', ';', ':', '\n'])
+                .map(|s| (s, Words::of(s)))
+                .collect(),
+            all: Words::of(text),
+        }
+    }
+}
+
 impl CautionCheck<'_> {
     /// The first sentence of `text` that teaches the thing, if any.
-    fn taught_in<'t>(&self, text: &'t str) -> Option<&'t str> {
-        text.split(['.', '!', '?', ';', ':', '\n'])
-            .find(|sentence| {
-                let words = Words::of(sentence);
+    fn taught_in<'t>(&self, text: &Read<'t>) -> Option<&'t str> {
+        text.sentences
+            .iter()
+            .find(|(_, words)| {
                 self.when
                     .iter()
-                    .all(|group| group.iter().any(|t| t.found_in(&words)))
-                    && !self.unless.iter().any(|t| t.found_in(&words))
+                    .all(|group| group.iter().any(|t| t.found_in(words)))
+                    && !self.unless.iter().any(|t| t.found_in(words))
             })
-            .map(str::trim)
+            .map(|(sentence, _)| sentence.trim())
     }
 
-    fn carried_by(&self, text: &str) -> bool {
-        let words = Words::of(text);
+    fn carried_by(&self, text: &Read) -> bool {
         self.needs
             .iter()
-            .all(|group| group.iter().any(|t| t.found_in(&words)))
+            .all(|group| group.iter().any(|t| t.found_in(&text.all)))
     }
 
     /// The warning for a text that teaches the thing without its caution, if it does.
-    fn problem(&self, text: &str, scope_text: &str) -> Option<String> {
+    fn problem(&self, text: &Read, scope_text: &Read) -> Option<String> {
         let sentence = self.taught_in(text)?;
         if !self.needs.is_empty() && self.carried_by(scope_text) {
             return None;
@@ -451,6 +468,7 @@ fn cautions(k: &Knowledge, diags: &mut Diagnostics) {
             EntryKind::Technique => CautionScope::Technique,
         };
         let text = e.answer_text();
+        let text = Read::of(&text);
         for check in checks
             .iter()
             .filter(|c| c.caution.applies_to.contains(&scope))
@@ -464,6 +482,7 @@ fn cautions(k: &Knowledge, diags: &mut Diagnostics) {
         for (i, s) in r.steps.iter().enumerate() {
             let own = format!("{}\n{}", s.instruction, s.stop_cue);
             let with_summary = format!("{own}\n{}", r.summary);
+            let (own, with_summary) = (Read::of(&own), Read::of(&with_summary));
             for check in checks
                 .iter()
                 .filter(|c| c.caution.applies_to.contains(&CautionScope::Step))

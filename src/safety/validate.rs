@@ -53,7 +53,9 @@ impl Tester {
 }
 
 /// Problems in the safety rules: every one with the place of its rule and a plain reason.
-pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) {
+/// Returns the screen compiled for the self-tests, so a load compiles the rules once and the
+/// engine serves the very screen that was tested.
+pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) -> SafetyScreen {
     let screen = Tester {
         screen: SafetyScreen::new(rules),
         memo: RefCell::default(),
@@ -154,6 +156,7 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) {
     }
     crisis(rules, &screen, &cues, &crisis_at, diags);
     concepts(rules, &screen, diags);
+    screen.screen
 }
 
 /// Replies must exist, and should say where to go.
