@@ -261,7 +261,7 @@ fn check_ranking(
     at: &Origin,
     diags: &mut Diagnostics,
 ) {
-    let hits = matcher.search(p, 3);
+    let hits = matcher.search_fuzzy(p, 3);
     let own_score = hits.iter().find(|h| h.entry == own).map(|h| h.score);
     let rival = hits.iter().find(|h| h.entry != own);
     match (own_score, rival) {

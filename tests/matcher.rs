@@ -519,3 +519,69 @@ fn dump() {
         );
     }
 }
+
+#[test]
+fn a_question_that_is_exactly_a_phrasing_finds_that_entry_first() {
+    // Two entries share their words; the fuzzy ranking alone cannot tell "do I have a
+    // slipped disc" (a request for a diagnosis) from the disc entry. The admin's phrasing
+    // decides, in any case and punctuation, and a paraphrase is left to the ranking.
+    let k = fixture(
+        r#"
+[[faq]]
+id = "slipped-disc"
+title = "Can a slipped disc cause sciatica?"
+phrasings = ["slipped disc sciatica", "can a slipped disc cause sciatica", "do slipped discs heal"]
+answer = "Often, yes."
+source = "x"
+reviewed = "2026-11-01"
+
+[[faq]]
+id = "diagnosis"
+title = "Can you tell me what I have?"
+phrasings = ["do i have a slipped disc"]
+answer = "I can't diagnose."
+source = "x"
+reviewed = "2026-11-01"
+"#,
+    );
+    let m = Matcher::build(&k);
+    let id = |hits: &[Hit]| hits.first().map(|h| k.entries[h.entry].id.clone());
+    let asked = m.search("Do I have a SLIPPED disc??", 3);
+    assert_eq!(id(&asked).as_deref(), Some("diagnosis"));
+    assert_eq!(asked.first().map(|h| h.score), Some(1.0));
+    assert_eq!(
+        asked
+            .iter()
+            .filter(|h| k.entries[h.entry].id == "diagnosis")
+            .count(),
+        1,
+        "the entry is listed once"
+    );
+    assert_eq!(
+        id(&m.search("can a slipped disc cause sciatica", 3)).as_deref(),
+        Some("slipped-disc")
+    );
+}
+
+#[test]
+fn every_bundled_phrasing_finds_its_own_entry() {
+    let engine = engine();
+    let k = engine.knowledge();
+    let mut claimed: std::collections::HashMap<String, usize> = Default::default();
+    for p in k.entries.iter().flat_map(|e| &e.phrasings) {
+        *claimed.entry(sciatica_bot::text::fold(p)).or_default() += 1;
+    }
+    let mut wrong = Vec::new();
+    for e in &k.entries {
+        for p in &e.phrasings {
+            if claimed[&sciatica_bot::text::fold(p)] > 1 {
+                continue;
+            }
+            let first = engine.matcher().search(p, 1).first().map(|h| h.entry);
+            if first.map(|i| k.entries[i].id.as_str()) != Some(e.id.as_str()) {
+                wrong.push(format!("{p:?} of {}", e.id));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

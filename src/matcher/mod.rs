@@ -49,7 +49,7 @@ mod scope;
 
 use crate::knowledge::Knowledge;
 use crate::text;
-use crate::text::{FastSet, TypoIndex, TypoPolicy};
+use crate::text::{FastMap, FastSet, TypoIndex, TypoPolicy};
 use analyze::Phrases;
 use index::{bigram, Index};
 use scope::{ScopeLists, StemPhrases};
@@ -123,6 +123,9 @@ pub struct Matcher {
     scope: ScopeLists,
     /// Entries with `context` words, and those words compiled.
     contexts: Vec<(usize, StemPhrases)>,
+    /// Each phrasing, folded, and the one entry it belongs to (a phrasing two entries claim
+    /// is left out: `check` reports it).
+    exact: FastMap<String, usize>,
     entries: usize,
 }
 
@@ -228,6 +231,7 @@ impl Matcher {
                 .filter(|(_, e)| !e.context.is_empty())
                 .map(|(i, e)| (i, StemPhrases::new(&e.context)))
                 .collect(),
+            exact: exact_phrasings(knowledge),
             entries: knowledge.entries.len(),
         }
     }
@@ -419,8 +423,28 @@ impl Matcher {
             .max_by(|a, b| a.score.total_cmp(&b.score))
     }
 
-    /// The best `limit` entries for `question`, best first.
+    /// The best `limit` entries for `question`, best first. A question that is, once folded,
+    /// exactly one of an entry's phrasings gets that entry first with full confidence: an
+    /// admin wrote that very question under it (a one-click gap fix relies on this), whatever
+    /// the fuzzy ranking would say of other entries sharing its words.
     pub fn search(&self, question: &str, limit: usize) -> Vec<Hit> {
+        let mut hits = self.search_fuzzy(question, limit);
+        if limit == 0 {
+            return hits;
+        }
+        let folded = text::fold(text::prefix(question, MAX_CHARS));
+        if let Some(&entry) = self.exact.get(folded.as_str()) {
+            hits.retain(|h| h.entry != entry);
+            hits.insert(0, Hit { entry, score: 1.0 });
+            hits.truncate(limit);
+        }
+        hits
+    }
+
+    /// [`Matcher::search`] by the fuzzy ranking alone, without the exact-phrasing lookup:
+    /// what `check` uses to warn that a phrasing's neighbours in other words would find
+    /// another entry.
+    pub fn search_fuzzy(&self, question: &str, limit: usize) -> Vec<Hit> {
         if limit == 0 || self.entries == 0 {
             return Vec::new();
         }
@@ -744,4 +768,29 @@ impl Matcher {
         }
         (best, whole)
     }
+}
+
+/// Folded phrasing -> its entry, for phrasings exactly one entry claims.
+fn exact_phrasings(knowledge: &Knowledge) -> FastMap<String, usize> {
+    let mut exact: FastMap<String, Option<usize>> = FastMap::default();
+    for (i, e) in knowledge.entries.iter().enumerate() {
+        for p in &e.phrasings {
+            let folded = text::fold(p);
+            if folded.is_empty() {
+                continue;
+            }
+            exact
+                .entry(folded)
+                .and_modify(|owner| {
+                    if *owner != Some(i) {
+                        *owner = None;
+                    }
+                })
+                .or_insert(Some(i));
+        }
+    }
+    exact
+        .into_iter()
+        .filter_map(|(p, owner)| owner.map(|i| (p, i)))
+        .collect()
 }
