@@ -38,8 +38,15 @@ pub fn compiled_checks(k: &Knowledge, diags: &mut Diagnostics) {
 /// [`load`], keeping the safety screen its self-tests compiled: what an engine is built from
 /// ([`crate::Engine::from_source`], reloads), so a load compiles the rules once.
 pub fn load_with_screen(source: &Source) -> Result<(Loaded, SafetyScreen), LoadFailure> {
+    screened(|checks| source.read(checks))
+}
+
+/// Run `read` with the compiled checks, keeping the screen they compiled.
+fn screened(
+    read: impl FnOnce(knowledge::Checks) -> Result<Loaded, LoadFailure>,
+) -> Result<(Loaded, SafetyScreen), LoadFailure> {
     let tested = std::cell::RefCell::new(None);
-    let loaded = source.read(&|k: &Knowledge, diags: &mut Diagnostics| {
+    let loaded = read(&|k: &Knowledge, diags: &mut Diagnostics| {
         *tested.borrow_mut() = Some(safety::validate_rules(&k.safety, diags));
         reply_lengths(k, diags);
     })?;
@@ -74,7 +81,7 @@ pub fn load_texts(parts: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
 /// Load, then review the phrasings with a freshly built matcher and screen: what `check`
 /// reports, exactly as a live reload does.
 pub fn check(source: &Source) -> Result<Loaded, LoadFailure> {
-    reviewed(load(source)?)
+    reviewed(load_with_screen(source)?)
 }
 
 /// [`check`] of a folder.
@@ -85,18 +92,15 @@ pub fn check_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
 /// [`check_dir`] with the files in `changed` read from memory (see [`load_dir_with`]): what
 /// `check` would say if they were written.
 pub fn check_dir_with(dir: &Path, changed: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
-    reviewed(load_dir_with(dir, changed)?)
+    reviewed(screened(|checks| {
+        knowledge::read_dir(dir, changed, checks)
+    })?)
 }
 
-fn reviewed(mut loaded: Loaded) -> Result<Loaded, LoadFailure> {
+fn reviewed((mut loaded, screen): (Loaded, SafetyScreen)) -> Result<Loaded, LoadFailure> {
     let k = &loaded.knowledge;
     let warnings = std::mem::take(&mut loaded.warnings);
-    loaded.warnings = phrasings(
-        k,
-        &Matcher::build(k),
-        &SafetyScreen::new(&k.safety),
-        warnings,
-    );
+    loaded.warnings = phrasings(k, &Matcher::build(k), &screen, warnings);
     Ok(loaded)
 }
 
