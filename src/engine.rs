@@ -6,8 +6,8 @@
 use std::time::SystemTime;
 
 use crate::conversation::{self, Conversations, Heard, State};
-use crate::knowledge::{self, Knowledge, LoadFailure, Loaded};
-use crate::matcher::{Matcher, ANSWER_THRESHOLD};
+use crate::knowledge::{self, Entry, EntryKind, Knowledge, LoadFailure, Loaded};
+use crate::matcher::{Matcher, ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
 use crate::reply::{Composer, Reply, ReplyKind, Suggestion};
 use crate::safety::{SafetyScreen, Verdict};
 use crate::text;
@@ -184,11 +184,11 @@ impl Engine {
     /// autocomplete sends), by title, or the matcher's best hit of that kind when it is strong
     /// enough to answer; otherwise the closest cards of that kind worth suggesting. The
     /// thresholds live here, with [`Engine::answer`]'s, so a front end never judges a score.
-    pub fn card(&self, kind: crate::knowledge::EntryKind, name: &str) -> CardLookup<'_> {
+    pub fn card(&self, kind: EntryKind, name: &str) -> CardLookup<'_> {
         // Deep enough that a few hits of the asked kind survive among hits of other kinds.
         const SEARCH_DEPTH: usize = 20;
         let k = &self.knowledge;
-        let of_kind = |e: &&crate::knowledge::Entry| e.kind == kind;
+        let of_kind = |e: &&Entry| e.kind == kind;
         if let Some(e) = k.entry(name.trim()).filter(of_kind) {
             return CardLookup::Found(e);
         }
@@ -212,7 +212,7 @@ impl Engine {
             _ => {
                 let suggestions: Vec<_> = hits
                     .iter()
-                    .filter(|(_, score)| *score >= crate::matcher::SUGGEST_THRESHOLD)
+                    .filter(|(_, score)| *score >= SUGGEST_THRESHOLD)
                     .take(MAX_SUGGESTIONS)
                     .map(|(e, _)| Suggestion {
                         id: e.id.clone(),
@@ -239,7 +239,7 @@ impl Engine {
 #[derive(Debug)]
 pub enum CardLookup<'e> {
     /// The card asked for.
-    Found(&'e crate::knowledge::Entry),
+    Found(&'e Entry),
     /// No card by that name, but these of the same kind come close.
     Suggestions(Vec<Suggestion>),
     /// Nothing of that kind comes close.
@@ -249,7 +249,6 @@ pub enum CardLookup<'e> {
 #[cfg(test)]
 mod card_tests {
     use super::*;
-    use crate::knowledge::EntryKind;
 
     fn engine() -> Engine {
         Engine::from_source(&knowledge::Source::Bundled)
