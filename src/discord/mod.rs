@@ -351,60 +351,8 @@ fn is_loopback(base: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// Every `.rs` file below `src/discord/`, with its text.
-    fn sources() -> Vec<(std::path::PathBuf, String)> {
-        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/discord")];
-        let mut out = Vec::new();
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).expect("src/discord is readable") {
-                let path = entry.expect("a directory entry").path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    let text = std::fs::read_to_string(&path).expect("a source file");
-                    out.push((path, text));
-                }
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn the_discord_front_end_goes_through_the_engine_and_never_imports_the_matcher() {
-        let sources = sources();
-        assert!(sources.len() > 10, "found the discord sources");
-        // Spelt in pieces so this file does not match itself.
-        let needle = concat!("matcher", "::");
-        for (path, text) in &sources {
-            assert!(
-                !text.contains(needle) && !text.contains(concat!("crate::", "matcher")),
-                "{} reaches past the engine to the matcher",
-                path.display()
-            );
-        }
-    }
-
-    #[test]
-    fn the_commands_and_the_event_handler_do_not_import_each_other() {
-        for (path, text) in sources() {
-            let name = path.to_string_lossy().replace('\\', "/");
-            if name.contains("/commands/") {
-                assert!(!text.contains("events::"), "{name} imports the events");
-            }
-            if name.ends_with("/events.rs") || name.ends_with("/answering.rs") {
-                assert!(
-                    !text.contains("commands::answer") && !text.contains("commands::{answer"),
-                    "{name} takes answering from the commands"
-                );
-            }
-            if name.ends_with("/answering.rs") {
-                assert!(
-                    !text.contains("commands") && !text.contains("events"),
-                    "{name} imports a front end of its own"
-                );
-            }
-        }
-    }
+    // The layer rules (no matcher here, commands and events apart) are checked for the
+    // whole crate in tests/boundaries.rs.
 
     #[test]
     fn loopback_bases_are_recognised() {
