@@ -281,10 +281,11 @@ fn check_ranking(
             diags.warning(
                 at,
                 format!(
-                    "phrasing \"{p}\" of `{}` finds `{}` ({}) {how}: the matcher cannot tell \
-                     them apart; reword it to be more specific, or move it to `{}` if it \
-                     belongs there",
-                    e.id, other.id, other.origin, other.id
+                    "phrasing \"{p}\" of `{}` is answered by it word for word, but the \
+                     ranking finds `{}` ({}) {how}, so the same question in other words would \
+                     likely get `{}`; reword it to be more specific, or move it to `{}` if \
+                     it belongs there",
+                    e.id, other.id, other.origin, other.id, other.id
                 ),
             );
         }

@@ -585,3 +585,19 @@ fn every_bundled_phrasing_finds_its_own_entry() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn an_age_by_decade_reaches_the_life_stage_it_names() {
+    // Numbers alone never match; a decade ("in my 70s") is a life stage, named through the
+    // knowledge's synonyms, so an older member is not answered about young adults.
+    let engine = engine();
+    for (q, want) in [
+        ("im in my 70s with sciatica, anything different?", "older-adults"),
+        ("my mum is in her 80s and has sciatica", "older-adults"),
+        ("sciatica in my 20s, is that normal", "young-adults"),
+    ] {
+        let reply = engine.answer(q);
+        assert_eq!(reply.kind, ReplyKind::Answer, "{q}");
+        assert_eq!(reply.entry_id.as_deref(), Some(want), "{q}");
+    }
+}
