@@ -592,7 +592,10 @@ fn an_age_by_decade_reaches_the_life_stage_it_names() {
     // knowledge's synonyms, so an older member is not answered about young adults.
     let engine = engine();
     for (q, want) in [
-        ("im in my 70s with sciatica, anything different?", "older-adults"),
+        (
+            "im in my 70s with sciatica, anything different?",
+            "older-adults",
+        ),
         ("my mum is in her 80s and has sciatica", "older-adults"),
         ("sciatica in my 20s, is that normal", "young-adults"),
     ] {
