@@ -7,6 +7,9 @@
 //! `check` warnings are the admins' guard while they edit, these tests are the release guard,
 //! and weakening one does not silently weaken the other.
 
+#[path = "fixtures/knowledge/support.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use sciatica_bot::knowledge::{self, EntryKind, Knowledge};
@@ -595,16 +598,10 @@ fn the_cautions_table_names_every_concept_of_the_clinical_review() {
 
 /// The bundled fixed texts, safety rules and cautions plus `extra` TOML.
 fn fixture(extra: &str) -> Result<knowledge::Loaded, knowledge::LoadFailure> {
-    let mut parts: Vec<(PathBuf, String)> = ["messages.toml", "safety.toml", "cautions.toml"]
-        .iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(bundled_dir().join(f))
-                .unwrap_or_else(|e| panic!("read {f}: {e}"));
-            (PathBuf::from(f), text)
-        })
-        .collect();
-    parts.push((PathBuf::from("fixture.toml"), extra.to_string()));
-    review::load_texts(&parts)
+    review::load_texts(&support::bundled_with(
+        &["messages.toml", "safety.toml", "cautions.toml"],
+        extra,
+    ))
 }
 
 const CALF_FAQ: &str = r#"

@@ -8,14 +8,16 @@
 //! The load run prints its figures: `cargo test --release --test discord_e2e load -- --nocapture`.
 
 mod fake_discord;
+#[path = "fixtures/knowledge/support.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
 use fake_discord::{
-    FakeDiscord, Member, RateLimit, Request, BOT_ID, CHANNEL_ID, DM_CHANNEL_ID, GUILD_ID,
-    MANAGE_GUILD, WAIT,
+    FakeDiscord, Member, RateLimit, Request, ADMIN, ALICE, ASK_CHANNEL, BOB, BOT_ID, CHANNEL_ID,
+    DM_CHANNEL_ID, GUILD_ID, MANAGE_GUILD, TOKEN, WAIT,
 };
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
@@ -27,23 +29,6 @@ use sciatica_bot::knowledge::{EntryKind, Msg};
 use sciatica_bot::store::KnowledgeStore;
 use sciatica_bot::{Engine, ReplyKind};
 
-const TOKEN: &str = "MTIzNDU2Nzg5.Gabcde.fake-token-for-tests";
-const ALICE: Member = Member {
-    id: 910_000_000_000_000_101,
-    name: "alice",
-    permissions: 0,
-};
-const BOB: Member = Member {
-    id: 910_000_000_000_000_102,
-    name: "bob",
-    permissions: 0,
-};
-const ADMIN: Member = Member {
-    id: 910_000_000_000_000_103,
-    name: "admin",
-    permissions: MANAGE_GUILD,
-};
-const ASK_CHANNEL: u64 = 900_000_000_000_000_006;
 const ADMIN_CHANNEL: u64 = 900_000_000_000_000_007;
 
 const ANSWERED: &str = "where should I massage for sciatica?";
@@ -1707,28 +1692,6 @@ async fn gaps_report(bot: &Bot, who: Member, question: &str) -> Request {
     .await
 }
 
-/// What `after` added to `before`: one piece, with everything before and after it the same
-/// bytes.
-fn inserted<'a>(before: &str, after: &'a str) -> &'a str {
-    let p = before
-        .bytes()
-        .zip(after.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let s = before[p..]
-        .bytes()
-        .rev()
-        .zip(after[p..].bytes().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    assert_eq!(
-        p + s,
-        before.len(),
-        "nothing of the file was changed or removed"
-    );
-    &after[p..after.len() - s]
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn an_admin_adds_a_phrasing_from_knowledge_gaps_and_the_next_question_is_answered_from_it() {
     let logs = tempfile::tempdir().expect("tmp");
@@ -1802,7 +1765,7 @@ async fn an_admin_adds_a_phrasing_from_knowledge_gaps_and_the_next_question_is_a
 
     // The file changed exactly there: one line added, every other byte as it was.
     let changed = std::fs::read_to_string(&file).expect("entry file");
-    let added = inserted(&original, &changed);
+    let added = support::inserted(&original, &changed);
     assert!(added.contains(&format!("\"{gap}\"")), "{added:?}");
     assert_eq!(added.matches('\n').count(), 1, "{added:?}");
     let others: Vec<_> = snapshot(&knowledge)

@@ -13,7 +13,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use fake_discord::{FakeDiscord, Member, RateLimit, BOT_ID, CHANNEL_ID, DM_CHANNEL_ID, GUILD_ID};
+use fake_discord::{
+    FakeDiscord, Member, RateLimit, ALICE, ASK_CHANNEL, BOT_ID, CHANNEL_ID, DM_CHANNEL_ID,
+    GUILD_ID, TOKEN,
+};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
@@ -21,14 +24,6 @@ use sciatica_bot::conversation::State;
 use sciatica_bot::discord::{self, logging, Config};
 use sciatica_bot::store::KnowledgeStore;
 use sciatica_bot::{Engine, Reply};
-
-const TOKEN: &str = "MTIzNDU2Nzg5.Gabcde.fake-token-for-tests";
-const ALICE: Member = Member {
-    id: 910_000_000_000_000_101,
-    name: "alice",
-    permissions: 0,
-};
-const ASK_CHANNEL: u64 = 900_000_000_000_000_006;
 
 fn panicking_answer(_: &Engine, _: State, _: &str) -> Reply {
     panic!("injected fault");

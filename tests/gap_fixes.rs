@@ -14,23 +14,6 @@ use support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sciatica-bot");
 
-/// What `after` added to `before`, checking nothing else changed.
-fn inserted<'a>(before: &str, after: &'a str) -> &'a str {
-    let p = before
-        .bytes()
-        .zip(after.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let s = before[p..]
-        .bytes()
-        .rev()
-        .zip(after[p..].bytes().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    assert_eq!(p + s, before.len(), "something was changed or removed");
-    &after[p..after.len() - s]
-}
-
 #[test]
 fn a_phrasing_added_to_any_entry_changes_its_file_in_one_place_only() {
     let k = review::load_dir(Path::new(BUNDLED))

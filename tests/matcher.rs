@@ -4,6 +4,8 @@
 
 #[path = "support/scoring.rs"]
 mod scoring;
+#[path = "fixtures/knowledge/support.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 
@@ -31,17 +33,7 @@ fn engine_from(dir: &Path) -> Engine {
 /// The bundled messages and safety rules plus `extra` TOML: a small knowledge base whose
 /// entries a test controls, with the real fixed texts around them.
 fn fixture(extra: &str) -> Knowledge {
-    let mut parts: Vec<(PathBuf, String)> = ["messages.toml", "safety.toml"]
-        .iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(bundled_dir().join(f))
-                .unwrap_or_else(|e| panic!("read {f}: {e}"));
-            (PathBuf::from(f), text)
-        })
-        .collect();
-    if !extra.trim().is_empty() {
-        parts.push((PathBuf::from("fixture.toml"), extra.to_string()));
-    }
+    let parts = support::bundled_with(&["messages.toml", "safety.toml"], extra);
     match review::load_texts(&parts) {
         Ok(loaded) => loaded.knowledge,
         Err(e) => panic!("fixture must load: {e}"),

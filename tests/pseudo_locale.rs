@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use fake_discord::{FakeDiscord, Member, Request, CHANNEL_ID, DM_CHANNEL_ID, MANAGE_GUILD, WAIT};
+use fake_discord::{
+    FakeDiscord, Member, Request, ADMIN, ALICE, BOB, CHANNEL_ID, DM_CHANNEL_ID, TOKEN, WAIT,
+};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
@@ -29,22 +31,6 @@ use sciatica_bot::store::KnowledgeStore;
 
 const OPEN: char = '⟦';
 const CLOSE: char = '⟧';
-const TOKEN: &str = "MTIzNDU2Nzg5.Gabcde.fake-token-for-tests";
-const ALICE: Member = Member {
-    id: 910_000_000_000_000_101,
-    name: "alice",
-    permissions: 0,
-};
-const BOB: Member = Member {
-    id: 910_000_000_000_000_102,
-    name: "bob",
-    permissions: 0,
-};
-const ADMIN: Member = Member {
-    id: 910_000_000_000_000_103,
-    name: "admin",
-    permissions: MANAGE_GUILD,
-};
 
 const ANSWERED: &str = "where should I massage for sciatica?";
 const NO_MATCH: &str = "what about my back and the weekend";

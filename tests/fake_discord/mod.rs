@@ -423,6 +423,27 @@ pub const CHANNEL_ID: u64 = 900_000_000_000_000_004;
 pub const DM_CHANNEL_ID: u64 = 900_000_000_000_000_005;
 /// Manage Server.
 pub const MANAGE_GUILD: u64 = 1 << 5;
+/// The token the bot under test runs with: shaped like a real one, seen only by the fake (and
+/// searched for in every request and log line, which must never carry it).
+pub const TOKEN: &str = "MTIzNDU2Nzg5.Gabcde.fake-token-for-tests";
+/// The test members: two ordinary ones and one who may manage the server.
+pub const ALICE: Member = Member {
+    id: 910_000_000_000_000_101,
+    name: "alice",
+    permissions: 0,
+};
+pub const BOB: Member = Member {
+    id: 910_000_000_000_000_102,
+    name: "bob",
+    permissions: 0,
+};
+pub const ADMIN: Member = Member {
+    id: 910_000_000_000_000_103,
+    name: "admin",
+    permissions: MANAGE_GUILD,
+};
+/// A channel configured as an ask channel (`ASK_CHANNEL_IDS`).
+pub const ASK_CHANNEL: u64 = 900_000_000_000_000_006;
 
 pub fn user_json(id: u64, name: &str) -> Value {
     json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": name})
