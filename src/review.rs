@@ -31,8 +31,14 @@ const MAX_PHRASINGS_CHECKED: usize = 5000;
 
 /// The checks every load runs on top of the model's own (errors stop the load).
 pub fn compiled_checks(k: &Knowledge, diags: &mut Diagnostics) {
-    safety::validate_rules(&k.safety, diags);
+    checks_keeping_screen(k, diags);
+}
+
+/// [`compiled_checks`], returning the safety screen the rules' self-tests compiled.
+fn checks_keeping_screen(k: &Knowledge, diags: &mut Diagnostics) -> SafetyScreen {
+    let screen = safety::validate_rules(&k.safety, diags);
     reply_lengths(k, diags);
+    screen
 }
 
 /// [`load`], keeping the safety screen its self-tests compiled: what an engine is built from
@@ -47,8 +53,7 @@ fn screened(
 ) -> Result<(Loaded, SafetyScreen), LoadFailure> {
     let tested = std::cell::RefCell::new(None);
     let loaded = read(&|k: &Knowledge, diags: &mut Diagnostics| {
-        *tested.borrow_mut() = Some(safety::validate_rules(&k.safety, diags));
-        reply_lengths(k, diags);
+        *tested.borrow_mut() = Some(checks_keeping_screen(k, diags));
     })?;
     let screen = tested
         .into_inner()
