@@ -126,7 +126,7 @@ fn the_safety_test_half_stays_at_or_above_its_floors() {
         SafetyFloor {
             red_flag: 0.78,
             emergency: 0.79,
-            crisis: 0.67,
+            crisis: 0.85,
             benign: 0.90,
         },
         false,
@@ -154,7 +154,7 @@ fn the_second_safety_test_half_stays_at_or_above_its_floors() {
         SafetyFloor {
             red_flag: 0.70,
             emergency: 0.66,
-            crisis: 0.46,
+            crisis: 0.81,
             benign: 0.93,
         },
         false,
@@ -180,10 +180,86 @@ fn the_chatty_test_half_stays_at_or_above_its_floors() {
     check_chatty(
         "tests/corpora/chatty-test.jsonl",
         ChattyFloor {
-            answer: 0.87,
+            answer: 0.86,
             warn: 0.91,
-            no_match: 0.88,
+            no_match: 0.85,
+            false_alarms: 7,
+        },
+        false,
+    );
+}
+
+#[test]
+fn the_third_safety_sets_stay_at_or_above_their_floors() {
+    // Third round (crisis author `crc`): the test half was scored before its tuning half was
+    // used for anything.
+    check_safety(
+        "tests/corpora/safety3-tune.jsonl",
+        SafetyFloor {
+            red_flag: 0.0,
+            emergency: 0.0,
+            crisis: 0.98,
+            benign: 0.95,
+        },
+        true,
+    );
+    check_safety(
+        "tests/corpora/safety3-test.jsonl",
+        SafetyFloor {
+            red_flag: 0.0,
+            emergency: 0.0,
+            crisis: 0.77,
+            benign: 0.78,
+        },
+        false,
+    );
+}
+
+#[test]
+fn the_fourth_safety_sets_stay_at_or_above_their_floors() {
+    // Third round (red-flag author `rfd`).
+    check_safety(
+        "tests/corpora/safety4-tune.jsonl",
+        SafetyFloor {
+            red_flag: 0.79,
+            emergency: 0.84,
+            crisis: 0.0,
+            benign: 0.83,
+        },
+        true,
+    );
+    check_safety(
+        "tests/corpora/safety4-test.jsonl",
+        SafetyFloor {
+            red_flag: 0.71,
+            emergency: 0.78,
+            crisis: 0.0,
+            benign: 0.83,
+        },
+        false,
+    );
+}
+
+#[test]
+fn the_second_chatty_sets_stay_at_or_above_their_floors() {
+    // Third round (question author `qc`).
+    check_chatty(
+        "tests/corpora/chatty2-tune.jsonl",
+        ChattyFloor {
+            answer: 0.91,
+            warn: 0.96,
+            no_match: 0.84,
             false_alarms: 5,
+        },
+        true,
+    );
+    check_chatty(
+        "tests/corpora/chatty2-test.jsonl",
+        ChattyFloor {
+            answer: 0.90,
+            warn: 0.86,
+            no_match: 0.76,
+            false_alarms: 4,
         },
         false,
     );
@@ -197,8 +273,14 @@ fn report_the_figures() {
         "tests/corpora/safety-test.jsonl",
         "tests/corpora/safety2-tune.jsonl",
         "tests/corpora/safety2-test.jsonl",
+        "tests/corpora/safety3-tune.jsonl",
+        "tests/corpora/safety3-test.jsonl",
+        "tests/corpora/safety4-tune.jsonl",
+        "tests/corpora/safety4-test.jsonl",
         "tests/corpora/chatty-tune.jsonl",
         "tests/corpora/chatty-test.jsonl",
+        "tests/corpora/chatty2-tune.jsonl",
+        "tests/corpora/chatty2-test.jsonl",
     ] {
         let rows = rows(f);
         let t = score(engine(), &rows, |_| true);

@@ -63,6 +63,7 @@ impl Table {
             self.running.shrink_to_fit();
             self.by_member.shrink_to_fit();
             self.routines.shrink_to_fit();
+            release_free_memory();
         }
         before - self.running.len()
     }
@@ -310,3 +311,17 @@ mod tests {
         assert!(s.is_empty(), "the idle session was swept");
     }
 }
+
+/// Hand freed heap pages back to the system after a burst. glibc returns memory only from the
+/// top of its heap, so a burst's freed sessions otherwise stay resident for as long as any
+/// later allocation sits above them.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_free_memory() {
+    // SAFETY: malloc_trim only releases free memory glibc owns; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}

@@ -21,7 +21,8 @@ pub use diagnostics::{Diagnostic, Diagnostics, LineIndex, Origin, Severity};
 pub use messages::{Messages, Msg};
 
 pub use safety_rules::{
-    Combo, Concept, CrisisRules, Group, NegationRules, RedFlagRule, SafetyRules, Urgency,
+    Combo, Concept, CrisisRules, Group, LinearModel, NegationRules, RedFlagRule, SafetyRules,
+    ScreenModel, Urgency,
 };
 use schema::FileDoc;
 
@@ -595,6 +596,7 @@ struct Builder {
     conversation: Option<(ConversationRules, Origin)>,
     crisis: Option<(CrisisRules, Origin)>,
     negation: Option<(NegationRules, Origin)>,
+    model: Option<(ScreenModel, Origin)>,
     files: Vec<PathBuf>,
 }
 
@@ -814,6 +816,16 @@ impl Builder {
             let origin = at(c.span());
             set_once(&mut self.crisis, c.into_inner(), origin, "[crisis]", diags);
         }
+        if let Some(m) = doc.screen_model {
+            let origin = at(m.span());
+            set_once(
+                &mut self.model,
+                m.into_inner(),
+                origin,
+                "[screen_model]",
+                diags,
+            );
+        }
         if let Some(n) = doc.negation {
             let origin = at(n.span());
             set_once(
@@ -876,6 +888,10 @@ impl Builder {
                 red_flags: self.red_flags,
                 crisis,
                 negation,
+                model: self.model.map(|(mut m, at)| {
+                    m.origin = at;
+                    m
+                }),
             },
             files: self.files,
         })

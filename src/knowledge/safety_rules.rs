@@ -269,6 +269,39 @@ pub struct SafetyRules {
     pub red_flags: Vec<(RedFlagRule, Origin)>,
     pub crisis: CrisisRules,
     pub negation: NegationRules,
+    /// `[screen_model]`, if a file has one: the learned second reader for crisis language.
+    pub model: Option<ScreenModel>,
+}
+
+/// `[screen_model]`: a learned second reader for crisis language, beside the rules.
+///
+/// The rules catch what their concepts name; people in crisis often use none of those words
+/// ("I have a plan for Saturday. Only I am sorry for my mother."). The model is a logistic
+/// regression over the stems of the message and the pairs of stems next to each other,
+/// trained on labelled blind messages (`examples/train_screen.rs` writes this table). It
+/// only ever adds a crisis reply, never silences a rule: crisis leans to sensitivity.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenModel {
+    /// How the model was made (data, command, date), for whoever reads the file.
+    #[serde(default)]
+    pub trained: String,
+    pub crisis: LinearModel,
+    /// Where `[screen_model]` is written, for diagnostics (set by the loader).
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A logistic regression: `bias` plus the weight of every feature the message has (each
+/// counted once), squashed to 0..1 and compared with `threshold`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinearModel {
+    pub threshold: f64,
+    pub bias: f64,
+    /// Feature -> weight. A feature is one stem ("pill") or two stems that follow each other
+    /// in a sentence ("on purpos").
+    pub weights: BTreeMap<String, f64>,
 }
 
 fn concepts_as_lists<S: serde::Serializer>(

@@ -29,6 +29,8 @@ pub struct FileDoc {
     /// `[concepts]`: name = [terms], used by safety rules as `@name`.
     pub concepts: Option<std::collections::BTreeMap<String, Spanned<Vec<String>>>>,
     pub negation: Option<Spanned<NegationRules>>,
+    /// `[screen_model]`: the learned crisis reader (see [`super::ScreenModel`]).
+    pub screen_model: Option<Spanned<super::ScreenModel>>,
     #[serde(default)]
     pub synonym: Vec<Synonym>,
     #[serde(default)]

@@ -70,6 +70,9 @@ struct Acc<'l> {
     crisis: bool,
     hopeless: u32,
     idioms: u32,
+    /// Words of the message inside crisis excludes (start, end), which the learned reader
+    /// must not read as crisis either.
+    muted: Vec<(u32, u32)>,
     /// Combo parts whose scope is the whole message, positions counted from its start.
     message_parts: Vec<Part>,
     /// Words in the sentences already read.
@@ -120,6 +123,7 @@ impl SafetyScreen {
             crisis: false,
             hopeless: 0,
             idioms: 0,
+            muted: Vec::new(),
             message_parts: Vec::new(),
             offset: 0,
             log,
@@ -186,7 +190,7 @@ impl SafetyScreen {
             .filter(|&i| acc.hits[i] && !self.rules[i].crisis)
             .collect();
         if hits.is_empty() {
-            return Verdict::Clear;
+            return self.second_opinion(text, &mut acc);
         }
         hits.sort_by_key(|&i| (self.rules[i].urgency, i));
         let someone_else = !hits.iter().any(|&i| acc.mine[i]);
@@ -194,6 +198,26 @@ impl SafetyScreen {
             rules: hits,
             someone_else,
         }
+    }
+
+    /// The learned reader ([`super::model`]) on a message the rules left clear: it may only
+    /// add a crisis reply, never overrule a rule (a red flag keeps its own reply).
+    fn second_opinion(&self, text: &str, acc: &mut Acc) -> Verdict {
+        let Some(model) = &self.model else {
+            return Verdict::Clear;
+        };
+        let reading = model.read(text, acc.log.is_some(), &acc.muted);
+        if !reading.crisis() {
+            return Verdict::Clear;
+        }
+        acc.log(|| Finding {
+            source: Source::Model,
+            term: describe_reading(&reading),
+            status: Status::Counts,
+            other_person: false,
+            part: None,
+        });
+        Verdict::Crisis
     }
 
     /// Read one sentence: find terms and cues, judge each finding, combine.
@@ -223,8 +247,13 @@ impl SafetyScreen {
                     findings.push(o)
                 }
                 Role::Exclude(rule) => shields.push((rule, o.start, o.end)),
-                Role::CrisisExclude => shields.push((CRISIS_KEY, o.start, o.end)),
+                Role::CrisisExclude => {
+                    shields.push((CRISIS_KEY, o.start, o.end));
+                    acc.muted.push((acc.offset + o.start, acc.offset + o.end));
+                }
                 Role::Idiom => {
+                    // Not muted: with despair, an idiom is crisis evidence ("killing me ... I
+                    // can't take it anymore"), for the rules and the reader alike.
                     shields.push((CRISIS_KEY, o.start, o.end));
                     acc.idioms += 1;
                     acc.log(|| self.finding(o.term, Source::Idiom, Status::Counts, false));
@@ -291,6 +320,11 @@ impl SafetyScreen {
                 } else {
                     Status::Counts
                 }
+            } else if other && ctx.historical(span) {
+                // Someone else's past ("my dad died of a heart attack last year") is context,
+                // not a crisis; the writer's own past still counts (crisis leans to
+                // sensitivity: "I tried to end it last year").
+                Status::Historical
             } else {
                 Status::Counts
             };
@@ -307,8 +341,11 @@ impl SafetyScreen {
                     acc.hits[r as usize] = true;
                     acc.mine[r as usize] |= !other;
                 }
+                // A red flag's past part may still complete a combo ("had cancer" + "new back
+                // pain"); a crisis combo's past part is only someone else's (see above).
                 Role::Group { rule, combo, group }
-                    if !matches!(status, Status::Negated | Status::NotAPerson) =>
+                    if !matches!(status, Status::Negated | Status::NotAPerson)
+                        && !(urgency.is_none() && status == Status::Historical) =>
                 {
                     let whole =
                         self.rules[rule as usize].combos[combo as usize].scope == Scope::Message;
@@ -704,4 +741,19 @@ fn earliest(n: usize, items: impl Iterator<Item = Span>) -> Vec<Option<Span>> {
         }
     }
     v
+}
+
+/// "crisis model 0.83 >= 0.70: pill (+1.39), save my (+1.20)".
+fn describe_reading(r: &super::model::Reading) -> String {
+    let reasons: Vec<String> = r
+        .top
+        .iter()
+        .map(|(f, w)| format!("{f} (+{w:.2})"))
+        .collect();
+    format!(
+        "crisis model {:.2} >= {:.2}: {}",
+        r.probability,
+        r.threshold,
+        reasons.join(", ")
+    )
 }

@@ -23,6 +23,7 @@
 mod context;
 mod describe;
 mod lexicon;
+pub mod model;
 mod validate;
 
 pub use crate::knowledge::safety_rules::{
@@ -67,6 +68,8 @@ pub enum Source {
     Crisis,
     Hopelessness,
     Idiom,
+    /// The learned crisis reader ([`model`]); the term says why.
+    Model,
 }
 
 /// What the context made of a finding.
@@ -184,6 +187,7 @@ pub struct SafetyScreen {
     terms: Vec<TermInfo>,
     rules: Vec<RuleInfo>,
     scopes: Scopes,
+    model: Option<model::CrisisModel>,
 }
 
 impl SafetyScreen {
@@ -240,6 +244,17 @@ impl SafetyScreen {
             post: scope(n.post_scope_words),
             crisis: n.crisis_scope_words.min(MAX_SCOPE) as u32,
         })
+        .with_model(
+            rules
+                .model
+                .as_ref()
+                .map(|m| model::CrisisModel::new(&m.crisis)),
+        )
+    }
+
+    fn with_model(mut self, model: Option<model::CrisisModel>) -> Self {
+        self.model = model;
+        self
     }
 
     /// Screen one message. Crisis wins over red flags; red flags come most urgent first.
@@ -436,6 +451,7 @@ impl<'r> Builder<'r> {
             terms: self.terms,
             rules: self.rules,
             scopes,
+            model: None,
         }
     }
 }

@@ -62,6 +62,9 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) -> SafetyScr
         stems: RefCell::default(),
     };
     let cues = cue_keys(rules, &screen);
+    if let Some(m) = &rules.model {
+        model_weights(m, diags);
+    }
     let crisis_at = rules.crisis.origin.clone();
     negation_lists(rules, &screen, &rules.negation.origin, diags);
     let mut seen: HashMap<String, (usize, &Origin)> = HashMap::new();
@@ -622,6 +625,47 @@ fn negation_lists(rules: &SafetyRules, tester: &Tester, at: &Origin, diags: &mut
             diags.error(
                 at,
                 format!("[negation] known word \"{w}\" folds to nothing"),
+            );
+        }
+    }
+}
+
+/// `[screen_model]`: a threshold the reader can reach, finite numbers, and features the
+/// reader can produce (one stem or two, lower-case letters and digits).
+fn model_weights(m: &crate::knowledge::ScreenModel, diags: &mut Diagnostics) {
+    let c = &m.crisis;
+    let at = &m.origin;
+    if !(c.threshold > 0.0 && c.threshold < 1.0) {
+        diags.error(
+            at,
+            format!(
+                "[screen_model.crisis] threshold {} must be between 0 and 1",
+                c.threshold
+            ),
+        );
+    }
+    if !c.bias.is_finite() {
+        diags.error(at, "[screen_model.crisis] bias must be a finite number");
+    }
+    for (feature, w) in &c.weights {
+        let words: Vec<&str> = feature.split(' ').collect();
+        let plain = words.iter().all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+        if !w.is_finite() {
+            diags.error(
+                at,
+                format!("[screen_model.crisis] weight of \"{feature}\" is not a finite number"),
+            );
+        } else if !plain || words.len() > 2 {
+            diags.warning(
+                at,
+                format!(
+                    "[screen_model.crisis] feature \"{feature}\" can never be read: features are \
+                     one stem or two, in lower-case letters and digits, separated by one space"
+                ),
             );
         }
     }

@@ -1,0 +1,253 @@
+//! The learned crisis reader: a second opinion beside the crisis rules.
+//!
+//! The rules find crisis language by its concepts; people in crisis often write none of them
+//! ("I have a plan for Saturday. Only I am sorry for my mother."). This reader weighs the
+//! whole message instead: a logistic regression over its word stems and over pairs of stems
+//! that follow each other in a sentence, each feature counted once. Its weights are data
+//! (`[screen_model]` in the knowledge folder, written by `examples/train_screen.rs` from
+//! labelled blind messages); this module only reads a message the way the trainer did, with
+//! the one text pipeline ([`crate::text`]).
+//!
+//! It can only add a crisis reply; it never silences a rule.
+
+use crate::knowledge::LinearModel;
+use crate::text::{self, Break, FastMap, FastSet};
+
+/// Call `f(index, stem, previous stem in the same sentence)` for each word of `text`, in
+/// order: the features the model is trained and read on. `index` counts words from the start
+/// of the message exactly as the screen does. Stems are memoised in `memo`.
+pub fn for_each_stem(
+    text: &str,
+    memo: &mut FastMap<String, String>,
+    mut f: impl FnMut(u32, &str, Option<&str>),
+) {
+    let mut prev: Option<String> = None;
+    let mut index = 0u32;
+    text::pieces(text, |piece, brk| {
+        let folded = text::fold(piece);
+        for w in text::words(&folded) {
+            if !memo.contains_key(w) {
+                memo.insert(w.to_string(), text::stem(w));
+            }
+            let stem = memo.get(w).map_or("", String::as_str);
+            f(index, stem, prev.as_deref());
+            index = index.saturating_add(1);
+            match &mut prev {
+                Some(p) => {
+                    p.clear();
+                    p.push_str(stem);
+                }
+                None => prev = Some(stem.to_string()),
+            }
+        }
+        if brk != Break::Clause {
+            prev = None;
+        }
+    });
+}
+
+/// The distinct features of `text`, sorted: `"stem"` and `"stem stem"` (for the trainer).
+pub fn features(text: &str) -> Vec<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut memo = FastMap::default();
+    for_each_stem(text, &mut memo, |_, stem, prev| {
+        out.insert(stem.to_string());
+        if let Some(p) = prev {
+            out.insert(format!("{p} {stem}"));
+        }
+    });
+    out.into_iter().collect()
+}
+
+/// How the model read one message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// 0..1: how much the message reads like the crisis messages it was trained on.
+    pub probability: f32,
+    pub threshold: f32,
+    /// The features that weighed most, heaviest first (at most five), for explanations.
+    pub top: Vec<(String, f32)>,
+}
+
+impl Reading {
+    pub fn crisis(&self) -> bool {
+        self.probability >= self.threshold
+    }
+}
+
+/// A compiled [`LinearModel`].
+#[derive(Debug)]
+pub struct CrisisModel {
+    ids: FastMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+    single: Vec<f32>,
+    pairs: FastMap<(u32, u32), f32>,
+    bias: f32,
+    threshold: f32,
+}
+
+impl CrisisModel {
+    /// Compile the weights (validation reports bad ones; here they are skipped).
+    pub fn new(m: &LinearModel) -> Self {
+        let mut model = CrisisModel {
+            ids: FastMap::default(),
+            names: Vec::new(),
+            single: Vec::new(),
+            pairs: FastMap::default(),
+            bias: m.bias as f32,
+            threshold: m.threshold as f32,
+        };
+        for (feature, &w) in &m.weights {
+            if !w.is_finite() {
+                continue;
+            }
+            let stems: Vec<&str> = feature.split_whitespace().collect();
+            match stems[..] {
+                [one] => {
+                    let id = model.intern(one);
+                    model.single[id as usize] = w as f32;
+                }
+                [a, b] => {
+                    let (a, b) = (model.intern(a), model.intern(b));
+                    model.pairs.insert((a, b), w as f32);
+                }
+                _ => {}
+            }
+        }
+        model
+    }
+
+    fn intern(&mut self, stem: &str) -> u32 {
+        if let Some(&id) = self.ids.get(stem) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.ids.insert(stem.into(), id);
+        self.names.push(stem.into());
+        self.single.push(0.0);
+        id
+    }
+
+    /// Read `text`. `explain`: also name the heaviest features. Words inside `muted` (word
+    /// ranges, end exclusive, in the screen's numbering) do not count: the crisis `exclude`
+    /// list says those words are not meant that way ("hurt myself if I press too hard"), and
+    /// what admins rule out there the reader does not read back in.
+    pub fn read(&self, text: &str, explain: bool, muted: &[(u32, u32)]) -> Reading {
+        let mut memo = FastMap::default();
+        let mut seen: FastSet<(u32, u32)> = FastSet::default();
+        let mut z = self.bias;
+        let mut parts: Vec<((u32, u32), f32)> = Vec::new();
+        const NONE: u32 = u32::MAX;
+        let mut prev_muted = false;
+        for_each_stem(text, &mut memo, |i, stem, prev| {
+            let is_muted = muted.iter().any(|&(s, e)| s <= i && i < e);
+            let prev = if std::mem::replace(&mut prev_muted, is_muted) {
+                None
+            } else {
+                prev
+            };
+            if is_muted {
+                return;
+            }
+            let Some(&id) = self.ids.get(stem) else {
+                return;
+            };
+            if seen.insert((NONE, id)) {
+                let w = self.single[id as usize];
+                z += w;
+                parts.push(((NONE, id), w));
+            }
+            let Some(p) = prev.and_then(|p| self.ids.get(p)) else {
+                return;
+            };
+            if let Some(&w) = self.pairs.get(&(*p, id)) {
+                if seen.insert((*p, id)) {
+                    z += w;
+                    parts.push(((*p, id), w));
+                }
+            }
+        });
+        let probability = 1.0 / (1.0 + (-z.clamp(-30.0, 30.0)).exp());
+        let mut top = Vec::new();
+        if explain {
+            parts.sort_by(|a, b| b.1.total_cmp(&a.1));
+            for ((a, b), w) in parts.into_iter().filter(|p| p.1 > 0.0).take(5) {
+                let name = match a {
+                    NONE => self.names[b as usize].to_string(),
+                    a => format!("{} {}", self.names[a as usize], self.names[b as usize]),
+                };
+                top.push((name, w));
+            }
+        }
+        Reading {
+            probability,
+            threshold: self.threshold,
+            top,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(weights: &[(&str, f64)]) -> CrisisModel {
+        CrisisModel::new(&LinearModel {
+            threshold: 0.5,
+            bias: -2.0,
+            weights: weights.iter().map(|(k, w)| (k.to_string(), *w)).collect(),
+        })
+    }
+
+    #[test]
+    fn features_are_stems_and_pairs_within_a_sentence() {
+        let f = features("Saving my pills. Done");
+        assert!(f.contains(&"save my".to_string()), "{f:?}");
+        assert!(f.contains(&"pill".to_string()), "{f:?}");
+        assert!(
+            !f.iter().any(|x| x == "pill done"),
+            "pairs stop at a full stop: {f:?}"
+        );
+    }
+
+    #[test]
+    fn each_feature_counts_once_and_pairs_add_to_words() {
+        let m = model(&[("pill", 1.0), ("my pill", 1.5)]);
+        let once = m.read("my pills", false, &[]).probability;
+        let twice = m
+            .read("my pills, my pills, my pills", false, &[])
+            .probability;
+        assert_eq!(once, twice);
+        let z: f32 = -2.0 + 1.0 + 1.5;
+        assert!((once - 1.0 / (1.0 + (-z).exp())).abs() < 1e-6);
+        assert!(m.read("my pills", false, &[]).crisis());
+        assert!(!m.read("the pills", false, &[]).crisis());
+    }
+
+    #[test]
+    fn muted_words_count_neither_alone_nor_in_pairs() {
+        let m = model(&[("pill", 1.0), ("my pill", 1.5), ("the", 3.0)]);
+        let all = m.read("the my pills", true, &[]);
+        let muted = m.read("the my pills", true, &[(1, 2)]);
+        assert!(muted.probability < all.probability);
+        let names: Vec<&str> = muted.top.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            names,
+            ["the", "pill"],
+            "the pair touching a muted word is gone"
+        );
+    }
+
+    #[test]
+    fn explanations_name_the_heaviest_features() {
+        let m = model(&[("pill", 1.0), ("my pill", 1.5), ("the", -0.5)]);
+        let r = m.read("the my pills", true, &[]);
+        assert_eq!(r.top[0].0, "my pill");
+        assert_eq!(
+            r.top.len(),
+            2,
+            "negative weights are not reasons: {:?}",
+            r.top
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! The learned crisis reader (`[screen_model]`, `src/safety/model.rs`): it reads what its
+//! weights say, only ever adds a crisis reply, never silences a rule, and a broken model file
+//! is refused at its line like any other knowledge error.
+
+#[path = "fixtures/knowledge/support.rs"]
+mod support;
+
+use sciatica_bot::knowledge::Severity;
+use sciatica_bot::review;
+use sciatica_bot::safety::{model, SafetyScreen, Source, Verdict};
+use support::Kb;
+
+const MODEL_FILE: &str = "screen-model.toml";
+
+/// The bundled knowledge with `model` as its screen model (`None`: no model at all).
+fn screen_with(model: Option<&str>) -> SafetyScreen {
+    let kb = Kb::new();
+    match model {
+        Some(text) => std::fs::write(kb.path(MODEL_FILE), text).expect("write model"),
+        None => std::fs::remove_file(kb.path(MODEL_FILE)).expect("remove model"),
+    }
+    let loaded = review::load_dir(&kb.dir())
+        .unwrap_or_else(|e| panic!("knowledge must load: {:#?}", e.diagnostics));
+    SafetyScreen::new(&loaded.knowledge.safety)
+}
+
+fn model_toml(threshold: f64, bias: f64, weights: &[(&str, f64)]) -> String {
+    let mut s = format!(
+        "[screen_model]\ntrained = \"test\"\n[screen_model.crisis]\nthreshold = {threshold}\n\
+         bias = {bias}\n[screen_model.crisis.weights]\n"
+    );
+    for (k, w) in weights {
+        s.push_str(&format!("\"{k}\" = {w}\n"));
+    }
+    s
+}
+
+/// A message no crisis rule reads as crisis (no concept word of them), in words a test model
+/// can weigh.
+const PLAIN: &str = "We painted the old lighthouse postcard blue";
+
+#[test]
+fn the_reader_adds_a_crisis_reply_from_its_weights_alone() {
+    let without = screen_with(None);
+    assert_ne!(without.screen(PLAIN), Verdict::Crisis, "the rules alone");
+    let stem = model::features("lighthouse")[0].clone();
+    let with = screen_with(Some(&model_toml(0.5, -3.0, &[(&stem, 6.0)])));
+    assert_eq!(with.screen(PLAIN), Verdict::Crisis);
+    let why = with.explain(PLAIN);
+    let reason = why
+        .findings
+        .iter()
+        .find(|f| f.source == Source::Model)
+        .expect("the model's finding");
+    assert!(reason.term.contains(&stem), "{}", reason.term);
+    // Below its threshold it says nothing.
+    let weak = screen_with(Some(&model_toml(0.5, -3.0, &[(&stem, 2.0)])));
+    assert_ne!(weak.screen(PLAIN), Verdict::Crisis);
+}
+
+#[test]
+fn pairs_of_stems_count_only_side_by_side_in_one_sentence() {
+    let pair = model::features("old lighthouse")
+        .into_iter()
+        .find(|f| f.contains(' '))
+        .expect("a pair feature");
+    let screen = screen_with(Some(&model_toml(0.5, -3.0, &[(&pair, 6.0)])));
+    assert_eq!(screen.screen(PLAIN), Verdict::Crisis);
+    assert_ne!(
+        screen.screen("The lighthouse is old. Old. Lighthouse."),
+        Verdict::Crisis
+    );
+}
+
+#[test]
+fn the_reader_never_silences_a_rule() {
+    let words = model::features("I want to kill myself tonight");
+    let weights: Vec<(&str, f64)> = words.iter().map(|w| (w.as_str(), -9.0)).collect();
+    let screen = screen_with(Some(&model_toml(0.9, -30.0, &weights)));
+    assert_eq!(
+        screen.screen("I want to kill myself tonight"),
+        Verdict::Crisis
+    );
+    assert!(matches!(
+        screen.screen("I can't feel the toilet paper when I wipe"),
+        Verdict::RedFlags { .. }
+    ));
+}
+
+#[test]
+fn a_broken_model_is_refused_at_its_file() {
+    let kb = Kb::new();
+    std::fs::write(
+        kb.path(MODEL_FILE),
+        model_toml(1.5, -3.0, &[("lighthous", 1.0)]),
+    )
+    .expect("write");
+    let err = match review::load_dir(&kb.dir()) {
+        Ok(_) => panic!("a threshold of 1.5 must be refused"),
+        Err(e) => e,
+    };
+    let d = err
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == Severity::Error && d.message.contains("threshold"))
+        .unwrap_or_else(|| panic!("{:#?}", err.diagnostics));
+    assert!(
+        d.file.ends_with(MODEL_FILE) && d.line > 0,
+        "{}",
+        d.file.display()
+    );
+    // A feature the reader can never produce is a warning, and the rest still loads.
+    std::fs::write(
+        kb.path(MODEL_FILE),
+        model_toml(0.5, -3.0, &[("Light House!", 1.0)]),
+    )
+    .expect("write");
+    let loaded = review::load_dir(&kb.dir()).expect("loads with a warning");
+    assert!(loaded
+        .warnings
+        .iter()
+        .any(|d| d.message.contains("can never be read")));
+}
+
+#[test]
+fn the_bundled_model_loads_without_warnings() {
+    let kb = Kb::new();
+    let loaded = review::load_dir(&kb.dir()).expect("bundled knowledge loads");
+    let model = loaded
+        .knowledge
+        .safety
+        .model
+        .as_ref()
+        .expect("the bundled knowledge has a screen model");
+    assert!(model.crisis.weights.len() > 100);
+    assert!(!loaded
+        .warnings
+        .iter()
+        .any(|d| d.message.contains("screen_model")));
+}
