@@ -164,7 +164,7 @@ fn read_with(path: &str) {
 }
 
 /// Out-of-fold probabilities with the crisis label of each row.
-fn cross_validate<'r>(rows: &'r [Row], n: usize, l2: f64) -> Vec<(f64, &'r str)> {
+fn cross_validate(rows: &[Row], n: usize, l2: f64) -> Vec<(f64, &str)> {
     let mut held_out = Vec::new();
     for fold in 0..FOLDS {
         let train: Vec<&Row> = rows

@@ -202,6 +202,20 @@ pub fn parse_button_id(custom_id: &str) -> Option<(u64, Action)> {
     Some((id.parse().ok()?, Action::parse(action)?))
 }
 
+/// Hand freed heap pages back to the system after a burst. glibc returns memory only from the
+/// top of its heap, so a burst's freed sessions otherwise stay resident for as long as any
+/// later allocation sits above them.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_free_memory() {
+    // SAFETY: malloc_trim only releases free memory glibc owns; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,17 +325,3 @@ mod tests {
         assert!(s.is_empty(), "the idle session was swept");
     }
 }
-
-/// Hand freed heap pages back to the system after a burst. glibc returns memory only from the
-/// top of its heap, so a burst's freed sessions otherwise stay resident for as long as any
-/// later allocation sits above them.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn release_free_memory() {
-    // SAFETY: malloc_trim only releases free memory glibc owns; it has no preconditions.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn release_free_memory() {}

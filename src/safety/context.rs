@@ -344,8 +344,8 @@ impl SafetyScreen {
                 // A red flag's past part may still complete a combo ("had cancer" + "new back
                 // pain"); a crisis combo's past part is only someone else's (see above).
                 Role::Group { rule, combo, group }
-                    if !matches!(status, Status::Negated | Status::NotAPerson)
-                        && !(urgency.is_none() && status == Status::Historical) =>
+                    if !(matches!(status, Status::Negated | Status::NotAPerson)
+                        || (urgency.is_none() && status == Status::Historical)) =>
                 {
                     let whole =
                         self.rules[rule as usize].combos[combo as usize].scope == Scope::Message;
