@@ -110,8 +110,8 @@ fn the_safety_tuning_half_stays_at_or_above_its_floors() {
     check_safety(
         "tests/corpora/safety-tune.jsonl",
         SafetyFloor {
-            red_flag: 0.94,
-            emergency: 0.93,
+            red_flag: 0.99,
+            emergency: 0.98,
             crisis: 0.98,
             benign: 0.97,
         },
@@ -124,8 +124,8 @@ fn the_safety_test_half_stays_at_or_above_its_floors() {
     check_safety(
         "tests/corpora/safety-test.jsonl",
         SafetyFloor {
-            red_flag: 0.78,
-            emergency: 0.79,
+            red_flag: 0.87,
+            emergency: 0.89,
             crisis: 0.85,
             benign: 0.90,
         },
@@ -138,9 +138,9 @@ fn the_second_safety_tuning_half_stays_at_or_above_its_floors() {
     check_safety(
         "tests/corpora/safety2-tune.jsonl",
         SafetyFloor {
-            red_flag: 0.73,
-            emergency: 0.70,
-            crisis: 0.80,
+            red_flag: 0.98,
+            emergency: 0.97,
+            crisis: 0.99,
             benign: 0.93,
         },
         true,
@@ -152,8 +152,8 @@ fn the_second_safety_test_half_stays_at_or_above_its_floors() {
     check_safety(
         "tests/corpora/safety2-test.jsonl",
         SafetyFloor {
-            red_flag: 0.70,
-            emergency: 0.66,
+            red_flag: 0.88,
+            emergency: 0.89,
             crisis: 0.81,
             benign: 0.93,
         },
@@ -181,7 +181,7 @@ fn the_chatty_test_half_stays_at_or_above_its_floors() {
         "tests/corpora/chatty-test.jsonl",
         ChattyFloor {
             answer: 0.86,
-            warn: 0.91,
+            warn: 0.93,
             no_match: 0.85,
             false_alarms: 7,
         },
@@ -221,8 +221,8 @@ fn the_fourth_safety_sets_stay_at_or_above_their_floors() {
     check_safety(
         "tests/corpora/safety4-tune.jsonl",
         SafetyFloor {
-            red_flag: 0.79,
-            emergency: 0.84,
+            red_flag: 0.99,
+            emergency: 0.98,
             crisis: 0.0,
             benign: 0.83,
         },
@@ -231,8 +231,8 @@ fn the_fourth_safety_sets_stay_at_or_above_their_floors() {
     check_safety(
         "tests/corpora/safety4-test.jsonl",
         SafetyFloor {
-            red_flag: 0.71,
-            emergency: 0.78,
+            red_flag: 0.80,
+            emergency: 0.85,
             crisis: 0.0,
             benign: 0.83,
         },
@@ -256,10 +256,10 @@ fn the_second_chatty_sets_stay_at_or_above_their_floors() {
     check_chatty(
         "tests/corpora/chatty2-test.jsonl",
         ChattyFloor {
-            answer: 0.90,
+            answer: 0.89,
             warn: 0.86,
             no_match: 0.76,
-            false_alarms: 4,
+            false_alarms: 5,
         },
         false,
     );

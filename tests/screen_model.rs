@@ -35,6 +35,32 @@ fn model_toml(threshold: f64, bias: f64, weights: &[(&str, f64)]) -> String {
     s
 }
 
+/// A model whose crisis reader never speaks and whose red-flag reader gives `rule`.
+fn red_model_toml(rule: Option<&str>, weights: &[(&str, f64)]) -> String {
+    let mut s = model_toml(0.5, -30.0, &[]);
+    s.push_str("[screen_model.red_flag]\n");
+    if let Some(rule) = rule {
+        s.push_str(&format!("rule = \"{rule}\"\n"));
+    }
+    s.push_str("threshold = 0.5\nbias = -3.0\n[screen_model.red_flag.weights]\n");
+    for (k, w) in weights {
+        s.push_str(&format!("\"{k}\" = {w}\n"));
+    }
+    s
+}
+
+fn stem_of(word: &str) -> String {
+    model::features(word)[0].clone()
+}
+
+fn rule_ids(screen_verdict: &Verdict, kb_rules: &[String]) -> Vec<String> {
+    screen_verdict
+        .red_flags()
+        .iter()
+        .map(|&i| kb_rules[i].clone())
+        .collect()
+}
+
 /// A message no crisis rule reads as crisis (no concept word of them), in words a test model
 /// can weigh.
 const PLAIN: &str = "We painted the old lighthouse postcard blue";
@@ -137,4 +163,57 @@ fn the_bundled_model_loads_without_warnings() {
         .warnings
         .iter()
         .any(|d| d.message.contains("screen_model")));
+}
+
+#[test]
+fn the_red_flag_reader_gives_its_rule_only_with_a_sign_word_the_rules_let_count() {
+    let kb = Kb::new();
+    let (lighthouse, numb) = (stem_of("lighthouse"), stem_of("numbness"));
+    let weights = [(lighthouse.as_str(), 6.0), (numb.as_str(), 6.0)];
+    std::fs::write(
+        kb.path(MODEL_FILE),
+        red_model_toml(Some("needs_a_check"), &weights),
+    )
+    .expect("write");
+    let loaded = review::load_dir(&kb.dir())
+        .unwrap_or_else(|e| panic!("knowledge must load: {:#?}", e.diagnostics));
+    let ids: Vec<String> = loaded
+        .knowledge
+        .safety
+        .red_flags
+        .iter()
+        .map(|(r, _)| r.id.clone())
+        .collect();
+    let screen = SafetyScreen::new(&loaded.knowledge.safety);
+    let v = screen.screen("my leg hurts near the old lighthouse");
+    assert_eq!(rule_ids(&v, &ids), ["needs_a_check"], "{v:?}");
+    // No warning-sign word at all: the reader is not asked.
+    assert_eq!(screen.screen("We saw the old lighthouse"), Verdict::Clear);
+    // A sign the rules read as negated is not read back in by the reader.
+    assert_eq!(
+        screen.screen("my leg hurts, no numbness at all"),
+        Verdict::Clear
+    );
+}
+
+#[test]
+fn a_red_flag_reader_must_name_an_existing_rule() {
+    for (rule, says) in [
+        (None, "needs `rule`"),
+        (Some("no_such_rule"), "is not a [[red_flag]]"),
+    ] {
+        let kb = Kb::new();
+        std::fs::write(kb.path(MODEL_FILE), red_model_toml(rule, &[("pain", 1.0)])).expect("write");
+        let err = match review::load_dir(&kb.dir()) {
+            Ok(_) => panic!("{rule:?} must be refused"),
+            Err(e) => e,
+        };
+        assert!(
+            err.diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error && d.message.contains(says)),
+            "{rule:?}: {:#?}",
+            err.diagnostics
+        );
+    }
 }

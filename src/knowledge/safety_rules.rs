@@ -273,7 +273,8 @@ pub struct SafetyRules {
     pub model: Option<ScreenModel>,
 }
 
-/// `[screen_model]`: a learned second reader for crisis language, beside the rules.
+/// `[screen_model]`: learned second readers for crisis language and warning signs, beside
+/// the rules.
 ///
 /// The rules catch what their concepts name; people in crisis often use none of those words
 /// ("I have a plan for Saturday. Only I am sorry for my mother."). The model is a logistic
@@ -287,6 +288,10 @@ pub struct ScreenModel {
     #[serde(default)]
     pub trained: String,
     pub crisis: LinearModel,
+    /// The red-flag reader: messages that read like warning signs in words no rule lists get
+    /// the reply of the red-flag rule named by its `rule`.
+    #[serde(default)]
+    pub red_flag: Option<LinearModel>,
     /// Where `[screen_model]` is written, for diagnostics (set by the loader).
     #[serde(skip)]
     pub origin: Origin,
@@ -299,6 +304,9 @@ pub struct ScreenModel {
 pub struct LinearModel {
     pub threshold: f64,
     pub bias: f64,
+    /// For the red-flag reader: the id of the `[[red_flag]]` whose reply and tier it gives.
+    #[serde(default)]
+    pub rule: Option<String>,
     /// Feature -> weight. A feature is one stem ("pill") or two stems that follow each other
     /// in a sentence ("on purpos").
     pub weights: BTreeMap<String, f64>,

@@ -73,6 +73,12 @@ struct Acc<'l> {
     /// Words of the message inside crisis excludes (start, end), which the learned reader
     /// must not read as crisis either.
     muted: Vec<(u32, u32)>,
+    /// Words the red-flag rules read and set aside (negated, hypothetical, past, a pet, an
+    /// exclude: "no numbness down there"), which the red-flag reader must not read back in.
+    quiet: Vec<(u32, u32)>,
+    /// Red-flag words that counted (not negated, past, hypothetical...), even as a lone part
+    /// of a combo: the domain evidence the red-flag reader needs before it may speak.
+    signs: u32,
     /// Combo parts whose scope is the whole message, positions counted from its start.
     message_parts: Vec<Part>,
     /// Words in the sentences already read.
@@ -124,6 +130,8 @@ impl SafetyScreen {
             hopeless: 0,
             idioms: 0,
             muted: Vec::new(),
+            quiet: Vec::new(),
+            signs: 0,
             message_parts: Vec::new(),
             offset: 0,
             log,
@@ -200,24 +208,30 @@ impl SafetyScreen {
         }
     }
 
-    /// The learned reader ([`super::model`]) on a message the rules left clear: it may only
-    /// add a crisis reply, never overrule a rule (a red flag keeps its own reply).
+    /// The learned readers ([`super::model`]) on a message the rules left clear: they may
+    /// only add a reply (crisis first, then the red-flag reader's rule), never overrule a rule.
     fn second_opinion(&self, text: &str, acc: &mut Acc) -> Verdict {
-        let Some(model) = &self.model else {
-            return Verdict::Clear;
-        };
-        let reading = model.read(text, acc.log.is_some(), &acc.muted);
-        if !reading.crisis() {
-            return Verdict::Clear;
+        let explain = acc.log.is_some();
+        if let Some(model) = &self.model {
+            let reading = model.read(text, explain, &acc.muted);
+            if reading.crisis() {
+                acc.log(|| model_finding("crisis", &reading));
+                return Verdict::Crisis;
+            }
         }
-        acc.log(|| Finding {
-            source: Source::Model,
-            term: describe_reading(&reading),
-            status: Status::Counts,
-            other_person: false,
-            part: None,
-        });
-        Verdict::Crisis
+        // A message with no warning-sign word at all is not read for one: the reader weighs
+        // how people write, and without a sign it would weigh only style.
+        if let Some((model, rule)) = self.red_model.as_ref().filter(|_| acc.signs > 0) {
+            let reading = model.read(text, explain, &acc.quiet);
+            if reading.crisis() {
+                acc.log(|| model_finding("red-flag", &reading));
+                return Verdict::RedFlags {
+                    rules: vec![*rule as usize],
+                    someone_else: false,
+                };
+            }
+        }
+        Verdict::Clear
     }
 
     /// Read one sentence: find terms and cues, judge each finding, combine.
@@ -246,7 +260,10 @@ impl SafetyScreen {
                 Role::Phrase(_) | Role::Group { .. } | Role::Crisis | Role::Hopeless => {
                     findings.push(o)
                 }
-                Role::Exclude(rule) => shields.push((rule, o.start, o.end)),
+                Role::Exclude(rule) => {
+                    shields.push((rule, o.start, o.end));
+                    acc.quiet.push((acc.offset + o.start, acc.offset + o.end));
+                }
                 Role::CrisisExclude => {
                     shields.push((CRISIS_KEY, o.start, o.end));
                     acc.muted.push((acc.offset + o.start, acc.offset + o.end));
@@ -332,6 +349,13 @@ impl SafetyScreen {
                 Role::Group { combo, group, .. } => Some((combo, group)),
                 _ => None,
             };
+            if urgency.is_some() {
+                if status == Status::Counts {
+                    acc.signs += 1;
+                } else {
+                    acc.quiet.push((acc.offset + o.start, acc.offset + o.end));
+                }
+            }
             acc.log(|| Finding {
                 part,
                 ..self.finding(o.term, self.source(o.term), status, other)
@@ -743,15 +767,25 @@ fn earliest(n: usize, items: impl Iterator<Item = Span>) -> Vec<Option<Span>> {
     v
 }
 
-/// "crisis model 0.83 >= 0.70: pill (+1.39), save my (+1.20)".
-fn describe_reading(r: &super::model::Reading) -> String {
+/// What a reader that spoke found: "crisis reader 0.83 >= 0.70: pill (+1.39), save my (+1.20)".
+fn model_finding(which: &str, r: &super::model::Reading) -> Finding {
+    Finding {
+        source: Source::Model,
+        term: describe_reading(which, r),
+        status: Status::Counts,
+        other_person: false,
+        part: None,
+    }
+}
+
+fn describe_reading(which: &str, r: &super::model::Reading) -> String {
     let reasons: Vec<String> = r
         .top
         .iter()
         .map(|(f, w)| format!("{f} (+{w:.2})"))
         .collect();
     format!(
-        "crisis model {:.2} >= {:.2}: {}",
+        "{which} reader {:.2} >= {:.2}: {}",
         r.probability,
         r.threshold,
         reasons.join(", ")

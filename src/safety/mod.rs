@@ -68,7 +68,7 @@ pub enum Source {
     Crisis,
     Hopelessness,
     Idiom,
-    /// The learned crisis reader ([`model`]); the term says why.
+    /// A learned reader ([`model`]); the term says which and why.
     Model,
 }
 
@@ -187,7 +187,10 @@ pub struct SafetyScreen {
     terms: Vec<TermInfo>,
     rules: Vec<RuleInfo>,
     scopes: Scopes,
-    model: Option<model::CrisisModel>,
+    /// The learned crisis reader, if the knowledge has one.
+    model: Option<model::Reader>,
+    /// The learned red-flag reader with the index of the rule whose reply it gives.
+    red_model: Option<(model::Reader, u32)>,
 }
 
 impl SafetyScreen {
@@ -244,16 +247,19 @@ impl SafetyScreen {
             post: scope(n.post_scope_words),
             crisis: n.crisis_scope_words.min(MAX_SCOPE) as u32,
         })
-        .with_model(
-            rules
-                .model
-                .as_ref()
-                .map(|m| model::CrisisModel::new(&m.crisis)),
-        )
+        .with_models(rules)
     }
 
-    fn with_model(mut self, model: Option<model::CrisisModel>) -> Self {
-        self.model = model;
+    /// The learned readers of `[screen_model]` (a red-flag reader whose rule no file defines
+    /// is left out here; validation reports it).
+    fn with_models(mut self, rules: &SafetyRules) -> Self {
+        let Some(m) = &rules.model else { return self };
+        self.model = Some(model::Reader::new(&m.crisis));
+        self.red_model = m.red_flag.as_ref().and_then(|head| {
+            let id = head.rule.as_deref()?;
+            let index = rules.red_flags.iter().position(|(r, _)| r.id == id)?;
+            Some((model::Reader::new(head), index as u32))
+        });
         self
     }
 
@@ -452,6 +458,7 @@ impl<'r> Builder<'r> {
             rules: self.rules,
             scopes,
             model: None,
+            red_model: None,
         }
     }
 }

@@ -1,14 +1,15 @@
-//! The learned crisis reader: a second opinion beside the crisis rules.
+//! The learned readers: a second opinion beside the crisis and red-flag rules.
 //!
-//! The rules find crisis language by its concepts; people in crisis often write none of them
-//! ("I have a plan for Saturday. Only I am sorry for my mother."). This reader weighs the
-//! whole message instead: a logistic regression over its word stems and over pairs of stems
+//! The rules find crisis language and warning signs by their concepts; people often write
+//! none of them ("I have a plan for Saturday. Only I am sorry for my mother."; "my chappal
+//! keeps falling off"). A reader weighs the whole message instead: a logistic regression over its word stems and over pairs of stems
 //! that follow each other in a sentence, each feature counted once. Its weights are data
 //! (`[screen_model]` in the knowledge folder, written by `examples/train_screen.rs` from
 //! labelled blind messages); this module only reads a message the way the trainer did, with
 //! the one text pipeline ([`crate::text`]).
 //!
-//! It can only add a crisis reply; it never silences a rule.
+//! A reader is asked only when the rules leave a message clear, and can only add a reply
+//! (crisis first, then the red-flag reader's rule); it never silences a rule.
 
 use crate::knowledge::LinearModel;
 use crate::text::{self, Break, FastMap, FastSet};
@@ -62,7 +63,7 @@ pub fn features(text: &str) -> Vec<String> {
 /// How the model read one message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading {
-    /// 0..1: how much the message reads like the crisis messages it was trained on.
+    /// 0..1: how much the message reads like the messages the reader was trained to find.
     pub probability: f32,
     pub threshold: f32,
     /// The features that weighed most, heaviest first (at most five), for explanations.
@@ -75,9 +76,9 @@ impl Reading {
     }
 }
 
-/// A compiled [`LinearModel`].
+/// A compiled [`LinearModel`]: one reader.
 #[derive(Debug)]
-pub struct CrisisModel {
+pub struct Reader {
     ids: FastMap<Box<str>, u32>,
     names: Vec<Box<str>>,
     single: Vec<f32>,
@@ -86,10 +87,10 @@ pub struct CrisisModel {
     threshold: f32,
 }
 
-impl CrisisModel {
+impl Reader {
     /// Compile the weights (validation reports bad ones; here they are skipped).
     pub fn new(m: &LinearModel) -> Self {
-        let mut model = CrisisModel {
+        let mut model = Reader {
             ids: FastMap::default(),
             names: Vec::new(),
             single: Vec::new(),
@@ -191,10 +192,11 @@ impl CrisisModel {
 mod tests {
     use super::*;
 
-    fn model(weights: &[(&str, f64)]) -> CrisisModel {
-        CrisisModel::new(&LinearModel {
+    fn model(weights: &[(&str, f64)]) -> Reader {
+        Reader::new(&LinearModel {
             threshold: 0.5,
             bias: -2.0,
+            rule: None,
             weights: weights.iter().map(|(k, w)| (k.to_string(), *w)).collect(),
         })
     }

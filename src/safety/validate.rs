@@ -63,7 +63,7 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) -> SafetyScr
     };
     let cues = cue_keys(rules, &screen);
     if let Some(m) = &rules.model {
-        model_weights(m, diags);
+        model_heads(m, rules, diags);
     }
     let crisis_at = rules.crisis.origin.clone();
     negation_lists(rules, &screen, &rules.negation.origin, diags);
@@ -630,22 +630,57 @@ fn negation_lists(rules: &SafetyRules, tester: &Tester, at: &Origin, diags: &mut
     }
 }
 
-/// `[screen_model]`: a threshold the reader can reach, finite numbers, and features the
-/// reader can produce (one stem or two, lower-case letters and digits).
-fn model_weights(m: &crate::knowledge::ScreenModel, diags: &mut Diagnostics) {
-    let c = &m.crisis;
+/// `[screen_model]`: the crisis reader gives no rule's reply; the red-flag reader names an
+/// existing red flag; every head has sound numbers.
+fn model_heads(m: &crate::knowledge::ScreenModel, rules: &SafetyRules, diags: &mut Diagnostics) {
     let at = &m.origin;
+    model_weights(&m.crisis, "crisis", at, diags);
+    if m.crisis.rule.is_some() {
+        diags.error(
+            at,
+            "[screen_model.crisis] has a `rule`, but the crisis reader always gives the crisis \
+             reply; remove it",
+        );
+    }
+    if let Some(head) = &m.red_flag {
+        model_weights(head, "red_flag", at, diags);
+        match head.rule.as_deref() {
+            None => diags.error(
+                at,
+                "[screen_model.red_flag] needs `rule`: the id of the [[red_flag]] whose reply \
+                 it gives",
+            ),
+            Some(id) if !rules.red_flags.iter().any(|(r, _)| r.id == id) => diags.error(
+                at,
+                format!("[screen_model.red_flag] rule `{id}` is not a [[red_flag]] id"),
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+/// One reader: a threshold it can reach, finite numbers, and features it can produce (one
+/// stem or two, lower-case letters and digits).
+fn model_weights(
+    c: &crate::knowledge::LinearModel,
+    head: &str,
+    at: &Origin,
+    diags: &mut Diagnostics,
+) {
     if !(c.threshold > 0.0 && c.threshold < 1.0) {
         diags.error(
             at,
             format!(
-                "[screen_model.crisis] threshold {} must be between 0 and 1",
+                "[screen_model.{head}] threshold {} must be between 0 and 1",
                 c.threshold
             ),
         );
     }
     if !c.bias.is_finite() {
-        diags.error(at, "[screen_model.crisis] bias must be a finite number");
+        diags.error(
+            at,
+            format!("[screen_model.{head}] bias must be a finite number"),
+        );
     }
     for (feature, w) in &c.weights {
         let words: Vec<&str> = feature.split(' ').collect();
@@ -657,14 +692,15 @@ fn model_weights(m: &crate::knowledge::ScreenModel, diags: &mut Diagnostics) {
         if !w.is_finite() {
             diags.error(
                 at,
-                format!("[screen_model.crisis] weight of \"{feature}\" is not a finite number"),
+                format!("[screen_model.{head}] weight of \"{feature}\" is not a finite number"),
             );
         } else if !plain || words.len() > 2 {
             diags.warning(
                 at,
                 format!(
-                    "[screen_model.crisis] feature \"{feature}\" can never be read: features are \
-                     one stem or two, in lower-case letters and digits, separated by one space"
+                    "[screen_model.{head}] feature \"{feature}\" can never be read: features \
+                     are one stem or two, in lower-case letters and digits, separated by one \
+                     space"
                 ),
             );
         }
