@@ -212,19 +212,30 @@ impl SafetyScreen {
     /// only add a reply (crisis first, then the red-flag reader's rule), never overrule a rule.
     fn second_opinion(&self, text: &str, acc: &mut Acc) -> Verdict {
         let explain = acc.log.is_some();
-        if let Some(model) = &self.model {
-            let reading = model.read(text, explain, &acc.muted);
-            if reading.crisis() {
-                acc.log(|| model_finding("crisis", &reading));
+        // A message with no warning-sign word at all is not read for one: the reader weighs
+        // how people write, and without a sign it would weigh only style.
+        let red = self.red_model.as_ref().filter(|_| acc.signs > 0);
+        let mut readers: Vec<(&super::model::Reader, &[(u32, u32)])> = Vec::new();
+        if let Some(m) = &self.model {
+            readers.push((m, &acc.muted));
+        }
+        if let Some((m, _)) = red {
+            readers.push((m, &acc.quiet));
+        }
+        if readers.is_empty() {
+            return Verdict::Clear;
+        }
+        // One pass over the text for both readers.
+        let mut readings = super::model::read_many(&readers, text, explain).into_iter();
+        if self.model.is_some() {
+            if let Some(r) = readings.next().filter(super::model::Reading::fires) {
+                acc.log(|| model_finding("crisis", &r));
                 return Verdict::Crisis;
             }
         }
-        // A message with no warning-sign word at all is not read for one: the reader weighs
-        // how people write, and without a sign it would weigh only style.
-        if let Some((model, rule)) = self.red_model.as_ref().filter(|_| acc.signs > 0) {
-            let reading = model.read(text, explain, &acc.quiet);
-            if reading.crisis() {
-                acc.log(|| model_finding("red-flag", &reading));
+        if let (Some((_, rule)), Some(r)) = (red, readings.next()) {
+            if r.fires() {
+                acc.log(|| model_finding("red-flag", &r));
                 return Verdict::RedFlags {
                     rules: vec![*rule as usize],
                     someone_else: false,

@@ -71,7 +71,8 @@ pub struct Reading {
 }
 
 impl Reading {
-    pub fn crisis(&self) -> bool {
+    /// The reader speaks: its probability reached its threshold.
+    pub fn fires(&self) -> bool {
         self.probability >= self.threshold
     }
 }
@@ -134,58 +135,136 @@ impl Reader {
     /// list says those words are not meant that way ("hurt myself if I press too hard"), and
     /// what admins rule out there the reader does not read back in.
     pub fn read(&self, text: &str, explain: bool, muted: &[(u32, u32)]) -> Reading {
-        let mut memo = FastMap::default();
-        let mut seen: FastSet<(u32, u32)> = FastSet::default();
-        let mut z = self.bias;
-        let mut parts: Vec<((u32, u32), f32)> = Vec::new();
-        const NONE: u32 = u32::MAX;
-        let mut prev_muted = false;
-        for_each_stem(text, &mut memo, |i, stem, prev| {
-            let is_muted = muted.iter().any(|&(s, e)| s <= i && i < e);
-            let prev = if std::mem::replace(&mut prev_muted, is_muted) {
-                None
-            } else {
-                prev
-            };
-            if is_muted {
-                return;
+        read_many(&[(self, muted)], text, explain)
+            .pop()
+            .unwrap_or(Reading {
+                probability: 0.0,
+                threshold: self.threshold,
+                top: Vec::new(),
+            })
+    }
+
+    /// The id of `stem` in this reader's vocabulary.
+    fn id(&self, stem: &str) -> Option<u32> {
+        self.ids.get(stem).copied()
+    }
+}
+
+/// A feature: `(NONE, stem)` or `(stem, stem)`.
+const NONE: u32 = u32::MAX;
+
+/// One reader's sum while the message is read.
+struct Sum<'a> {
+    reader: &'a Reader,
+    /// Muted word ranges, sorted, and how many lie wholly before the current word.
+    muted: Vec<(u32, u32)>,
+    passed: usize,
+    z: f32,
+    seen: FastSet<(u32, u32)>,
+    parts: Vec<((u32, u32), f32)>,
+    /// The previous word's id in this sentence (`None`: no previous word, an unknown one, or
+    /// a muted one).
+    prev: Option<u32>,
+}
+
+impl Sum<'_> {
+    fn muted(&mut self, i: u32) -> bool {
+        while self.passed < self.muted.len() && self.muted[self.passed].1 <= i {
+            self.passed += 1;
+        }
+        self.muted[self.passed..]
+            .iter()
+            .take_while(|&&(s, _)| s <= i)
+            .any(|&(_, e)| i < e)
+    }
+
+    fn add(&mut self, feature: (u32, u32), w: f32) {
+        if self.seen.insert(feature) {
+            self.z += w;
+            self.parts.push((feature, w));
+        }
+    }
+
+    fn word(&mut self, i: u32, id: Option<u32>) {
+        if self.muted(i) {
+            self.prev = None;
+            return;
+        }
+        let prev = std::mem::replace(&mut self.prev, id);
+        let Some(id) = id else { return };
+        self.add((NONE, id), self.reader.single[id as usize]);
+        if let Some(p) = prev {
+            if let Some(&w) = self.reader.pairs.get(&(p, id)) {
+                self.add((p, id), w);
             }
-            let Some(&id) = self.ids.get(stem) else {
-                return;
-            };
-            if seen.insert((NONE, id)) {
-                let w = self.single[id as usize];
-                z += w;
-                parts.push(((NONE, id), w));
-            }
-            let Some(p) = prev.and_then(|p| self.ids.get(p)) else {
-                return;
-            };
-            if let Some(&w) = self.pairs.get(&(*p, id)) {
-                if seen.insert((*p, id)) {
-                    z += w;
-                    parts.push(((*p, id), w));
-                }
-            }
-        });
-        let probability = 1.0 / (1.0 + (-z.clamp(-30.0, 30.0)).exp());
+        }
+    }
+
+    fn reading(mut self, explain: bool) -> Reading {
+        let r = self.reader;
+        let probability = 1.0 / (1.0 + (-self.z.clamp(-30.0, 30.0)).exp());
         let mut top = Vec::new();
         if explain {
-            parts.sort_by(|a, b| b.1.total_cmp(&a.1));
-            for ((a, b), w) in parts.into_iter().filter(|p| p.1 > 0.0).take(5) {
+            self.parts.sort_by(|a, b| b.1.total_cmp(&a.1));
+            for ((a, b), w) in self.parts.into_iter().filter(|p| p.1 > 0.0).take(5) {
                 let name = match a {
-                    NONE => self.names[b as usize].to_string(),
-                    a => format!("{} {}", self.names[a as usize], self.names[b as usize]),
+                    NONE => r.names[b as usize].to_string(),
+                    a => format!("{} {}", r.names[a as usize], r.names[b as usize]),
                 };
                 top.push((name, w));
             }
         }
         Reading {
             probability,
-            threshold: self.threshold,
+            threshold: r.threshold,
             top,
         }
     }
+}
+
+/// Read `text` with several readers in one pass (each with its own muted ranges): the text
+/// is split, folded and stemmed once, each distinct word once.
+pub fn read_many(readers: &[(&Reader, &[(u32, u32)])], text: &str, explain: bool) -> Vec<Reading> {
+    let mut sums: Vec<Sum> = readers
+        .iter()
+        .map(|(reader, muted)| {
+            let mut muted = muted.to_vec();
+            muted.sort_unstable();
+            Sum {
+                reader,
+                muted,
+                passed: 0,
+                z: reader.bias,
+                seen: FastSet::default(),
+                parts: Vec::new(),
+                prev: None,
+            }
+        })
+        .collect();
+    // Each distinct word: its id in every reader.
+    let mut memo: FastMap<String, Vec<Option<u32>>> = FastMap::default();
+    let mut index = 0u32;
+    text::pieces(text, |piece, brk| {
+        let folded = text::fold(piece);
+        for w in text::words(&folded) {
+            if !memo.contains_key(w) {
+                let stem = text::stem(w);
+                let ids = readers.iter().map(|(r, _)| r.id(&stem)).collect();
+                memo.insert(w.to_string(), ids);
+            }
+            let ids = &memo[w];
+            for (sum, id) in sums.iter_mut().zip(ids) {
+                sum.word(index, *id);
+            }
+            index = index.saturating_add(1);
+        }
+        if brk != Break::Clause {
+            for sum in &mut sums {
+                sum.prev = None;
+            }
+        }
+    });
+    sums.into_iter().map(|s| s.reading(explain)).collect()
 }
 
 #[cfg(test)]
@@ -222,8 +301,28 @@ mod tests {
         assert_eq!(once, twice);
         let z: f32 = -2.0 + 1.0 + 1.5;
         assert!((once - 1.0 / (1.0 + (-z).exp())).abs() < 1e-6);
-        assert!(m.read("my pills", false, &[]).crisis());
-        assert!(!m.read("the pills", false, &[]).crisis());
+        assert!(m.read("my pills", false, &[]).fires());
+        assert!(!m.read("the pills", false, &[]).fires());
+    }
+
+    #[test]
+    fn the_reader_counts_exactly_the_features_the_trainer_sees() {
+        for text in [
+            "I've saved my pills, all of them. Done; bye!",
+            "no... not really?? my LEG, my leg - my leg\nnew line here",
+            "Ünïcödé wörds 😀 and emoji, then: a colon (and brackets)",
+        ] {
+            let f = features(text);
+            let weights: Vec<(&str, f64)> = f.iter().map(|x| (x.as_str(), 0.01)).collect();
+            let m = model(&weights);
+            let z = -2.0 + 0.01 * f.len() as f32;
+            let expected = 1.0 / (1.0 + (-z).exp());
+            let got = m.read(text, false, &[]).probability;
+            assert!(
+                (got - expected).abs() < 1e-5,
+                "{text}: {got} vs {expected} ({f:?})"
+            );
+        }
     }
 
     #[test]
