@@ -125,9 +125,9 @@ fn the_safety_test_half_stays_at_or_above_its_floors() {
         "tests/corpora/safety-test.jsonl",
         SafetyFloor {
             red_flag: 0.87,
-            emergency: 0.89,
-            crisis: 0.85,
-            benign: 0.90,
+            emergency: 0.87,
+            crisis: 0.89,
+            benign: 0.87,
         },
         false,
     );
@@ -138,8 +138,8 @@ fn the_second_safety_tuning_half_stays_at_or_above_its_floors() {
     check_safety(
         "tests/corpora/safety2-tune.jsonl",
         SafetyFloor {
-            red_flag: 0.98,
-            emergency: 0.97,
+            red_flag: 0.96,
+            emergency: 0.93,
             crisis: 0.99,
             benign: 0.93,
         },
@@ -154,8 +154,8 @@ fn the_second_safety_test_half_stays_at_or_above_its_floors() {
         SafetyFloor {
             red_flag: 0.88,
             emergency: 0.89,
-            crisis: 0.81,
-            benign: 0.93,
+            crisis: 0.86,
+            benign: 0.89,
         },
         false,
     );
@@ -180,10 +180,10 @@ fn the_chatty_test_half_stays_at_or_above_its_floors() {
     check_chatty(
         "tests/corpora/chatty-test.jsonl",
         ChattyFloor {
-            answer: 0.86,
+            answer: 0.85,
             warn: 0.93,
             no_match: 0.85,
-            false_alarms: 7,
+            false_alarms: 11,
         },
         false,
     );
@@ -199,7 +199,7 @@ fn the_third_safety_sets_stay_at_or_above_their_floors() {
             red_flag: 0.0,
             emergency: 0.0,
             crisis: 0.98,
-            benign: 0.95,
+            benign: 0.93,
         },
         true,
     );
@@ -208,8 +208,8 @@ fn the_third_safety_sets_stay_at_or_above_their_floors() {
         SafetyFloor {
             red_flag: 0.0,
             emergency: 0.0,
-            crisis: 0.77,
-            benign: 0.78,
+            crisis: 0.84,
+            benign: 0.76,
         },
         false,
     );
@@ -221,7 +221,7 @@ fn the_fourth_safety_sets_stay_at_or_above_their_floors() {
     check_safety(
         "tests/corpora/safety4-tune.jsonl",
         SafetyFloor {
-            red_flag: 0.99,
+            red_flag: 0.95,
             emergency: 0.98,
             crisis: 0.0,
             benign: 0.83,
@@ -231,10 +231,10 @@ fn the_fourth_safety_sets_stay_at_or_above_their_floors() {
     check_safety(
         "tests/corpora/safety4-test.jsonl",
         SafetyFloor {
-            red_flag: 0.80,
-            emergency: 0.85,
+            red_flag: 0.85,
+            emergency: 0.87,
             crisis: 0.0,
-            benign: 0.83,
+            benign: 0.80,
         },
         false,
     );
@@ -256,10 +256,10 @@ fn the_second_chatty_sets_stay_at_or_above_their_floors() {
     check_chatty(
         "tests/corpora/chatty2-test.jsonl",
         ChattyFloor {
-            answer: 0.89,
+            answer: 0.88,
             warn: 0.86,
             no_match: 0.76,
-            false_alarms: 5,
+            false_alarms: 6,
         },
         false,
     );

@@ -1,6 +1,7 @@
-//! The learned crisis reader (`[screen_model]`, `src/safety/model.rs`): it reads what its
-//! weights say, only ever adds a crisis reply, never silences a rule, and a broken model file
-//! is refused at its line like any other knowledge error.
+//! The learned readers (`[screen_model]`, `src/safety/model.rs`): they read what their
+//! weights say, only ever add a reply (crisis over a rule's red flag; the red-flag reader only
+//! when no rule spoke), never silence a rule, and a broken model file is refused at its line
+//! like any other knowledge error.
 
 #[path = "fixtures/knowledge/support.rs"]
 mod support;
@@ -37,8 +38,12 @@ fn model_toml(threshold: f64, bias: f64, weights: &[(&str, f64)]) -> String {
 
 /// A model whose crisis reader never speaks and whose red-flag reader gives `rule`.
 fn red_model_toml(rule: Option<&str>, weights: &[(&str, f64)]) -> String {
-    let mut s = model_toml(0.5, -30.0, &[]);
-    s.push_str("[screen_model.red_flag]\n");
+    model_toml(0.5, -30.0, &[]) + &red_head_toml(rule, weights)
+}
+
+/// The `[screen_model.red_flag]` table alone.
+fn red_head_toml(rule: Option<&str>, weights: &[(&str, f64)]) -> String {
+    let mut s = String::from("[screen_model.red_flag]\n");
     if let Some(rule) = rule {
         s.push_str(&format!("rule = \"{rule}\"\n"));
     }
@@ -216,4 +221,51 @@ fn a_red_flag_reader_must_name_an_existing_rule() {
             err.diagnostics
         );
     }
+}
+
+#[test]
+fn the_writers_own_crisis_beside_someone_elses_past_is_crisis_by_the_rules_alone() {
+    // Someone else in the sentence and a past time must not make the writer's words context.
+    let rules = screen_with(None);
+    for text in [
+        "my wife left last year im done existing",
+        "my bf dumped me last month i want to kill myself",
+        "He found me after I tried to kill myself last month",
+        "She doesnt know I tried to end it all last month",
+        "my bf dumped me last month i want to kill myself and i cant feel the toilet paper when i wipe",
+    ] {
+        assert_eq!(rules.screen(text), Verdict::Crisis, "{text}");
+    }
+}
+
+#[test]
+fn the_crisis_reader_outranks_a_rule_red_flag_and_the_red_flag_reader_never_does() {
+    let kb = Kb::new();
+    let lighthouse = stem_of("lighthouse");
+    let text = model_toml(0.5, -3.0, &[(&lighthouse, 6.0)])
+        + &red_head_toml(Some("needs_a_check"), &[(&lighthouse, 6.0)]);
+    std::fs::write(kb.path(MODEL_FILE), text).expect("write");
+    let loaded = review::load_dir(&kb.dir())
+        .unwrap_or_else(|e| panic!("knowledge must load: {:#?}", e.diagnostics));
+    let screen = SafetyScreen::new(&loaded.knowledge.safety);
+    let red_flag = "I can't feel the toilet paper when I wipe";
+    let rule_only = screen_with(None).screen(red_flag);
+    assert!(
+        matches!(rule_only, Verdict::RedFlags { .. }),
+        "{rule_only:?}"
+    );
+    // The crisis reader speaks over the rule's red flag...
+    assert_eq!(
+        screen.screen(&format!("{red_flag}, near the old lighthouse")),
+        Verdict::Crisis
+    );
+    // ...while a red-flag reader alone leaves the rule's own reply in place.
+    let red_only = screen_with(Some(&red_model_toml(
+        Some("needs_a_check"),
+        &[(&lighthouse, 6.0)],
+    )));
+    assert_eq!(
+        red_only.screen(&format!("{red_flag}, near the old lighthouse")),
+        rule_only
+    );
 }

@@ -52,7 +52,9 @@ impl Table {
         }
     }
 
-    fn sweep(&mut self, now: u64) -> usize {
+    /// Drop ended and idle sessions: how many, and whether the maps shrank (then the caller
+    /// hands the freed memory back, outside the lock).
+    fn sweep(&mut self, now: u64) -> (usize, bool) {
         let before = self.running.len();
         self.running.retain(|_, r| !r.session.is_over(now));
         let running = &self.running;
@@ -63,9 +65,9 @@ impl Table {
             self.running.shrink_to_fit();
             self.by_member.shrink_to_fit();
             self.routines.shrink_to_fit();
-            release_free_memory();
+            return (before - self.running.len(), true);
         }
-        before - self.running.len()
+        (before - self.running.len(), false)
     }
 
     /// The shared copy of `routine`: the one in use if it is the same, else this one (a
@@ -155,7 +157,11 @@ impl Sessions {
 
     /// Drop the sessions that ended or sat idle too long; returns how many.
     pub fn sweep(&self, now: u64) -> usize {
-        self.lock().sweep(now)
+        let (swept, shrunk) = self.lock().sweep(now);
+        if shrunk {
+            release_free_memory();
+        }
+        swept
     }
 
     /// Sweep every `every` until the returned task is aborted (or the sessions are dropped).

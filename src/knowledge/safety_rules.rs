@@ -269,18 +269,20 @@ pub struct SafetyRules {
     pub red_flags: Vec<(RedFlagRule, Origin)>,
     pub crisis: CrisisRules,
     pub negation: NegationRules,
-    /// `[screen_model]`, if a file has one: the learned second reader for crisis language.
+    /// `[screen_model]`, if a file has one: the learned readers for crisis language and
+    /// warning signs.
     pub model: Option<ScreenModel>,
 }
 
 /// `[screen_model]`: learned second readers for crisis language and warning signs, beside
 /// the rules.
 ///
-/// The rules catch what their concepts name; people in crisis often use none of those words
-/// ("I have a plan for Saturday. Only I am sorry for my mother."). The model is a logistic
-/// regression over the stems of the message and the pairs of stems next to each other,
-/// trained on labelled blind messages (`examples/train_screen.rs` writes this table). It
-/// only ever adds a crisis reply, never silences a rule: crisis leans to sensitivity.
+/// The rules catch what their concepts name; people often use none of those words ("I have a
+/// plan for Saturday. Only I am sorry for my mother."). Each reader is a logistic regression
+/// over the stems of the message and the pairs of stems next to each other, trained on
+/// labelled blind messages (`examples/train_screen.rs` writes this table). A reader only ever
+/// adds a reply, never silences a rule: the crisis reader is asked whenever the rules found no
+/// crisis, the red-flag reader only when they found nothing at all.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScreenModel {

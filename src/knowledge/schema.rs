@@ -29,7 +29,7 @@ pub struct FileDoc {
     /// `[concepts]`: name = [terms], used by safety rules as `@name`.
     pub concepts: Option<std::collections::BTreeMap<String, Spanned<Vec<String>>>>,
     pub negation: Option<Spanned<NegationRules>>,
-    /// `[screen_model]`: the learned crisis reader (see [`super::ScreenModel`]).
+    /// `[screen_model]`: the learned crisis and red-flag readers (see [`super::ScreenModel`]).
     pub screen_model: Option<Spanned<super::ScreenModel>>,
     #[serde(default)]
     pub synonym: Vec<Synonym>,

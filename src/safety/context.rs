@@ -132,6 +132,7 @@ impl SafetyScreen {
             muted: Vec::new(),
             quiet: Vec::new(),
             signs: 0,
+
             message_parts: Vec::new(),
             offset: 0,
             log,
@@ -197,8 +198,17 @@ impl SafetyScreen {
         let mut hits: Vec<usize> = (0..self.rules.len())
             .filter(|&i| acc.hits[i] && !self.rules[i].crisis)
             .collect();
+        // The readers: crisis outranks a red flag (every reply, the crisis one included,
+        // keeps the disclaimer's emergency line for cauda equina signs), and the red-flag
+        // reader speaks only when no rule did.
+        match self.second_opinion(text, &mut acc, hits.is_empty()) {
+            Verdict::Clear => {}
+            v @ Verdict::Crisis => return v,
+            v @ Verdict::RedFlags { .. } if hits.is_empty() => return v,
+            Verdict::RedFlags { .. } => {}
+        }
         if hits.is_empty() {
-            return self.second_opinion(text, &mut acc);
+            return Verdict::Clear;
         }
         hits.sort_by_key(|&i| (self.rules[i].urgency, i));
         let someone_else = !hits.iter().any(|&i| acc.mine[i]);
@@ -208,15 +218,20 @@ impl SafetyScreen {
         }
     }
 
-    /// The learned readers ([`super::model`]) on a message the rules left clear: they may
-    /// only add a reply (crisis first, then the red-flag reader's rule), never overrule a rule.
-    fn second_opinion(&self, text: &str, acc: &mut Acc) -> Verdict {
+    /// The learned readers ([`super::model`]) on a message the rules found no crisis in: the
+    /// crisis reader may add a crisis reply; the red-flag reader (`red_flag_reader`: no rule
+    /// red flag either) may add its rule's reply. Neither silences a rule.
+    fn second_opinion(&self, text: &str, acc: &mut Acc, red_flag_reader: bool) -> Verdict {
         let explain = acc.log.is_some();
         // A message with no warning-sign word at all is not read for one: the reader weighs
         // how people write, and without a sign it would weigh only style.
-        let red = self.red_model.as_ref().filter(|_| acc.signs > 0);
+        let red = self
+            .red_model
+            .as_ref()
+            .filter(|_| red_flag_reader && acc.signs > 0);
         let mut readers: Vec<(&super::model::Reader, &[(u32, u32)])> = Vec::new();
-        if let Some(m) = &self.model {
+        let crisis_reader = self.model.as_ref();
+        if let Some(m) = crisis_reader {
             readers.push((m, &acc.muted));
         }
         if let Some((m, _)) = red {
@@ -227,7 +242,7 @@ impl SafetyScreen {
         }
         // One pass over the text for both readers.
         let mut readings = super::model::read_many(&readers, text, explain).into_iter();
-        if self.model.is_some() {
+        if crisis_reader.is_some() {
             if let Some(r) = readings.next().filter(super::model::Reading::fires) {
                 acc.log(|| model_finding("crisis", &r));
                 return Verdict::Crisis;
@@ -348,11 +363,6 @@ impl SafetyScreen {
                 } else {
                     Status::Counts
                 }
-            } else if other && ctx.historical(span) {
-                // Someone else's past ("my dad died of a heart attack last year") is context,
-                // not a crisis; the writer's own past still counts (crisis leans to
-                // sensitivity: "I tried to end it last year").
-                Status::Historical
             } else {
                 Status::Counts
             };
@@ -376,11 +386,8 @@ impl SafetyScreen {
                     acc.hits[r as usize] = true;
                     acc.mine[r as usize] |= !other;
                 }
-                // A red flag's past part may still complete a combo ("had cancer" + "new back
-                // pain"); a crisis combo's past part is only someone else's (see above).
                 Role::Group { rule, combo, group }
-                    if !(matches!(status, Status::Negated | Status::NotAPerson)
-                        || (urgency.is_none() && status == Status::Historical)) =>
+                    if !matches!(status, Status::Negated | Status::NotAPerson) =>
                 {
                     let whole =
                         self.rules[rule as usize].combos[combo as usize].scope == Scope::Message;
