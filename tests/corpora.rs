@@ -126,7 +126,7 @@ fn the_safety_test_half_stays_at_or_above_its_floors() {
         SafetyFloor {
             red_flag: 0.87,
             emergency: 0.87,
-            crisis: 0.89,
+            crisis: 0.88,
             benign: 0.87,
         },
         false,
@@ -154,7 +154,7 @@ fn the_second_safety_test_half_stays_at_or_above_its_floors() {
         SafetyFloor {
             red_flag: 0.88,
             emergency: 0.89,
-            crisis: 0.86,
+            crisis: 0.85,
             benign: 0.89,
         },
         false,
@@ -208,7 +208,7 @@ fn the_third_safety_sets_stay_at_or_above_their_floors() {
         SafetyFloor {
             red_flag: 0.0,
             emergency: 0.0,
-            crisis: 0.84,
+            crisis: 0.83,
             benign: 0.76,
         },
         false,

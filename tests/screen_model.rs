@@ -1,7 +1,7 @@
 //! The learned readers (`[screen_model]`, `src/safety/model.rs`): they read what their
-//! weights say, only ever add a reply (crisis over a rule's red flag; the red-flag reader only
-//! when no rule spoke), never silence a rule, and a broken model file is refused at its line
-//! like any other knowledge error.
+//! weights say, only on messages the rules left clear, only ever add a reply (crisis first),
+//! never silence or replace a rule, and a broken model file is refused at its line like any
+//! other knowledge error.
 
 #[path = "fixtures/knowledge/support.rs"]
 mod support;
@@ -239,33 +239,30 @@ fn the_writers_own_crisis_beside_someone_elses_past_is_crisis_by_the_rules_alone
 }
 
 #[test]
-fn the_crisis_reader_outranks_a_rule_red_flag_and_the_red_flag_reader_never_does() {
+fn no_reader_speaks_over_a_rule_red_flag() {
+    // A crisis reader that weighs "myself" must not turn "I'm not sure if I wet myself" (an
+    // emergency sign) into a crisis reply; a red-flag reader must not replace the rule's own
+    // reply either.
     let kb = Kb::new();
-    let lighthouse = stem_of("lighthouse");
-    let text = model_toml(0.5, -3.0, &[(&lighthouse, 6.0)])
+    let (lighthouse, myself) = (stem_of("lighthouse"), stem_of("myself"));
+    let text = model_toml(0.5, -3.0, &[(&lighthouse, 6.0), (&myself, 6.0)])
         + &red_head_toml(Some("needs_a_check"), &[(&lighthouse, 6.0)]);
     std::fs::write(kb.path(MODEL_FILE), text).expect("write");
     let loaded = review::load_dir(&kb.dir())
         .unwrap_or_else(|e| panic!("knowledge must load: {:#?}", e.diagnostics));
     let screen = SafetyScreen::new(&loaded.knowledge.safety);
-    let red_flag = "I can't feel the toilet paper when I wipe";
-    let rule_only = screen_with(None).screen(red_flag);
-    assert!(
-        matches!(rule_only, Verdict::RedFlags { .. }),
-        "{rule_only:?}"
-    );
-    // The crisis reader speaks over the rule's red flag...
-    assert_eq!(
-        screen.screen(&format!("{red_flag}, near the old lighthouse")),
-        Verdict::Crisis
-    );
-    // ...while a red-flag reader alone leaves the rule's own reply in place.
-    let red_only = screen_with(Some(&red_model_toml(
-        Some("needs_a_check"),
-        &[(&lighthouse, 6.0)],
-    )));
-    assert_eq!(
-        red_only.screen(&format!("{red_flag}, near the old lighthouse")),
-        rule_only
-    );
+    let rules = screen_with(None);
+    for red_flag in [
+        "I'm not sure if I wet myself",
+        "I can't feel the toilet paper when I wipe, near the old lighthouse",
+    ] {
+        let rule_only = rules.screen(red_flag);
+        assert!(
+            matches!(rule_only, Verdict::RedFlags { .. }),
+            "{rule_only:?}"
+        );
+        assert_eq!(screen.screen(red_flag), rule_only, "{red_flag}");
+    }
+    // On a message the rules leave clear, the crisis reader speaks first.
+    assert_eq!(screen.screen(PLAIN), Verdict::Crisis);
 }

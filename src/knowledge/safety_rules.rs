@@ -281,8 +281,8 @@ pub struct SafetyRules {
 /// plan for Saturday. Only I am sorry for my mother."). Each reader is a logistic regression
 /// over the stems of the message and the pairs of stems next to each other, trained on
 /// labelled blind messages (`examples/train_screen.rs` writes this table). A reader only ever
-/// adds a reply, never silences a rule: the crisis reader is asked whenever the rules found no
-/// crisis, the red-flag reader only when they found nothing at all.
+/// adds a reply, never silences or replaces a rule: both read only what the rules left clear,
+/// the crisis reader first.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScreenModel {

@@ -198,17 +198,11 @@ impl SafetyScreen {
         let mut hits: Vec<usize> = (0..self.rules.len())
             .filter(|&i| acc.hits[i] && !self.rules[i].crisis)
             .collect();
-        // The readers: crisis outranks a red flag (every reply, the crisis one included,
-        // keeps the disclaimer's emergency line for cauda equina signs), and the red-flag
-        // reader speaks only when no rule did.
-        match self.second_opinion(text, &mut acc, hits.is_empty()) {
-            Verdict::Clear => {}
-            v @ Verdict::Crisis => return v,
-            v @ Verdict::RedFlags { .. } if hits.is_empty() => return v,
-            Verdict::RedFlags { .. } => {}
-        }
+        // The readers only read what the rules left clear. Not even the crisis reader speaks
+        // over a rule's red flag: it weighs words like "myself", and "I'm not sure if I wet
+        // myself" must keep its emergency reply (tried and refused: see BENCHMARKS.md).
         if hits.is_empty() {
-            return Verdict::Clear;
+            return self.second_opinion(text, &mut acc);
         }
         hits.sort_by_key(|&i| (self.rules[i].urgency, i));
         let someone_else = !hits.iter().any(|&i| acc.mine[i]);
@@ -218,17 +212,13 @@ impl SafetyScreen {
         }
     }
 
-    /// The learned readers ([`super::model`]) on a message the rules found no crisis in: the
-    /// crisis reader may add a crisis reply; the red-flag reader (`red_flag_reader`: no rule
-    /// red flag either) may add its rule's reply. Neither silences a rule.
-    fn second_opinion(&self, text: &str, acc: &mut Acc, red_flag_reader: bool) -> Verdict {
+    /// The learned readers ([`super::model`]) on a message the rules left clear: they may
+    /// only add a reply (crisis first, then the red-flag reader's rule), never overrule a rule.
+    fn second_opinion(&self, text: &str, acc: &mut Acc) -> Verdict {
         let explain = acc.log.is_some();
         // A message with no warning-sign word at all is not read for one: the reader weighs
         // how people write, and without a sign it would weigh only style.
-        let red = self
-            .red_model
-            .as_ref()
-            .filter(|_| red_flag_reader && acc.signs > 0);
+        let red = self.red_model.as_ref().filter(|_| acc.signs > 0);
         let mut readers: Vec<(&super::model::Reader, &[(u32, u32)])> = Vec::new();
         let crisis_reader = self.model.as_ref();
         if let Some(m) = crisis_reader {
