@@ -192,6 +192,28 @@ fn the_red_flag_reader_gives_its_rule_only_with_a_sign_word_the_rules_let_count(
     let screen = SafetyScreen::new(&loaded.knowledge.safety);
     let v = screen.screen("my leg hurts near the old lighthouse");
     assert_eq!(rule_ids(&v, &ids), ["needs_a_check"], "{v:?}");
+    assert!(
+        matches!(
+            v,
+            Verdict::RedFlags {
+                someone_else: false,
+                ..
+            }
+        ),
+        "{v:?}"
+    );
+    // Every sign about someone else: the reply is phrased for helping them get seen.
+    let theirs = screen.screen("my dad says his leg hurts near the old lighthouse");
+    assert!(
+        matches!(
+            theirs,
+            Verdict::RedFlags {
+                someone_else: true,
+                ..
+            }
+        ),
+        "{theirs:?}"
+    );
     // No warning-sign word at all: the reader is not asked.
     assert_eq!(screen.screen("We saw the old lighthouse"), Verdict::Clear);
     // A sign the rules read as negated is not read back in by the reader.

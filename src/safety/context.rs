@@ -79,6 +79,9 @@ struct Acc<'l> {
     /// Red-flag words that counted (not negated, past, hypothetical...), even as a lone part
     /// of a combo: the domain evidence the red-flag reader needs before it may speak.
     signs: u32,
+    /// Of those, the ones about the writer (not "my dad"): none means the red-flag reader's
+    /// reply is phrased for helping someone else get seen.
+    own_signs: u32,
     /// Combo parts whose scope is the whole message, positions counted from its start.
     message_parts: Vec<Part>,
     /// Words in the sentences already read.
@@ -132,6 +135,7 @@ impl SafetyScreen {
             muted: Vec::new(),
             quiet: Vec::new(),
             signs: 0,
+            own_signs: 0,
 
             message_parts: Vec::new(),
             offset: 0,
@@ -243,7 +247,7 @@ impl SafetyScreen {
                 acc.log(|| model_finding("red-flag", &r));
                 return Verdict::RedFlags {
                     rules: vec![*rule as usize],
-                    someone_else: false,
+                    someone_else: acc.own_signs == 0,
                 };
             }
         }
@@ -363,6 +367,7 @@ impl SafetyScreen {
             if urgency.is_some() {
                 if status == Status::Counts {
                     acc.signs += 1;
+                    acc.own_signs += u32::from(!other);
                 } else {
                     acc.quiet.push((acc.offset + o.start, acc.offset + o.end));
                 }
