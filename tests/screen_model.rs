@@ -6,7 +6,7 @@
 #[path = "fixtures/knowledge/support.rs"]
 mod support;
 
-use sciatica_bot::knowledge::Severity;
+use sciatica_bot::knowledge::{Knowledge, Severity};
 use sciatica_bot::review;
 use sciatica_bot::safety::{model, SafetyScreen, Source, Verdict};
 use support::Kb;
@@ -14,26 +14,36 @@ use support::Kb;
 const MODEL_FILE: &str = "screen-model.toml";
 
 /// The bundled knowledge with `model` as its screen model (`None`: no model at all).
-fn screen_with(model: Option<&str>) -> SafetyScreen {
+fn loaded_with(model: Option<&str>) -> Knowledge {
     let kb = Kb::new();
     match model {
         Some(text) => std::fs::write(kb.path(MODEL_FILE), text).expect("write model"),
         None => std::fs::remove_file(kb.path(MODEL_FILE)).expect("remove model"),
     }
-    let loaded = review::load_dir(&kb.dir())
-        .unwrap_or_else(|e| panic!("knowledge must load: {:#?}", e.diagnostics));
-    SafetyScreen::new(&loaded.knowledge.safety)
+    review::load_dir(&kb.dir())
+        .unwrap_or_else(|e| panic!("knowledge must load: {:#?}", e.diagnostics))
+        .knowledge
 }
 
-fn model_toml(threshold: f64, bias: f64, weights: &[(&str, f64)]) -> String {
-    let mut s = format!(
-        "[screen_model]\ntrained = \"test\"\n[screen_model.crisis]\nthreshold = {threshold}\n\
-         bias = {bias}\n[screen_model.crisis.weights]\n"
-    );
+/// The screen of [`loaded_with`].
+fn screen_with(model: Option<&str>) -> SafetyScreen {
+    SafetyScreen::new(&loaded_with(model).safety)
+}
+
+/// `[screen_model.<head>.weights]` with `weights`.
+fn weights_table(head: &str, weights: &[(&str, f64)]) -> String {
+    let mut s = format!("[screen_model.{head}.weights]\n");
     for (k, w) in weights {
         s.push_str(&format!("\"{k}\" = {w}\n"));
     }
     s
+}
+
+fn model_toml(threshold: f64, bias: f64, weights: &[(&str, f64)]) -> String {
+    format!(
+        "[screen_model]\ntrained = \"test\"\n[screen_model.crisis]\nthreshold = {threshold}\n\
+         bias = {bias}\n"
+    ) + &weights_table("crisis", weights)
 }
 
 /// A model whose crisis reader never speaks and whose red-flag reader gives `rule`.
@@ -47,11 +57,8 @@ fn red_head_toml(rule: Option<&str>, weights: &[(&str, f64)]) -> String {
     if let Some(rule) = rule {
         s.push_str(&format!("rule = \"{rule}\"\n"));
     }
-    s.push_str("threshold = 0.5\nbias = -3.0\n[screen_model.red_flag.weights]\n");
-    for (k, w) in weights {
-        s.push_str(&format!("\"{k}\" = {w}\n"));
-    }
-    s
+    s.push_str("threshold = 0.5\nbias = -3.0\n");
+    s + &weights_table("red_flag", weights)
 }
 
 fn stem_of(word: &str) -> String {
@@ -172,24 +179,16 @@ fn the_bundled_model_loads_without_warnings() {
 
 #[test]
 fn the_red_flag_reader_gives_its_rule_only_with_a_sign_word_the_rules_let_count() {
-    let kb = Kb::new();
     let (lighthouse, numb) = (stem_of("lighthouse"), stem_of("numbness"));
     let weights = [(lighthouse.as_str(), 6.0), (numb.as_str(), 6.0)];
-    std::fs::write(
-        kb.path(MODEL_FILE),
-        red_model_toml(Some("needs_a_check"), &weights),
-    )
-    .expect("write");
-    let loaded = review::load_dir(&kb.dir())
-        .unwrap_or_else(|e| panic!("knowledge must load: {:#?}", e.diagnostics));
-    let ids: Vec<String> = loaded
-        .knowledge
+    let k = loaded_with(Some(&red_model_toml(Some("needs_a_check"), &weights)));
+    let ids: Vec<String> = k
         .safety
         .red_flags
         .iter()
         .map(|(r, _)| r.id.clone())
         .collect();
-    let screen = SafetyScreen::new(&loaded.knowledge.safety);
+    let screen = SafetyScreen::new(&k.safety);
     let v = screen.screen("my leg hurts near the old lighthouse");
     assert_eq!(rule_ids(&v, &ids), ["needs_a_check"], "{v:?}");
     assert!(
@@ -265,14 +264,11 @@ fn no_reader_speaks_over_a_rule_red_flag() {
     // A crisis reader that weighs "myself" must not turn "I'm not sure if I wet myself" (an
     // emergency sign) into a crisis reply; a red-flag reader must not replace the rule's own
     // reply either.
-    let kb = Kb::new();
     let (lighthouse, myself) = (stem_of("lighthouse"), stem_of("myself"));
-    let text = model_toml(0.5, -3.0, &[(&lighthouse, 6.0), (&myself, 6.0)])
-        + &red_head_toml(Some("needs_a_check"), &[(&lighthouse, 6.0)]);
-    std::fs::write(kb.path(MODEL_FILE), text).expect("write");
-    let loaded = review::load_dir(&kb.dir())
-        .unwrap_or_else(|e| panic!("knowledge must load: {:#?}", e.diagnostics));
-    let screen = SafetyScreen::new(&loaded.knowledge.safety);
+    let screen = screen_with(Some(
+        &(model_toml(0.5, -3.0, &[(&lighthouse, 6.0), (&myself, 6.0)])
+            + &red_head_toml(Some("needs_a_check"), &[(&lighthouse, 6.0)])),
+    ));
     let rules = screen_with(None);
     for red_flag in [
         "I'm not sure if I wet myself",

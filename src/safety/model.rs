@@ -2,11 +2,11 @@
 //!
 //! The rules find crisis language and warning signs by their concepts; people often write
 //! none of them ("I have a plan for Saturday. Only I am sorry for my mother."; "my chappal
-//! keeps falling off"). A reader weighs the whole message instead: a logistic regression over its word stems and over pairs of stems
-//! that follow each other in a sentence, each feature counted once. Its weights are data
-//! (`[screen_model]` in the knowledge folder, written by `examples/train_screen.rs` from
-//! labelled blind messages); this module only reads a message the way the trainer did, with
-//! the one text pipeline ([`crate::text`]).
+//! keeps falling off"). A reader weighs the whole message instead: a logistic regression
+//! over its word stems and over pairs of stems that follow each other in a sentence, each
+//! feature counted once. Its weights are data (`[screen_model]` in the knowledge folder,
+//! written by `examples/train_screen.rs` from labelled blind messages); this module only
+//! reads a message the way the trainer did, with the one text pipeline ([`crate::text`]).
 //!
 //! A reader is asked only when the rules leave a message clear, and can only add a reply
 //! (crisis first, then the red-flag reader's rule); it never silences a rule.
@@ -14,35 +14,17 @@
 use crate::knowledge::LinearModel;
 use crate::text::{self, Break, FastMap, FastSet};
 
-/// Call `f(index, stem, previous stem in the same sentence)` for each word of `text`, in
-/// order: the features the model is trained and read on. `index` counts words from the start
-/// of the message exactly as the screen does. Stems are memoised in `memo`.
-pub fn for_each_stem(
-    text: &str,
-    memo: &mut FastMap<String, String>,
-    mut f: impl FnMut(u32, &str, Option<&str>),
-) {
-    let mut prev: Option<String> = None;
-    let mut index = 0u32;
+/// Call `f(Some(word))` for each folded word of `text`, in order, and `f(None)` where a
+/// sentence ends (pairs of stems never cross it): how the trainer and the readers both walk
+/// a message. Counting the `Some` calls numbers the words exactly as the screen does.
+fn for_each_word(text: &str, mut f: impl FnMut(Option<&str>)) {
     text::pieces(text, |piece, brk| {
         let folded = text::fold(piece);
         for w in text::words(&folded) {
-            if !memo.contains_key(w) {
-                memo.insert(w.to_string(), text::stem(w));
-            }
-            let stem = memo.get(w).map_or("", String::as_str);
-            f(index, stem, prev.as_deref());
-            index = index.saturating_add(1);
-            match &mut prev {
-                Some(p) => {
-                    p.clear();
-                    p.push_str(stem);
-                }
-                None => prev = Some(stem.to_string()),
-            }
+            f(Some(w));
         }
         if brk != Break::Clause {
-            prev = None;
+            f(None);
         }
     });
 }
@@ -50,12 +32,19 @@ pub fn for_each_stem(
 /// The distinct features of `text`, sorted: `"stem"` and `"stem stem"` (for the trainer).
 pub fn features(text: &str) -> Vec<String> {
     let mut out = std::collections::BTreeSet::new();
-    let mut memo = FastMap::default();
-    for_each_stem(text, &mut memo, |_, stem, prev| {
-        out.insert(stem.to_string());
-        if let Some(p) = prev {
+    let mut stems: FastMap<String, String> = FastMap::default();
+    let mut prev: Option<String> = None;
+    for_each_word(text, |word| {
+        let Some(w) = word else {
+            prev = None;
+            return;
+        };
+        let stem = stems.entry(w.to_string()).or_insert_with(|| text::stem(w));
+        out.insert(stem.clone());
+        if let Some(p) = &prev {
             out.insert(format!("{p} {stem}"));
         }
+        prev = Some(stem.clone());
     });
     out.into_iter().collect()
 }
@@ -244,25 +233,23 @@ pub fn read_many(readers: &[(&Reader, &[(u32, u32)])], text: &str, explain: bool
     // Each distinct word: its id in every reader.
     let mut memo: FastMap<String, Vec<Option<u32>>> = FastMap::default();
     let mut index = 0u32;
-    text::pieces(text, |piece, brk| {
-        let folded = text::fold(piece);
-        for w in text::words(&folded) {
-            if !memo.contains_key(w) {
-                let stem = text::stem(w);
-                let ids = readers.iter().map(|(r, _)| r.id(&stem)).collect();
-                memo.insert(w.to_string(), ids);
-            }
-            let ids = &memo[w];
-            for (sum, id) in sums.iter_mut().zip(ids) {
-                sum.word(index, *id);
-            }
-            index = index.saturating_add(1);
-        }
-        if brk != Break::Clause {
+    for_each_word(text, |word| {
+        let Some(w) = word else {
             for sum in &mut sums {
                 sum.prev = None;
             }
+            return;
+        };
+        // Looked up before inserting: a long message repeats words, and a key is a copy.
+        if !memo.contains_key(w) {
+            let stem = text::stem(w);
+            let ids = readers.iter().map(|(r, _)| r.id(&stem)).collect();
+            memo.insert(w.to_string(), ids);
         }
+        for (sum, id) in sums.iter_mut().zip(&memo[w]) {
+            sum.word(index, *id);
+        }
+        index = index.saturating_add(1);
     });
     sums.into_iter().map(|s| s.reading(explain)).collect()
 }
