@@ -59,6 +59,11 @@ pub struct RedFlagRule {
     /// rule. Default: yes below the emergency tier, no on it (when in doubt, escalate).
     #[serde(default)]
     pub hypothetical_silences: Option<bool>,
+    /// True when someone else's sign is only context while the back or leg trouble in the
+    /// message is the writer's alone ("my son had a fever, now my sciatica is grumbling"): a
+    /// fever, a cancer or a fall matters beside the back pain of the same person.
+    #[serde(default)]
+    pub others_need_complaint: bool,
     /// What to tell the person.
     pub reply: String,
 }
@@ -190,6 +195,11 @@ pub struct NegationRules {
     /// Not a person at all ("my dog", "the car", "my phone"): what follows is not a symptom.
     #[serde(default)]
     pub not_a_person: Vec<String>,
+    /// The back or leg trouble itself ("sciatica", "back pain"): whose it is (the writer's, or
+    /// `experiencer`'s) decides whether someone else's sign is context (see
+    /// [`RedFlagRule::others_need_complaint`]). Terms, not cues: they negate nothing.
+    #[serde(default)]
+    pub complaint: Vec<String>,
     /// List joiners that let an emergency-tier negation cross a comma ("no numbness, tingling
     /// or weakness").
     #[serde(default)]
@@ -246,6 +256,7 @@ impl Default for NegationRules {
             experiencer: Vec::new(),
             alternatives: Vec::new(),
             not_a_person: Vec::new(),
+            complaint: Vec::new(),
             list_words: Vec::new(),
             known_words: Vec::new(),
             scope_words: default_scope(),
@@ -391,6 +402,7 @@ impl SafetyRules {
                 }
             }
         }
+        out.push(("[negation] complaint".into(), &self.negation.complaint));
         let c = &self.crisis;
         out.push(("[crisis] phrases".into(), &c.phrases));
         out.push(("[crisis] hopelessness".into(), &c.hopelessness));

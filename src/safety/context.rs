@@ -82,6 +82,10 @@ struct Acc<'l> {
     /// Of those, the ones about the writer (not "my dad"): none means the red-flag reader's
     /// reply is phrased for helping someone else get seen.
     own_signs: u32,
+    /// `complaint` terms ("my sciatica", "his back pain") about the writer and about someone
+    /// else: whose back or leg trouble the message is about.
+    complaint_mine: u32,
+    complaint_others: u32,
     /// Combo parts whose scope is the whole message, positions counted from its start.
     message_parts: Vec<Part>,
     /// Words in the sentences already read.
@@ -90,6 +94,11 @@ struct Acc<'l> {
 }
 
 impl Acc<'_> {
+    /// The message gives the back or leg trouble to the writer and to nobody else.
+    fn writers_complaint_only(&self) -> bool {
+        self.complaint_mine > 0 && self.complaint_others == 0
+    }
+
     fn log(&mut self, f: impl FnOnce() -> Finding) {
         if let Some(log) = self.log.as_deref_mut() {
             if log.len() < MAX_FINDINGS {
@@ -136,7 +145,8 @@ impl SafetyScreen {
             quiet: Vec::new(),
             signs: 0,
             own_signs: 0,
-
+            complaint_mine: 0,
+            complaint_others: 0,
             message_parts: Vec::new(),
             offset: 0,
             log,
@@ -208,6 +218,28 @@ impl SafetyScreen {
         if hits.is_empty() {
             return self.second_opinion(text, &mut acc);
         }
+        // Someone else's fever, cancer or fall is context when the back or leg trouble in
+        // the message is the writer's alone ("my son had a fever all weekend, now my sciatica
+        // is grumbling"); "my dad has a fever and his back is killing him" still escalates.
+        if acc.writers_complaint_only() {
+            hits.retain(|&i| {
+                let keep = acc.mine[i] || !self.rules[i].others_need_complaint;
+                if !keep {
+                    acc.log(|| Finding {
+                        source: Source::RedFlag(i),
+                        term: "someone else's sign; the back or leg trouble is the writer's"
+                            .to_string(),
+                        status: Status::Bystander,
+                        other_person: true,
+                        part: None,
+                    });
+                }
+                keep
+            });
+            if hits.is_empty() {
+                return self.second_opinion(text, &mut acc);
+            }
+        }
         hits.sort_by_key(|&i| (self.rules[i].urgency, i));
         let someone_else = !hits.iter().any(|&i| acc.mine[i]);
         Verdict::RedFlags {
@@ -222,7 +254,12 @@ impl SafetyScreen {
         let explain = acc.log.is_some();
         // A message with no warning-sign word at all is not read for one: the reader weighs
         // how people write, and without a sign it would weigh only style.
-        let red = self.red_model.as_ref().filter(|_| acc.signs > 0);
+        // Nor does it speak for someone else's signs when the trouble is the writer's alone.
+        let bystander = acc.own_signs == 0 && acc.writers_complaint_only();
+        let red = self
+            .red_model
+            .as_ref()
+            .filter(|_| acc.signs > 0 && !bystander);
         let mut readers: Vec<(&super::model::Reader, &[(u32, u32)])> = Vec::new();
         let crisis_reader = self.model.as_ref();
         if let Some(m) = crisis_reader {
@@ -269,6 +306,7 @@ impl SafetyScreen {
             return;
         }
         let mut findings: Vec<Occ> = Vec::new();
+        let mut complaints: Vec<Span> = Vec::new();
         let mut shields: Vec<(u32, u32, u32)> = Vec::new();
         let mut cues: Vec<(Cue, Span)> = Vec::new();
         for o in found {
@@ -295,10 +333,11 @@ impl SafetyScreen {
                     acc.idioms += 1;
                     acc.log(|| self.finding(o.term, Source::Idiom, Status::Counts, false));
                 }
+                Role::Complaint => complaints.push(span),
                 Role::Cue(c) => cues.push((c, span)),
             }
         }
-        if findings.is_empty() {
+        if findings.is_empty() && complaints.is_empty() {
             return;
         }
         let shield = Shields::new(shields);
@@ -316,11 +355,26 @@ impl SafetyScreen {
                 live.push(o);
             }
         }
-        if live.is_empty() {
+        if live.is_empty() && complaints.is_empty() {
             return;
         }
         let cues = select_cues(cues, &live, n);
         let ctx = Context::new(&cues, clauses, asked, self.scopes);
+        for &c in &complaints {
+            if ctx.negated(c, false, false) || ctx.not_a_person(c) {
+                continue;
+            }
+            // Whose: an `experiencer` before its last word ("his back", "my dad ... his leg").
+            let last = Span {
+                start: c.end - 1,
+                end: c.end,
+            };
+            if ctx.other_person(last) {
+                acc.complaint_others += 1;
+            } else {
+                acc.complaint_mine += 1;
+            }
+        }
         // Hopelessness terms on the same or overlapping words ("a burden", "burden to my
         // family") are one statement, not two.
         let mut hopeless_at: Vec<Span> = Vec::new();

@@ -26,6 +26,13 @@ pub fn describe_rules(rules: &SafetyRules) -> String {
         if !rule.exclude.is_empty() {
             let _ = writeln!(out, "  except inside: {}", list(&rule.exclude));
         }
+        if rule.others_need_complaint {
+            let _ = writeln!(
+                out,
+                "  someone else's sign is context when the back or leg trouble is only the \
+                 writer's ([negation] complaint)"
+            );
+        }
     }
     let c = &rules.crisis;
     let _ = writeln!(out, "crisis ({}):", c.origin);

@@ -87,6 +87,10 @@ pub enum Status {
     Excluded,
     /// About a pet or a thing ("my dog can't pee", "my phone died").
     NotAPerson,
+    /// Someone else's sign while the back or leg trouble in the message is the writer's
+    /// alone ("my son had a fever ... now my sciatica is grumbling"), for a rule with
+    /// `others_need_complaint`.
+    Bystander,
 }
 
 /// One rule term found in a message, and what the context made of it. Holds the rule's own
@@ -118,12 +122,18 @@ pub const MAX_FINDINGS: usize = 200;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
     Phrase(u32),
-    Group { rule: u32, combo: u16, group: u8 },
+    Group {
+        rule: u32,
+        combo: u16,
+        group: u8,
+    },
     Exclude(u32),
     Crisis,
     Hopeless,
     Idiom,
     CrisisExclude,
+    /// The back or leg trouble itself: whose it is, not a sign.
+    Complaint,
     Cue(Cue),
 }
 
@@ -160,6 +170,7 @@ struct RuleInfo {
     urgency: Urgency,
     history_counts: bool,
     hypothetical_silences: bool,
+    others_need_complaint: bool,
     combos: Vec<ComboInfo>,
 }
 
@@ -210,6 +221,7 @@ impl SafetyScreen {
                 hypothetical_silences: rule
                     .hypothetical_silences
                     .unwrap_or(rule.urgency != Urgency::Emergency),
+                others_need_complaint: rule.others_need_complaint,
                 combos,
             });
         }
@@ -228,12 +240,14 @@ impl SafetyScreen {
             urgency: Urgency::Emergency,
             history_counts: true,
             hypothetical_silences: false,
+            others_need_complaint: false,
             combos,
         });
         let n = &rules.negation;
         for (list, cue) in cue_lists(n) {
             b.add_all(list, Role::Cue(cue), false);
         }
+        b.add_all(&n.complaint, Role::Complaint, true);
         for w in &n.known_words {
             for word in crate::text::words(&crate::text::fold(w)) {
                 b.vocab.add_known(word);

@@ -157,6 +157,7 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) -> SafetyScr
             check_term(&screen, x, &what, &HashMap::new(), at, diags);
         }
     }
+    complaint(rules, &screen, &cues, diags);
     crisis(rules, &screen, &cues, &crisis_at, diags);
     concepts(rules, &screen, diags);
     screen.screen
@@ -270,6 +271,7 @@ fn self_test(screen: &Tester, rules: &SafetyRules, rule: usize, text: &str) -> S
                     Status::Hypothetical => "it reads as a hypothetical".to_string(),
                     Status::Historical => "it reads as the past".to_string(),
                     Status::NotAPerson => "it reads as about a pet or a thing".to_string(),
+                    Status::Bystander => "it reads as someone else's".to_string(),
                     Status::Counts => String::new(),
                 })
                 .unwrap_or_else(|| "its words do not match themselves".to_string());
@@ -425,6 +427,42 @@ fn concepts(rules: &SafetyRules, tester: &Tester, diags: &mut Diagnostics) {
             diags.warning(
                 &c.origin,
                 format!("concept `{name}` is not used by any rule or concept"),
+            );
+        }
+    }
+}
+
+/// `[negation] complaint` terms must be usable, and a rule that leans on them needs some.
+fn complaint(
+    rules: &SafetyRules,
+    tester: &Tester,
+    cues: &HashMap<String, &'static str>,
+    diags: &mut Diagnostics,
+) {
+    let at = &rules.negation.origin;
+    for t in rules.expand(&rules.negation.complaint).terms {
+        check_term(
+            tester,
+            t,
+            &format!("[negation] complaint \"{t}\""),
+            cues,
+            at,
+            diags,
+        );
+    }
+    if rules.negation.complaint.is_empty() {
+        for (rule, at) in rules
+            .red_flags
+            .iter()
+            .filter(|(r, _)| r.others_need_complaint)
+        {
+            diags.error(
+                at,
+                format!(
+                    "red flag `{}` sets others_need_complaint, but [negation] has no \
+                     `complaint` terms to tell whose back or leg trouble a message is about",
+                    rule.id
+                ),
             );
         }
     }
