@@ -113,7 +113,7 @@ fn the_safety_tuning_half_stays_at_or_above_its_floors() {
             red_flag: 0.99,
             emergency: 0.98,
             crisis: 0.98,
-            benign: 0.97,
+            benign: 0.98,
         },
         true,
     );
@@ -127,7 +127,7 @@ fn the_safety_test_half_stays_at_or_above_its_floors() {
             red_flag: 0.87,
             emergency: 0.87,
             crisis: 0.88,
-            benign: 0.87,
+            benign: 0.88,
         },
         false,
     );
@@ -141,7 +141,7 @@ fn the_second_safety_tuning_half_stays_at_or_above_its_floors() {
             red_flag: 0.96,
             emergency: 0.93,
             crisis: 0.99,
-            benign: 0.93,
+            benign: 0.94,
         },
         true,
     );
@@ -155,7 +155,7 @@ fn the_second_safety_test_half_stays_at_or_above_its_floors() {
             red_flag: 0.88,
             emergency: 0.89,
             crisis: 0.85,
-            benign: 0.89,
+            benign: 0.91,
         },
         false,
     );
@@ -265,6 +265,73 @@ fn the_second_chatty_sets_stay_at_or_above_their_floors() {
     );
 }
 
+#[test]
+fn the_fourth_round_sets_stay_at_or_above_their_floors() {
+    // Fourth round (authors `crd`, `rfe`, `qd`): the test halves were scored on the code as it
+    // stood before any of the round was read; the readers are not trained on it (retraining
+    // with it lowered crisis recall on every test half: see BENCHMARKS.md).
+    check_safety(
+        "tests/corpora/safety5-tune.jsonl",
+        SafetyFloor {
+            red_flag: 0.0,
+            emergency: 0.0,
+            crisis: 0.92,
+            benign: 0.88,
+        },
+        true,
+    );
+    check_safety(
+        "tests/corpora/safety5-test.jsonl",
+        SafetyFloor {
+            red_flag: 0.0,
+            emergency: 0.0,
+            crisis: 0.91,
+            benign: 0.76,
+        },
+        false,
+    );
+    check_safety(
+        "tests/corpora/safety6-tune.jsonl",
+        SafetyFloor {
+            red_flag: 0.91,
+            emergency: 0.92,
+            crisis: 0.0,
+            benign: 0.91,
+        },
+        true,
+    );
+    check_safety(
+        "tests/corpora/safety6-test.jsonl",
+        SafetyFloor {
+            red_flag: 0.89,
+            emergency: 0.90,
+            crisis: 0.0,
+            benign: 0.88,
+        },
+        false,
+    );
+    check_chatty(
+        "tests/corpora/chatty3-tune.jsonl",
+        ChattyFloor {
+            answer: 0.88,
+            warn: 0.80,
+            no_match: 0.82,
+            false_alarms: 4,
+        },
+        true,
+    );
+    check_chatty(
+        "tests/corpora/chatty3-test.jsonl",
+        ChattyFloor {
+            answer: 0.84,
+            warn: 0.96,
+            no_match: 0.75,
+            false_alarms: 2,
+        },
+        false,
+    );
+}
+
 /// Prints every figure (run with `--nocapture` to refresh BENCHMARKS.md).
 #[test]
 fn report_the_figures() {
@@ -281,6 +348,12 @@ fn report_the_figures() {
         "tests/corpora/chatty-test.jsonl",
         "tests/corpora/chatty2-tune.jsonl",
         "tests/corpora/chatty2-test.jsonl",
+        "tests/corpora/safety5-tune.jsonl",
+        "tests/corpora/safety5-test.jsonl",
+        "tests/corpora/safety6-tune.jsonl",
+        "tests/corpora/safety6-test.jsonl",
+        "tests/corpora/chatty3-tune.jsonl",
+        "tests/corpora/chatty3-test.jsonl",
     ] {
         let rows = rows(f);
         let t = score(engine(), &rows, |_| true);
