@@ -985,6 +985,60 @@ fn explain_shows_why_a_finding_did_not_count() {
     assert!(statuses.contains(&Status::Excluded), "{:?}", s.findings);
 }
 
+#[test]
+fn someone_elses_fever_or_cancer_is_context_when_the_back_trouble_is_the_writers() {
+    // The sign belongs to someone with no back complaint; the sciatica is the writer's.
+    expect_clear(&[
+        "my son has had a fever all weekend so I've been carrying him up and down the stairs \
+         and now my sciatica is playing up, any quick stretch?",
+        "my father has cancer and I sleep in a chair by his hospital bed, and my back pain is \
+         playing up. What stretch can I do in the ward?",
+    ]);
+    // Their back trouble too, or the writer's own sign: still a red flag.
+    let v = screen("my dad has a fever and his back is killing him, can I massage it?");
+    assert!(ids(&v).contains(&"infection".to_string()), "{v:?}");
+    assert_eq!(
+        v,
+        Verdict::RedFlags {
+            rules: v.red_flags().to_vec(),
+            someone_else: true
+        }
+    );
+    let mine = screen("my son had flu so now I have a fever too and my sciatica is worse");
+    assert!(ids(&mine).contains(&"infection".to_string()), "{mine:?}");
+    // An emergency sign of someone else is never only context.
+    let ces =
+        screen("my husband suddenly can't pee at all since this morning, and my sciatica is bad");
+    assert_eq!(urgency_of(&ces), Some(Urgency::Emergency), "{ces:?}");
+    let why = bundled().1.explain(
+        "my son has had a fever all weekend so I've been up and down the stairs with him and \
+         now my sciatica is playing up",
+    );
+    assert!(
+        why.findings.iter().any(|f| f.status == Status::Bystander),
+        "{:?}",
+        why.findings
+    );
+}
+
+#[test]
+fn a_filler_word_inside_a_sign_does_not_hide_it() {
+    expect_tier(
+        Urgency::Emergency,
+        &[
+            "I can't even feel my bum when I wipe",
+            "since yesterday I literally cant bloody pee",
+        ],
+    );
+    expect_flag(
+        "weight_loss",
+        Urgency::Urgent,
+        &["lost about a stone without even trying and the sciatica is no better"],
+    );
+    // A filler never starts a term, and a negation is never stepped over.
+    expect_clear(&["I can really walk fine, only the buttock aches. Stretches?"]);
+}
+
 // ---------------------------------------------------------------------------------------
 // Validation of the rules themselves (via load_texts).
 
@@ -1038,6 +1092,38 @@ fn expect_error(safety: &str, needle: &str) -> Diagnostic {
 
 fn with_rules(rules: &str) -> String {
     format!("{GOOD_CRISIS}\n{rules}")
+}
+
+#[test]
+fn a_filler_that_is_a_negation_or_terminator_is_an_error() {
+    let text = GOOD_CRISIS.replace(
+        "terminators = [\"but\"]",
+        "terminators = [\"but\"]\nfillers = [\"really\", \"no\", \"but\", \"very much\"]",
+    );
+    expect_error(&text, "filler \"no\" is also in pre");
+    expect_error(&text, "filler \"but\" is also in terminators");
+    expect_error(&text, "filler \"very much\" must be one word");
+    assert!(!errors_for(&text)
+        .iter()
+        .any(|d| d.message.contains("\"really\"")));
+}
+
+#[test]
+fn a_rule_leaning_on_complaint_terms_needs_some() {
+    expect_error(
+        &with_rules(
+            r#"
+[[red_flag]]
+id = "fever"
+title = "Fever"
+urgency = "urgent"
+others_need_complaint = true
+phrases = ["fever"]
+reply = "See a doctor today."
+"#,
+        ),
+        "sets others_need_complaint, but [negation] has no `complaint` terms",
+    );
 }
 
 #[test]

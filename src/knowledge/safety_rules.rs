@@ -200,6 +200,10 @@ pub struct NegationRules {
     /// [`RedFlagRule::others_need_complaint`]). Terms, not cues: they negate nothing.
     #[serde(default)]
     pub complaint: Vec<String>,
+    /// Words a term may step over ("even", "really", "bloody"): "can't even feel" holds
+    /// "can't feel". Never a negation word or a terminator.
+    #[serde(default)]
+    pub fillers: Vec<String>,
     /// List joiners that let an emergency-tier negation cross a comma ("no numbness, tingling
     /// or weakness").
     #[serde(default)]
@@ -257,6 +261,7 @@ impl Default for NegationRules {
             alternatives: Vec::new(),
             not_a_person: Vec::new(),
             complaint: Vec::new(),
+            fillers: Vec::new(),
             list_words: Vec::new(),
             known_words: Vec::new(),
             scope_words: default_scope(),

@@ -157,7 +157,8 @@ impl SafetyScreen {
         text::pieces(text, |piece, brk| {
             let folded = text::fold(piece);
             for w in text::words(&folded) {
-                if !self.vocab.may_match(w) {
+                let filler = self.vocab.is_filler(w);
+                if !filler && !self.vocab.may_match(w) {
                     sentence.ranges.push((0, 0));
                     sentence.clauses.push(sentence.clause);
                     continue;
@@ -166,7 +167,12 @@ impl SafetyScreen {
                     Some(&r) => r,
                     None => {
                         let start = arena.len() as u32;
-                        self.vocab.resolve(w, arena);
+                        if self.vocab.may_match(w) {
+                            self.vocab.resolve(w, arena);
+                        }
+                        if filler {
+                            arena.push(super::lexicon::FILLER);
+                        }
                         let r = (start, arena.len() as u32);
                         memo.insert(w.into(), r);
                         r

@@ -119,6 +119,8 @@ pub(crate) struct Vocab {
     /// First letters of every pattern: most message words start differently and are
     /// rejected before any stemming or hashing.
     heads: Heads,
+    /// Words a term may step over (`[negation] fillers`).
+    fillers: FastSet<String>,
     count: u32,
 }
 
@@ -199,6 +201,15 @@ impl Vocab {
     /// A word that is spelled right and must never be taken for a typo of a rule word.
     pub(crate) fn add_known(&mut self, word: &str) {
         self.known.insert(word.to_string());
+    }
+
+    /// A word a term may step over ("even", "really", "bloody").
+    pub(crate) fn add_filler(&mut self, word: &str) {
+        self.fillers.insert(word.to_string());
+    }
+
+    pub(crate) fn is_filler(&self, w: &str) -> bool {
+        !self.fillers.is_empty() && self.fillers.contains(w)
     }
 
     /// False when `w` certainly matches no pattern (cheap: a few bit tests).
@@ -373,6 +384,10 @@ struct Node {
 
 const NONE: u32 = u32::MAX;
 
+/// Marks a word as a filler (`[negation] fillers`: "even", "really", "bloody"): inside a term
+/// it may be skipped, so "can't even feel" holds "can't feel". No term word has this id.
+pub(crate) const FILLER: u32 = u32::MAX - 1;
+
 impl Default for Trie {
     fn default() -> Self {
         Self {
@@ -436,6 +451,11 @@ impl Trie {
             stack.push((0, start));
             while let Some((node, pos)) = stack.pop() {
                 let Some(ids) = words.get(pos) else { continue };
+                // A filler inside a term is stepped over ("cant even feel", "without really
+                // trying"); a term never starts or ends on one it does not name.
+                if node != 0 && ids.contains(&FILLER) && pos + 1 - start < MAX_TERM_WORDS {
+                    stack.push((node, pos + 1));
+                }
                 for &id in ids.iter() {
                     if let Some(child) = self.child(node, id) {
                         for &t in &self.nodes[child].out {

@@ -248,6 +248,11 @@ impl SafetyScreen {
             b.add_all(list, Role::Cue(cue), false);
         }
         b.add_all(&n.complaint, Role::Complaint, true);
+        for w in &n.fillers {
+            for word in crate::text::words(&crate::text::fold(w)) {
+                b.vocab.add_filler(word);
+            }
+        }
         for w in &n.known_words {
             for word in crate::text::words(&crate::text::fold(w)) {
                 b.vocab.add_known(word);

@@ -658,6 +658,36 @@ fn negation_lists(rules: &SafetyRules, tester: &Tester, at: &Origin, diags: &mut
             }
         }
     }
+    // A filler is stepped over inside terms: a negation or a terminator stepped over would
+    // turn "can not walk" into "can walk".
+    let single = |list: &[String]| -> std::collections::HashSet<String> {
+        list.iter()
+            .map(|c| text::fold(c))
+            .filter(|f| text::words(f).count() == 1)
+            .collect()
+    };
+    let forbidden = [
+        (single(&n.pre), "pre"),
+        (single(&n.pre_short), "pre_short"),
+        (single(&n.terminators), "terminators"),
+        (single(&n.pseudo), "pseudo"),
+    ];
+    for w in &n.fillers {
+        let folded = text::fold(w);
+        if text::words(&folded).count() != 1 {
+            diags.error(at, format!("[negation] filler \"{w}\" must be one word"));
+            continue;
+        }
+        if let Some((_, name)) = forbidden.iter().find(|(set, _)| set.contains(&folded)) {
+            diags.error(
+                at,
+                format!(
+                    "[negation] filler \"{w}\" is also in {name}; stepping over it would \
+                     change what a term means"
+                ),
+            );
+        }
+    }
     for w in &n.known_words {
         if text::fold(w).is_empty() {
             diags.error(
