@@ -1022,6 +1022,16 @@ fn someone_elses_fever_or_cancer_is_context_when_the_back_trouble_is_the_writers
 }
 
 #[test]
+fn crisis_in_the_languages_members_switch_into_gets_the_crisis_reply() {
+    expect_crisis(&[
+        "honestly quiero morirme, this sciatica never lets up",
+        "ich will nicht mehr leben. 8 months of leg pain",
+        "pagod na ako, gusto ko nang mamatay",
+        "je veux mourir, rien ne marche for the nerve pain",
+    ]);
+}
+
+#[test]
 fn a_filler_word_inside_a_sign_does_not_hide_it() {
     expect_tier(
         Urgency::Emergency,
