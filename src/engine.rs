@@ -34,12 +34,24 @@ impl Engine {
         Self::with_screen(knowledge, safety)
     }
 
-    /// An engine serving `safety`, the screen already compiled from `knowledge`'s rules (see
-    /// [`crate::review::load_with_screen`]).
+    /// An engine serving `safety`, the screen already compiled from `knowledge`'s rules.
     pub fn with_screen(knowledge: Knowledge, safety: SafetyScreen) -> Self {
+        let matcher = Matcher::build(&knowledge);
+        Self::with_compiled(
+            knowledge,
+            crate::review::Compiled {
+                screen: safety,
+                matcher,
+            },
+        )
+    }
+
+    /// An engine serving what a load compiled from `knowledge` (see
+    /// [`crate::review::load_compiled`]).
+    pub fn with_compiled(knowledge: Knowledge, compiled: crate::review::Compiled) -> Self {
         Self {
-            safety,
-            matcher: Matcher::build(&knowledge),
+            safety: compiled.screen,
+            matcher: compiled.matcher,
             composer: Composer::new(knowledge.messages.clone()),
             knowledge,
             loaded_at: SystemTime::now(),
@@ -53,8 +65,8 @@ impl Engine {
 
     /// Load, validate and index a folder or the built-in knowledge.
     pub fn from_source(source: &knowledge::Source) -> Result<(Engine, Loaded), LoadFailure> {
-        let (loaded, screen) = crate::review::load_with_screen(source)?;
-        let engine = Engine::with_screen(loaded.knowledge.clone(), screen);
+        let (loaded, compiled) = crate::review::load_compiled(source)?;
+        let engine = Engine::with_compiled(loaded.knowledge.clone(), compiled);
         Ok((engine, loaded))
     }
 

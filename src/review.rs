@@ -41,24 +41,40 @@ fn checks_keeping_screen(k: &Knowledge, diags: &mut Diagnostics) -> SafetyScreen
     screen
 }
 
-/// [`load`], keeping the safety screen its self-tests compiled: what an engine is built from
-/// ([`crate::Engine::from_source`], reloads), so a load compiles the rules once.
-pub fn load_with_screen(source: &Source) -> Result<(Loaded, SafetyScreen), LoadFailure> {
-    screened(|checks| source.read(checks))
+/// What a load compiles besides the knowledge itself: the safety screen its self-tests ran
+/// on, and the matcher's index.
+pub struct Compiled {
+    pub screen: SafetyScreen,
+    pub matcher: Matcher,
 }
 
-/// Run `read` with the compiled checks, keeping the screen they compiled.
-fn screened(
+/// [`load`], keeping what it compiled: what an engine is built from
+/// ([`crate::Engine::from_source`], reloads), so a load compiles the rules once. The matcher's
+/// index does not depend on the checks, so it is built on another core while they run.
+pub fn load_compiled(source: &Source) -> Result<(Loaded, Compiled), LoadFailure> {
+    compiled(|checks| source.read(checks))
+}
+
+/// Run `read` with the compiled checks, keeping the screen they compiled and a matcher built
+/// beside them.
+fn compiled(
     read: impl FnOnce(knowledge::Checks) -> Result<Loaded, LoadFailure>,
-) -> Result<(Loaded, SafetyScreen), LoadFailure> {
-    let tested = std::cell::RefCell::new(None);
+) -> Result<(Loaded, Compiled), LoadFailure> {
+    let built = std::cell::RefCell::new(None);
     let loaded = read(&|k: &Knowledge, diags: &mut Diagnostics| {
-        *tested.borrow_mut() = Some(checks_keeping_screen(k, diags));
+        let (screen, matcher) = std::thread::scope(|s| {
+            let matcher = s.spawn(|| Matcher::build(k));
+            let screen = checks_keeping_screen(k, diags);
+            (screen, matcher.join())
+        });
+        let matcher = matcher.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        *built.borrow_mut() = Some(Compiled { screen, matcher });
     })?;
-    let screen = tested
-        .into_inner()
-        .unwrap_or_else(|| SafetyScreen::new(&loaded.knowledge.safety));
-    Ok((loaded, screen))
+    let compiled = built.into_inner().unwrap_or_else(|| Compiled {
+        screen: SafetyScreen::new(&loaded.knowledge.safety),
+        matcher: Matcher::build(&loaded.knowledge),
+    });
+    Ok((loaded, compiled))
 }
 
 /// Load and validate a folder or the built-in knowledge: what the engine serves.
@@ -86,7 +102,7 @@ pub fn load_texts(parts: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
 /// Load, then review the phrasings with a freshly built matcher and screen: what `check`
 /// reports, exactly as a live reload does.
 pub fn check(source: &Source) -> Result<Loaded, LoadFailure> {
-    reviewed(load_with_screen(source)?)
+    reviewed(load_compiled(source)?)
 }
 
 /// [`check`] of a folder.
@@ -97,15 +113,15 @@ pub fn check_dir(dir: &Path) -> Result<Loaded, LoadFailure> {
 /// [`check_dir`] with the files in `changed` read from memory (see [`load_dir_with`]): what
 /// `check` would say if they were written.
 pub fn check_dir_with(dir: &Path, changed: &[(PathBuf, String)]) -> Result<Loaded, LoadFailure> {
-    reviewed(screened(|checks| {
+    reviewed(compiled(|checks| {
         knowledge::read_dir(dir, changed, checks)
     })?)
 }
 
-fn reviewed((mut loaded, screen): (Loaded, SafetyScreen)) -> Result<Loaded, LoadFailure> {
+fn reviewed((mut loaded, built): (Loaded, Compiled)) -> Result<Loaded, LoadFailure> {
     let k = &loaded.knowledge;
     let warnings = std::mem::take(&mut loaded.warnings);
-    loaded.warnings = phrasings(k, &Matcher::build(k), &screen, warnings);
+    loaded.warnings = phrasings(k, &built.matcher, &built.screen, warnings);
     Ok(loaded)
 }
 

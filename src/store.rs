@@ -253,9 +253,9 @@ fn load_engine(source: &Source) -> Result<(Engine, Vec<Diagnostic>), LoadFailure
                 knowledge,
                 warnings,
             },
-            screen,
-        ) = crate::review::load_with_screen(source)?;
-        let engine = Engine::with_screen(knowledge, screen);
+            compiled,
+        ) = crate::review::load_compiled(source)?;
+        let engine = Engine::with_compiled(knowledge, compiled);
         let warnings = crate::review::phrasings(
             engine.knowledge(),
             engine.matcher(),

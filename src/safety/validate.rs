@@ -23,6 +23,10 @@ struct Tester {
     screen: SafetyScreen,
     memo: RefCell<WordMemo>,
     stems: RefCell<FastMap<String, String>>,
+    /// Terms [`check_term`] passed, by their text and whether cues were checked: a concept
+    /// used by many rules is parsed and checked once (errors are still reported at every
+    /// place, since a failed term is never stored).
+    passed: RefCell<FastMap<(String, bool), Term>>,
 }
 
 impl Tester {
@@ -32,6 +36,13 @@ impl Tester {
 
     fn explain(&self, text: &str) -> super::Screening {
         self.screen.explain(text)
+    }
+
+    fn passed(&self, raw: &str, cues: &HashMap<String, &'static str>) -> Option<Term> {
+        self.passed
+            .borrow()
+            .get(&(raw.to_string(), !cues.is_empty()))
+            .cloned()
     }
 
     /// A key that is equal for terms matching the same words (same stems and markers).
@@ -60,6 +71,7 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) -> SafetyScr
         screen: SafetyScreen::new(rules),
         memo: RefCell::default(),
         stems: RefCell::default(),
+        passed: RefCell::default(),
     };
     let cues = cue_keys(rules, &screen);
     if let Some(m) = &rules.model {
@@ -196,6 +208,9 @@ fn check_term(
     at: &Origin,
     diags: &mut Diagnostics,
 ) -> Option<Term> {
+    if let Some(term) = tester.passed(raw, cues) {
+        return Some(term);
+    }
     let term = match parse_term(raw) {
         Ok(t) => t,
         Err(e) => {
@@ -234,6 +249,10 @@ fn check_term(
         );
         return None;
     }
+    tester
+        .passed
+        .borrow_mut()
+        .insert((raw.to_string(), !cues.is_empty()), term.clone());
     Some(term)
 }
 
@@ -332,9 +351,13 @@ fn check_combo(
             continue;
         }
         for t in terms {
-            let twhat = format!("{what}, group {}: term \"{t}\"", gi + 1);
-            let Some(term) = check_term(screen, t, &twhat, cues, at, diags) else {
-                continue;
+            let twhat = || format!("{what}, group {}: term \"{t}\"", gi + 1);
+            let term = match screen.passed(t, cues) {
+                Some(term) => term,
+                None => match check_term(screen, t, &twhat(), cues, at, diags) {
+                    Some(term) => term,
+                    None => continue,
+                },
             };
             let key = screen.key(&term);
             if let Some(&other) = group_of.get(&key) {
@@ -342,8 +365,8 @@ fn check_combo(
                     diags.error(
                         at,
                         format!(
-                            "{twhat} is also in group {}; one word would then satisfy both \
-                             groups",
+                            "{} is also in group {}; one word would then satisfy both groups",
+                            twhat(),
                             other + 1
                         ),
                     );
