@@ -63,11 +63,19 @@ fn compiled(
     let built = std::cell::RefCell::new(None);
     let loaded = read(&|k: &Knowledge, diags: &mut Diagnostics| {
         let (screen, matcher) = std::thread::scope(|s| {
-            let matcher = s.spawn(|| Matcher::build(k));
+            // Caught here: the knowledge may not have passed its checks yet, and a panic on
+            // it must not hide their diagnostics (it only costs the prebuilt index).
+            let build = || std::panic::catch_unwind(|| Matcher::build(k)).ok();
+            let matcher = std::thread::Builder::new().spawn_scoped(s, build);
             let screen = checks_keeping_screen(k, diags);
-            (screen, matcher.join())
+            let matcher = match matcher {
+                Ok(handle) => handle.join().ok().flatten(),
+                // No thread to be had: build it here, one after the other.
+                Err(_) => build(),
+            };
+            (screen, matcher)
         });
-        let matcher = matcher.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let matcher = matcher.unwrap_or_else(|| Matcher::build(k));
         *built.borrow_mut() = Some(Compiled { screen, matcher });
     })?;
     let compiled = built.into_inner().unwrap_or_else(|| Compiled {

@@ -1006,6 +1006,40 @@ fn someone_elses_fever_or_cancer_is_context_when_the_back_trouble_is_the_writers
     );
     let mine = screen("my son had flu so now I have a fever too and my sciatica is worse");
     assert!(ids(&mine).contains(&"infection".to_string()), "{mine:?}");
+    // Not surely someone else's: the writer between the person and the sign, a shared
+    // illness, or a rule whose sign is itself back trouble.
+    for (text, rule) in [
+        (
+            "My husband thinks I have a fever but my sciatica is the worst part",
+            "infection",
+        ),
+        (
+            "My wife says I've had a fever since Tuesday. My sciatica is agony.",
+            "infection",
+        ),
+        (
+            "My husband drove me to chemo for my breast cancer. My sciatica is awful now.",
+            "cancer",
+        ),
+        (
+            "My son had a fever all weekend and I think I caught it, my sciatica is playing up",
+            "infection",
+        ),
+        (
+            "My wife has cancer and the pain in her spine is worse at night. My sciatica is \
+             flaring.",
+            "cancer",
+        ),
+    ] {
+        let v = screen(text);
+        assert!(ids(&v).contains(&rule.to_string()), "{text:?} -> {v:?}");
+    }
+    for text in [
+        "My mum (84) has a compression fracture. My sciatica is bad from lifting her.",
+        "My husband has thoracic pain and a band of pain around his ribs. My sciatica is bad.",
+    ] {
+        assert_ne!(screen(text), Verdict::Clear, "{text:?}");
+    }
     // An emergency sign of someone else is never only context.
     let ces =
         screen("my husband suddenly can't pee at all since this morning, and my sciatica is bad");
@@ -1028,6 +1062,9 @@ fn crisis_in_the_languages_members_switch_into_gets_the_crisis_reply() {
         "ich will nicht mehr leben. 8 months of leg pain",
         "pagod na ako, gusto ko nang mamatay",
         "je veux mourir, rien ne marche for the nerve pain",
+        "хочу умереть, the leg pain never stops",
+        "死にたい. sciatica for a year",
+        "मरना चाहता हूं, sciatica is too much",
     ]);
 }
 
@@ -1047,6 +1084,33 @@ fn a_filler_word_inside_a_sign_does_not_hide_it() {
     );
     // A filler never starts a term, and a negation is never stepped over.
     expect_clear(&["I can really walk fine, only the buttock aches. Stretches?"]);
+    // Nor does a cue step over one: "don't even get" is not the cue "don't get".
+    expect_tier(
+        Urgency::Emergency,
+        &["I don't even get why my groin has gone numb since this morning"],
+    );
+    expect_flag(
+        "infection",
+        Urgency::Urgent,
+        &["I've not really had much sleep, had a fever and chills all night"],
+    );
+}
+
+#[test]
+fn a_figure_of_speech_is_not_an_accident() {
+    expect_clear(&[
+        "day after a deep tissue massage and I feel like I've been hit by a bus. normal?",
+        "woke up feeling as if I fell down the stairs, is that the sciatica?",
+    ]);
+    expect_tier(
+        Urgency::Emergency,
+        &["I fell off a ladder yesterday and now I feel like I've been hit by a bus"],
+    );
+    // Never for a sign told as a feeling: saddle numbness described by a simile.
+    expect_tier(
+        Urgency::Emergency,
+        &["it feels as if my bum and groin belong to someone else, they're numb"],
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1106,16 +1170,78 @@ fn with_rules(rules: &str) -> String {
 
 #[test]
 fn a_filler_that_is_a_negation_or_terminator_is_an_error() {
-    let text = GOOD_CRISIS.replace(
-        "terminators = [\"but\"]",
-        "terminators = [\"but\"]\nfillers = [\"really\", \"no\", \"but\", \"very much\"]",
-    );
+    let text = GOOD_CRISIS
+        .replace(
+            "terminators = [\"but\"]",
+            "terminators = [\"but\"]\nfillers = [\"really\", \"no\", \"but\", \"very much\"]",
+        )
+        .replace(
+            "pre = [\"no\", \"without\"]",
+            "pre = [\"no\", \"without\", \"denies\"]",
+        )
+        .replace("\"really\", \"no\"", "\"really\", \"denied\", \"no\"");
+    expect_error(&text, "filler \"denied\" is also in pre");
     expect_error(&text, "filler \"no\" is also in pre");
     expect_error(&text, "filler \"but\" is also in terminators");
     expect_error(&text, "filler \"very much\" must be one word");
     assert!(!errors_for(&text)
         .iter()
         .any(|d| d.message.contains("\"really\"")));
+}
+
+#[test]
+fn a_bad_concept_term_is_reported_at_every_rule_that_uses_it() {
+    // Validation checks a concept's term once however many combos use it; a term that fails
+    // is never remembered as checked, so each use still reports it.
+    let text = with_rules(
+        r#"
+[concepts]
+numbish = ["numb", "=na*"]
+
+[[red_flag]]
+id = "groin"
+title = "Groin"
+urgency = "emergency"
+reply = "Go to the emergency department now; a doctor must check you."
+  [[red_flag.combo]]
+  all_of = ["@numbish", "groin"]
+
+[[red_flag]]
+id = "seat"
+title = "Seat"
+urgency = "emergency"
+reply = "Go to the emergency department now; a doctor must check you."
+  [[red_flag.combo]]
+  all_of = ["@numbish", "saddle area"]
+"#,
+    );
+    let errs = errors_for(&text);
+    for rule in ["`groin`", "`seat`"] {
+        assert!(
+            errs.iter()
+                .any(|d| d.message.contains(rule) && d.message.contains("=na*")),
+            "{rule}: {errs:#?}"
+        );
+    }
+}
+
+#[test]
+fn someone_elses_emergency_sign_can_never_be_context() {
+    let text = with_rules(
+        r#"
+[[red_flag]]
+id = "bladder"
+title = "Bladder"
+urgency = "emergency"
+others_need_complaint = true
+phrases = ["cant pee"]
+reply = "Go to the emergency department now; a doctor must check you."
+"#,
+    );
+    expect_error(
+        &text,
+        "is on the emergency tier, so someone else's sign must",
+    );
 }
 
 #[test]

@@ -64,6 +64,10 @@ pub struct RedFlagRule {
     /// fever, a cancer or a fall matters beside the back pain of the same person.
     #[serde(default)]
     pub others_need_complaint: bool,
+    /// True when a figure of speech before the sign ("feels like I've been hit by a bus")
+    /// silences it: it describes a feeling, not an event (trauma).
+    #[serde(default)]
+    pub figurative_silences: bool,
     /// What to tell the person.
     pub reply: String,
 }
@@ -188,6 +192,18 @@ pub struct NegationRules {
     /// Someone else ("my dad", "my wife").
     #[serde(default)]
     pub experiencer: Vec<String>,
+    /// A figure of speech ahead ("feels like", "as if"): what follows describes a feeling,
+    /// not an event, for rules with [`RedFlagRule::figurative_silences`].
+    #[serde(default)]
+    pub figurative: Vec<String>,
+    /// The writer ("i", "me", "my"): between someone else and a sign, it makes the sign
+    /// possibly the writer's ("my husband thinks I have a fever").
+    #[serde(default)]
+    pub writer: Vec<String>,
+    /// The writer has the same thing as someone else ("caught it", "me too"): their sign is
+    /// the writer's too, never only context.
+    #[serde(default)]
+    pub shared: Vec<String>,
     /// "or", "nor": a list going on after the sign ("no numbness, tingling or weakness")
     /// lets an emergency-tier negation cross the comma before it.
     #[serde(default)]
@@ -258,6 +274,9 @@ impl Default for NegationRules {
             general: Vec::new(),
             history: Vec::new(),
             experiencer: Vec::new(),
+            figurative: Vec::new(),
+            writer: Vec::new(),
+            shared: Vec::new(),
             alternatives: Vec::new(),
             not_a_person: Vec::new(),
             complaint: Vec::new(),

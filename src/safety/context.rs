@@ -20,11 +20,18 @@
 //! 5. Hypotheticals silence urgent and soon findings and, by default, never emergency ones
 //!    (a rule can say otherwise with `hypothetical_silences`). The distant past silences
 //!    findings unless the rule says the history itself counts (cancer), and then not when it
-//!    is someone else's past (a family history). Someone else's present symptoms count like
-//!    the user's own.
-//! 6. A combo needs one term of every group, not negated, within `within` words, at least one
+//!    is someone else's past (a family history). A figure of speech ("like I've been hit by
+//!    a bus") silences rules with `figurative_silences`.
+//! 6. Someone else's present symptoms count like the user's own, with one exception: for a
+//!    rule with `others_need_complaint` (a fever, a cancer, a fall), a sign surely someone
+//!    else's (their name earlier in the clause, no word of the writer's between) is context
+//!    when the `complaint` words (the back or leg trouble) are the writer's alone and no
+//!    `shared` cue ("I caught it") says the writer has it too.
+//! 7. A combo needs one term of every group, not negated, within `within` words, at least one
 //!    of them current (not hypothetical or past). Crisis needs a crisis phrase, or a
 //!    hopelessness term with an idiom or a second, non-overlapping hopelessness term.
+//! 8. A sign's term may step over `fillers` ("can't even feel"); cues, excludes and idioms
+//!    never do.
 
 use super::{
     Cue, Finding, Role, SafetyScreen, Scope, Source, Status, Urgency, Verdict, MAX_FINDINGS,
@@ -46,6 +53,8 @@ struct Part {
     clause: u32,
     /// Told about someone else.
     other: bool,
+    /// Surely someone else's (see `Context::surely_other`).
+    sure_other: bool,
 }
 
 /// One term found in a sentence: words `start..end`.
@@ -67,6 +76,14 @@ struct Acc<'l> {
     hits: Vec<bool>,
     /// The rule fired on a sign of the writer's own (not only someone else's).
     mine: Vec<bool>,
+    /// The rule fired on a sign that is not surely someone else's (see
+    /// `Context::surely_other`): only a rule without one may be someone else's context.
+    unsure: Vec<bool>,
+    /// Counted signs that could not be someone else's context (a sign not surely someone
+    /// else's, or of a rule without `others_need_complaint`).
+    open_signs: u32,
+    /// `shared` cues ("caught it", "me too"): someone else's sign is the writer's too.
+    shared: u32,
     crisis: bool,
     hopeless: u32,
     idioms: u32,
@@ -94,9 +111,10 @@ struct Acc<'l> {
 }
 
 impl Acc<'_> {
-    /// The message gives the back or leg trouble to the writer and to nobody else.
+    /// The message gives the back or leg trouble to the writer and to nobody else, and does
+    /// not say the writer has what someone else has.
     fn writers_complaint_only(&self) -> bool {
-        self.complaint_mine > 0 && self.complaint_others == 0
+        self.complaint_mine > 0 && self.complaint_others == 0 && self.shared == 0
     }
 
     fn log(&mut self, f: impl FnOnce() -> Finding) {
@@ -138,6 +156,9 @@ impl SafetyScreen {
         let mut acc = Acc {
             hits: vec![false; self.rules.len()],
             mine: vec![false; self.rules.len()],
+            unsure: vec![false; self.rules.len()],
+            open_signs: 0,
+            shared: 0,
             crisis: false,
             hopeless: 0,
             idioms: 0,
@@ -229,7 +250,7 @@ impl SafetyScreen {
         // is grumbling"); "my dad has a fever and his back is killing him" still escalates.
         if acc.writers_complaint_only() {
             hits.retain(|&i| {
-                let keep = acc.mine[i] || !self.rules[i].others_need_complaint;
+                let keep = acc.unsure[i] || !self.rules[i].others_need_complaint;
                 if !keep {
                     acc.log(|| Finding {
                         source: Source::RedFlag(i),
@@ -261,7 +282,7 @@ impl SafetyScreen {
         // A message with no warning-sign word at all is not read for one: the reader weighs
         // how people write, and without a sign it would weigh only style.
         // Nor does it speak for someone else's signs when the trouble is the writer's alone.
-        let bystander = acc.own_signs == 0 && acc.writers_complaint_only();
+        let bystander = acc.open_signs == 0 && acc.writers_complaint_only();
         let red = self
             .red_model
             .as_ref()
@@ -301,7 +322,21 @@ impl SafetyScreen {
     fn sentence(&self, words: &[&[u32]], clauses: &[u32], asked: Option<u32>, acc: &mut Acc) {
         let n = words.len();
         let mut found: Vec<Occ> = Vec::new();
-        self.trie.find_all(words, |term, start, end| {
+        let terms = &self.terms;
+        self.trie.find_all(words, |term, start, end, skipped| {
+            // Only a sign may step over a filler: a cue, an exclude or an idiom means its own
+            // words ("don't even get" is not the cue "don't get", which reaches further).
+            let sign = matches!(
+                terms[term as usize].role,
+                Role::Phrase(_)
+                    | Role::Group { .. }
+                    | Role::Crisis
+                    | Role::Hopeless
+                    | Role::Complaint
+            );
+            if skipped && !sign {
+                return;
+            }
             found.push(Occ {
                 term,
                 start: start as u32,
@@ -340,7 +375,10 @@ impl SafetyScreen {
                     acc.log(|| self.finding(o.term, Source::Idiom, Status::Counts, false));
                 }
                 Role::Complaint => complaints.push(span),
-                Role::Cue(c) => cues.push((c, span)),
+                Role::Cue(c) => {
+                    acc.shared += u32::from(c == Cue::Shared);
+                    cues.push((c, span));
+                }
             }
         }
         if findings.is_empty() && complaints.is_empty() {
@@ -387,16 +425,24 @@ impl SafetyScreen {
         let mut parts: Vec<Part> = Vec::new();
         for o in &live {
             let info = &self.terms[o.term as usize];
-            let (urgency, history_counts, hypothetical_silences) = match info.role {
+            let (
+                urgency,
+                history_counts,
+                hypothetical_silences,
+                figurative_silences,
+                may_be_context,
+            ) = match info.role {
                 Role::Phrase(r) | Role::Group { rule: r, .. } if !self.rules[r as usize].crisis => {
                     let rule = &self.rules[r as usize];
                     (
                         Some(rule.urgency),
                         rule.history_counts,
                         rule.hypothetical_silences,
+                        rule.figurative_silences,
+                        rule.others_need_complaint,
                     )
                 }
-                _ => (None, false, false),
+                _ => (None, false, false, false, false),
             };
             let strict = urgency.is_none_or(|u| u == Urgency::Emergency);
             let span = Span {
@@ -405,6 +451,7 @@ impl SafetyScreen {
             };
             let negated = !info.negation && ctx.negated(span, strict, urgency.is_none());
             let other = ctx.other_person(span);
+            let sure_other = other && ctx.surely_other(span);
             let status = if negated {
                 Status::Negated
             } else if ctx.not_a_person(span) {
@@ -414,6 +461,8 @@ impl SafetyScreen {
                     Status::Historical
                 } else if ctx.general(span) || (hypothetical_silences && ctx.hypothetical(span)) {
                     Status::Hypothetical
+                } else if figurative_silences && ctx.figurative(span) {
+                    Status::Figurative
                 } else {
                     Status::Counts
                 }
@@ -428,6 +477,7 @@ impl SafetyScreen {
                 if status == Status::Counts {
                     acc.signs += 1;
                     acc.own_signs += u32::from(!other);
+                    acc.open_signs += u32::from(!(sure_other && may_be_context));
                 } else {
                     acc.quiet.push((acc.offset + o.start, acc.offset + o.end));
                 }
@@ -440,9 +490,13 @@ impl SafetyScreen {
                 Role::Phrase(r) if status == Status::Counts => {
                     acc.hits[r as usize] = true;
                     acc.mine[r as usize] |= !other;
+                    acc.unsure[r as usize] |= !sure_other;
                 }
                 Role::Group { rule, combo, group }
-                    if !matches!(status, Status::Negated | Status::NotAPerson) =>
+                    if !matches!(
+                        status,
+                        Status::Negated | Status::NotAPerson | Status::Figurative
+                    ) =>
                 {
                     let whole =
                         self.rules[rule as usize].combos[combo as usize].scope == Scope::Message;
@@ -454,6 +508,7 @@ impl SafetyScreen {
                         current: status == Status::Counts,
                         clause: clauses[o.start as usize],
                         other,
+                        sure_other,
                     };
                     if whole {
                         acc.message_parts.push(part);
@@ -488,12 +543,13 @@ impl SafetyScreen {
             // A sliding window over the parts (sorted by position), with counts per group:
             // linear however many parts a long message has.
             let mut in_group = [0u32; super::MAX_GROUPS];
-            let (mut current, mut mine, mut left) = (0u32, 0u32, 0usize);
+            let (mut current, mut mine, mut unsure, mut left) = (0u32, 0u32, 0u32, 0usize);
             for j in 0..same.len() {
                 let p = same[j];
                 in_group[p.group as usize] += 1;
                 current += u32::from(p.current);
                 mine += u32::from(!p.other);
+                unsure += u32::from(!p.sure_other);
                 while p.start - same[left].start > info.within
                     || (info.scope == Scope::Clause && same[left].clause != p.clause)
                 {
@@ -501,12 +557,14 @@ impl SafetyScreen {
                     in_group[q.group as usize] -= 1;
                     current -= u32::from(q.current);
                     mine -= u32::from(!q.other);
+                    unsure -= u32::from(!q.sure_other);
                     left += 1;
                 }
                 let full = in_group[..info.groups as usize].iter().all(|&n| n > 0);
                 if full && current > 0 {
                     acc.hits[rule] = true;
                     acc.mine[rule] |= mine > 0;
+                    acc.unsure[rule] |= unsure > 0;
                     if mine > 0 {
                         break;
                     }
@@ -619,9 +677,11 @@ struct Context<'a> {
     hypothetical: Vec<Option<Span>>,
     general: Vec<Option<Span>>,
     experiencer: Vec<Option<Span>>,
+    writer: Vec<Option<Span>>,
     not_a_person: Vec<Option<Span>>,
     not_a_person_after: Vec<Option<Span>>,
     history_before: Vec<Option<Span>>,
+    figurative: Vec<Option<Span>>,
     /// Earliest cue of a kind starting at or after word `i`.
     post: Vec<Option<Span>>,
     history_after: Vec<Option<Span>>,
@@ -671,9 +731,11 @@ impl<'a> Context<'a> {
             hypothetical: plain(Cue::Hypothetical),
             general: plain(Cue::General),
             experiencer: plain(Cue::Experiencer),
+            writer: plain(Cue::Writer),
             not_a_person: plain(Cue::NotAPerson),
             not_a_person_after: next(Cue::NotAPerson),
             history_before: plain(Cue::History),
+            figurative: plain(Cue::Figurative),
             post: next(Cue::Post),
             history_after: next(Cue::History),
         }
@@ -762,6 +824,18 @@ impl<'a> Context<'a> {
         self.experiencer[f.start as usize].is_some_and(|h| !self.terminated(h.end, f.start))
     }
 
+    /// Someone else's for sure: `experiencer` earlier in the same clause with no terminator
+    /// and no word of the writer's in between ("my son had a fever"; not "my husband thinks
+    /// I have a fever", which may be the writer's).
+    fn surely_other(&self, f: Span) -> bool {
+        let clause = |i: u32| self.clauses[i as usize];
+        self.experiencer[f.start as usize].is_some_and(|e| {
+            clause(e.start) == clause(f.start)
+                && !self.terminated(e.end, f.start)
+                && self.writer[f.start as usize].is_none_or(|w| w.start < e.end)
+        })
+    }
+
     /// A pet or a thing ("my dog", "the car") earlier in the clause with no person named
     /// after it ("my dog jumped on me and now I can't pee" is about me), or right after the
     /// sign ("my paralysed dog").
@@ -775,6 +849,16 @@ impl<'a> Context<'a> {
         let after = self.not_a_person_after[f.end as usize]
             .is_some_and(|a| a.start - f.end <= 1 && clause(a.start) == clause(f.end - 1));
         before || after
+    }
+
+    /// A figure of speech ("feels like", "as if") shortly before, in the same clause: "feel
+    /// like I've been hit by a bus" describes a feeling, not an accident.
+    fn figurative(&self, f: Span) -> bool {
+        self.figurative[f.start as usize].is_some_and(|c| {
+            self.clauses[c.start as usize] == self.clauses[f.start as usize]
+                && f.start.saturating_sub(c.end) <= self.scopes.pre
+                && !self.terminated(c.end, f.start)
+        })
     }
 
     fn historical(&self, f: Span) -> bool {

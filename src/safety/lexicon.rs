@@ -439,30 +439,36 @@ impl Trie {
             .map(|i| next[i].1 as usize)
     }
 
-    /// Call `found(term, start, end)` for every term occurring in `words`, where `words[i]`
-    /// is the id list of word `i`. Cost: words x (term depth) x (ids per word), all bounded.
-    pub(crate) fn find_all(&self, words: &[&[u32]], mut found: impl FnMut(u32, usize, usize)) {
-        let mut stack: Vec<(usize, usize)> = Vec::new();
+    /// Call `found(term, start, end, skipped)` for every term occurring in `words`, where
+    /// `words[i]` is the id list of word `i`; `skipped` says a filler inside was stepped over
+    /// (the caller decides which terms may: a sign may, a negation cue may not). Cost: words
+    /// x (term depth) x (ids per word), all bounded.
+    pub(crate) fn find_all(
+        &self,
+        words: &[&[u32]],
+        mut found: impl FnMut(u32, usize, usize, bool),
+    ) {
+        let mut stack: Vec<(usize, usize, bool)> = Vec::new();
         for start in 0..words.len() {
             if words[start].is_empty() {
                 continue;
             }
             stack.clear();
-            stack.push((0, start));
-            while let Some((node, pos)) = stack.pop() {
+            stack.push((0, start, false));
+            while let Some((node, pos, skipped)) = stack.pop() {
                 let Some(ids) = words.get(pos) else { continue };
                 // A filler inside a term is stepped over ("cant even feel", "without really
                 // trying"); a term never starts or ends on one it does not name.
                 if node != 0 && ids.contains(&FILLER) && pos + 1 - start < MAX_TERM_WORDS {
-                    stack.push((node, pos + 1));
+                    stack.push((node, pos + 1, true));
                 }
                 for &id in ids.iter() {
                     if let Some(child) = self.child(node, id) {
                         for &t in &self.nodes[child].out {
-                            found(t, start, pos + 1);
+                            found(t, start, pos + 1, skipped);
                         }
                         if pos + 1 - start < MAX_TERM_WORDS && !self.nodes[child].next.is_empty() {
-                            stack.push((child, pos + 1));
+                            stack.push((child, pos + 1, skipped));
                         }
                     }
                 }
@@ -582,7 +588,7 @@ mod tests {
         let a: &[u32] = &[1];
         let b: &[u32] = &[2, 3];
         let mut got = Vec::new();
-        t.find_all(&[a, b], |term, s, e| got.push((term, s, e)));
+        t.find_all(&[a, b], |term, s, e, _| got.push((term, s, e)));
         got.sort_unstable();
         assert_eq!(got, vec![(10, 0, 2), (11, 1, 2)]);
     }

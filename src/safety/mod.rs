@@ -91,6 +91,9 @@ pub enum Status {
     /// alone ("my son had a fever ... now my sciatica is grumbling"), for a rule with
     /// `others_need_complaint`.
     Bystander,
+    /// After a figure of speech ("feels like I've been hit by a bus"), for a rule with
+    /// `figurative_silences`.
+    Figurative,
 }
 
 /// One rule term found in a message, and what the context made of it. Holds the rule's own
@@ -149,6 +152,9 @@ enum Cue {
     Hypothetical,
     General,
     History,
+    Figurative,
+    Writer,
+    Shared,
     Experiencer,
     NotAPerson,
     List,
@@ -170,6 +176,7 @@ struct RuleInfo {
     urgency: Urgency,
     history_counts: bool,
     hypothetical_silences: bool,
+    figurative_silences: bool,
     others_need_complaint: bool,
     combos: Vec<ComboInfo>,
 }
@@ -221,6 +228,7 @@ impl SafetyScreen {
                 hypothetical_silences: rule
                     .hypothetical_silences
                     .unwrap_or(rule.urgency != Urgency::Emergency),
+                figurative_silences: rule.figurative_silences,
                 others_need_complaint: rule.others_need_complaint,
                 combos,
             });
@@ -240,6 +248,7 @@ impl SafetyScreen {
             urgency: Urgency::Emergency,
             history_counts: true,
             hypothetical_silences: false,
+            figurative_silences: false,
             others_need_complaint: false,
             combos,
         });
@@ -323,7 +332,7 @@ impl SafetyScreen {
 }
 
 /// The `[negation]` lists with the cue each one holds.
-fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 13] {
+fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 16] {
     [
         (&n.pre, Cue::Pre),
         (&n.pre_short, Cue::PreShort),
@@ -334,6 +343,9 @@ fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 13] {
         (&n.hypothetical, Cue::Hypothetical),
         (&n.general, Cue::General),
         (&n.history, Cue::History),
+        (&n.figurative, Cue::Figurative),
+        (&n.writer, Cue::Writer),
+        (&n.shared, Cue::Shared),
         (&n.experiencer, Cue::Experiencer),
         (&n.not_a_person, Cue::NotAPerson),
         (&n.list_words, Cue::List),
@@ -482,7 +494,7 @@ impl<'r> Builder<'r> {
             let words: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
             let mut negation = false;
             let terms = &self.terms;
-            self.trie.find_all(&words, |t, _, _| {
+            self.trie.find_all(&words, |t, _, _, _| {
                 negation |= matches!(terms[t as usize].role, Role::Cue(Cue::Pre | Cue::PreShort));
             });
             self.terms[i].negation = negation;

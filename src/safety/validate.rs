@@ -86,6 +86,15 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) -> SafetyScr
             diags.error(at, format!("red flag `{id}` has an empty title"));
         }
         reply_words(rule.reply.as_str(), rule.urgency, id, at, diags);
+        if rule.others_need_complaint && rule.urgency == Urgency::Emergency {
+            diags.error(
+                at,
+                format!(
+                    "red flag `{id}` is on the emergency tier, so someone else's sign must \
+                     always escalate: remove others_need_complaint"
+                ),
+            );
+        }
         if rule.phrases.is_empty() && rule.combo.is_empty() {
             diags.error(
                 at,
@@ -291,6 +300,7 @@ fn self_test(screen: &Tester, rules: &SafetyRules, rule: usize, text: &str) -> S
                     Status::Historical => "it reads as the past".to_string(),
                     Status::NotAPerson => "it reads as about a pet or a thing".to_string(),
                     Status::Bystander => "it reads as someone else's".to_string(),
+                    Status::Figurative => "it reads as a figure of speech".to_string(),
                     Status::Counts => String::new(),
                 })
                 .unwrap_or_else(|| "its words do not match themselves".to_string());
@@ -599,7 +609,7 @@ fn cue_keys(rules: &SafetyRules, tester: &Tester) -> HashMap<String, &'static st
     out
 }
 
-fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 13] {
+fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 16] {
     let n = &rules.negation;
     [
         (&n.pre, "pre"),
@@ -611,6 +621,9 @@ fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 13] {
         (&n.hypothetical, "hypothetical"),
         (&n.general, "general"),
         (&n.history, "history"),
+        (&n.figurative, "figurative"),
+        (&n.writer, "writer"),
+        (&n.shared, "shared"),
         (&n.experiencer, "experiencer"),
         (&n.not_a_person, "not_a_person"),
         (&n.list_words, "list_words"),
@@ -682,11 +695,12 @@ fn negation_lists(rules: &SafetyRules, tester: &Tester, at: &Origin, diags: &mut
         }
     }
     // A filler is stepped over inside terms: a negation or a terminator stepped over would
-    // turn "can not walk" into "can walk".
+    // turn "can not walk" into "can walk". Compared by stem ("denied" is the cue "denies").
     let single = |list: &[String]| -> std::collections::HashSet<String> {
         list.iter()
-            .map(|c| text::fold(c))
-            .filter(|f| text::words(f).count() == 1)
+            .filter_map(|c| parse_term(c).ok())
+            .filter(|t| t.words.len() == 1)
+            .map(|t| tester.key(&t))
             .collect()
     };
     let forbidden = [
@@ -696,12 +710,15 @@ fn negation_lists(rules: &SafetyRules, tester: &Tester, at: &Origin, diags: &mut
         (single(&n.pseudo), "pseudo"),
     ];
     for w in &n.fillers {
-        let folded = text::fold(w);
-        if text::words(&folded).count() != 1 {
-            diags.error(at, format!("[negation] filler \"{w}\" must be one word"));
-            continue;
-        }
-        if let Some((_, name)) = forbidden.iter().find(|(set, _)| set.contains(&folded)) {
+        let term = match parse_term(w) {
+            Ok(t) if t.words.len() == 1 => t,
+            _ => {
+                diags.error(at, format!("[negation] filler \"{w}\" must be one word"));
+                continue;
+            }
+        };
+        let key = tester.key(&term);
+        if let Some((_, name)) = forbidden.iter().find(|(set, _)| set.contains(&key)) {
             diags.error(
                 at,
                 format!(
