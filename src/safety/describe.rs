@@ -26,6 +26,12 @@ pub fn describe_rules(rules: &SafetyRules) -> String {
         if !rule.exclude.is_empty() {
             let _ = writeln!(out, "  except inside: {}", list(&rule.exclude));
         }
+        if rule.figurative_silences {
+            let _ = writeln!(
+                out,
+                "  not after a figure of speech ([negation] figurative: \"like I've been\")"
+            );
+        }
         if rule.others_need_complaint {
             let _ = writeln!(
                 out,
