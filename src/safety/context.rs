@@ -178,8 +178,7 @@ impl SafetyScreen {
         text::pieces(text, |piece, brk| {
             let folded = text::fold(piece);
             for w in text::words(&folded) {
-                let filler = self.vocab.is_filler(w);
-                if !filler && !self.vocab.may_match(w) {
+                if !self.vocab.may_match(w) {
                     sentence.ranges.push((0, 0));
                     sentence.clauses.push(sentence.clause);
                     continue;
@@ -188,10 +187,8 @@ impl SafetyScreen {
                     Some(&r) => r,
                     None => {
                         let start = arena.len() as u32;
-                        if self.vocab.may_match(w) {
-                            self.vocab.resolve(w, arena);
-                        }
-                        if filler {
+                        self.vocab.resolve(w, arena);
+                        if self.vocab.is_filler(w) {
                             arena.push(super::lexicon::FILLER);
                         }
                         let r = (start, arena.len() as u32);

@@ -205,9 +205,13 @@ impl Vocab {
 
     /// A word a term may step over ("even", "really", "bloody").
     pub(crate) fn add_filler(&mut self, word: &str) {
+        // Its first letters pass `may_match`, so most message words are rejected by the
+        // bit test before any filler lookup.
+        self.heads.add(word);
         self.fillers.insert(word.to_string());
     }
 
+    /// Call only for a word that passed [`Self::may_match`].
     pub(crate) fn is_filler(&self, w: &str) -> bool {
         !self.fillers.is_empty() && self.fillers.contains(w)
     }
