@@ -127,7 +127,7 @@ fn the_safety_test_half_stays_at_or_above_its_floors() {
             red_flag: 0.87,
             emergency: 0.87,
             crisis: 0.88,
-            benign: 0.88,
+            benign: 0.87,
         },
         false,
     );
@@ -155,7 +155,7 @@ fn the_second_safety_test_half_stays_at_or_above_its_floors() {
             red_flag: 0.88,
             emergency: 0.89,
             crisis: 0.85,
-            benign: 0.91,
+            benign: 0.90,
         },
         false,
     );

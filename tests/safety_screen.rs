@@ -1034,6 +1034,22 @@ fn someone_elses_fever_or_cancer_is_context_when_the_back_trouble_is_the_writers
         let v = screen(text);
         assert!(ids(&v).contains(&rule.to_string()), "{text:?} -> {v:?}");
     }
+    // Whose trouble it is must be said: a complaint with no "my" or "I" is nobody's for sure
+    // ("Sarah has sciatica"), so it never makes someone else's sign context.
+    for (text, rule) in [
+        (
+            "mum has sciatica and she has lost loads of weight without trying",
+            "weight_loss",
+        ),
+        (
+            "Sarah has sciatica and she had a fever all week",
+            "infection",
+        ),
+    ] {
+        let v = screen(text);
+        assert!(ids(&v).contains(&rule.to_string()), "{text:?} -> {v:?}");
+    }
+    expect_clear(&["my boyfriend has a fever and my back hurts, is it related?"]);
     for text in [
         "My mum (84) has a compression fracture. My sciatica is bad from lifting her.",
         "My husband has thoracic pain and a band of pain around his ribs. My sciatica is bad.",

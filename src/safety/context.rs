@@ -399,7 +399,12 @@ impl SafetyScreen {
         if live.is_empty() && complaints.is_empty() {
             return;
         }
-        let cues = select_cues(cues, &live, n);
+        // The writer's own words ("my", "I") are kept wherever they stand: inside "and my" or
+        // "I think" they still say whose the next words are.
+        let (writer, cues): (Vec<_>, Vec<_>) =
+            cues.into_iter().partition(|(c, _)| *c == Cue::Writer);
+        let mut cues = select_cues(cues, &live, n);
+        cues.extend(writer);
         let ctx = Context::new(&cues, clauses, asked, self.scopes);
         for &c in &complaints {
             if ctx.negated(c, false, false) || ctx.not_a_person(c) {
@@ -412,9 +417,11 @@ impl SafetyScreen {
             };
             if ctx.other_person(last) {
                 acc.complaint_others += 1;
-            } else {
+            } else if ctx.by_writer(c) {
                 acc.complaint_mine += 1;
             }
+            // Neither ("Sarah has sciatica", "mum's sciatica"): whose is not known, so it
+            // cannot make someone else's sign context.
         }
         // Hopelessness terms on the same or overlapping words ("a burden", "burden to my
         // family") are one statement, not two.
@@ -830,6 +837,19 @@ impl<'a> Context<'a> {
             clause(e.start) == clause(f.start)
                 && !self.terminated(e.end, f.start)
                 && self.writer[f.start as usize].is_none_or(|w| w.start < e.end)
+        })
+    }
+
+    /// The writer's own, said so: a `writer` word ("my", "I") just before or starting the
+    /// term, in its clause, with no terminator and no one else named in between ("my
+    /// sciatica", "I have sciatica", "my back").
+    fn by_writer(&self, f: Span) -> bool {
+        let clause = |i: u32| self.clauses[i as usize];
+        let at = (f.start + 1).min(f.end) as usize;
+        self.writer[at].is_some_and(|w| {
+            clause(w.start) == clause(f.start)
+                && !self.terminated(w.end, f.start)
+                && self.experiencer[f.start as usize].is_none_or(|e| e.end <= w.start)
         })
     }
 
