@@ -323,6 +323,8 @@ impl SafetyScreen {
         self.trie.find_all(words, |term, start, end, skipped| {
             // Only a sign may step over a filler: a cue, an exclude or an idiom means its own
             // words ("don't even get" is not the cue "don't get", which reaches further).
+            // Pseudo-negations and doubt may too: they only ever cancel a negation ("no
+            // bloody idea if I wet myself", "not even sure I wet myself").
             let sign = matches!(
                 terms[term as usize].role,
                 Role::Phrase(_)
@@ -330,6 +332,7 @@ impl SafetyScreen {
                     | Role::Crisis
                     | Role::Hopeless
                     | Role::Complaint
+                    | Role::Cue(Cue::Pseudo | Cue::Uncertainty)
             );
             if skipped && !sign {
                 return;
@@ -868,12 +871,12 @@ impl<'a> Context<'a> {
         before || after
     }
 
-    /// A figure of speech ("feels like", "as if") shortly before, in the same clause: "feel
+    /// A figure of speech ("I feel like I've been") just before, in the same clause: "feel
     /// like I've been hit by a bus" describes a feeling, not an accident.
     fn figurative(&self, f: Span) -> bool {
         self.figurative[f.start as usize].is_some_and(|c| {
             self.clauses[c.start as usize] == self.clauses[f.start as usize]
-                && f.start.saturating_sub(c.end) <= self.scopes.pre
+                && f.start.saturating_sub(c.end) <= self.scopes.short
                 && !self.terminated(c.end, f.start)
         })
     }
