@@ -1021,13 +1021,7 @@ fn the_bundled_rules_escalate_someone_elses_fever_and_the_writers_own_told_by_ot
 
 /// The screen compiled from the bundled messages plus `safety` as `safety.toml`.
 fn screen_for(safety: &str) -> SafetyScreen {
-    let messages = std::fs::read_to_string(knowledge_dir().join("messages.toml"))
-        .expect("bundled messages.toml");
-    let parts = vec![
-        (PathBuf::from("messages.toml"), messages),
-        (PathBuf::from("safety.toml"), safety.to_string()),
-    ];
-    let loaded = review::load_texts(&parts)
+    let loaded = review::load_texts(&with_bundled_messages(safety))
         .unwrap_or_else(|e| panic!("fixture loads: {:#?}", e.diagnostics));
     SafetyScreen::new(&loaded.knowledge.safety)
 }
@@ -1160,15 +1154,19 @@ post = ["is fine"]
 terminators = ["but"]
 "#;
 
-/// Load the bundled messages plus `safety` as `safety.toml`; return every diagnostic.
-fn diagnostics_for(safety: &str) -> Vec<Diagnostic> {
+/// The bundled messages plus `safety` as `safety.toml`: a knowledge folder in memory.
+fn with_bundled_messages(safety: &str) -> Vec<(PathBuf, String)> {
     let messages = std::fs::read_to_string(knowledge_dir().join("messages.toml"))
         .expect("bundled messages.toml");
-    let parts = vec![
+    vec![
         (PathBuf::from("messages.toml"), messages),
         (PathBuf::from("safety.toml"), safety.to_string()),
-    ];
-    match review::load_texts(&parts) {
+    ]
+}
+
+/// Load the bundled messages plus `safety` as `safety.toml`; return every diagnostic.
+fn diagnostics_for(safety: &str) -> Vec<Diagnostic> {
+    match review::load_texts(&with_bundled_messages(safety)) {
         Ok(l) => l.warnings,
         Err(e) => e.diagnostics,
     }
