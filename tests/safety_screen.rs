@@ -1114,6 +1114,20 @@ fn a_filler_word_inside_a_sign_does_not_hide_it() {
 }
 
 #[test]
+fn losing_feeling_said_with_a_negation_is_the_sign_not_its_absence() {
+    // "don't have any feeling" is the numbness itself; "no numbness" is its absence.
+    expect_tier(
+        Urgency::Emergency,
+        &[
+            "I don't have any feeling down there anymore",
+            "I haven't got any feeling in my groin",
+            "I've not been able to pee since this morning",
+        ],
+    );
+    expect_clear(&["I don't have any numbness down there, just leg pain. Stretches?"]);
+}
+
+#[test]
 fn a_figure_of_speech_is_not_an_accident() {
     expect_clear(&[
         "day after a deep tissue massage and I feel like I've been hit by a bus. normal?",
