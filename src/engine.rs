@@ -31,11 +31,6 @@ pub struct Engine {
 impl Engine {
     pub fn new(knowledge: Knowledge) -> Self {
         let safety = SafetyScreen::new(&knowledge.safety);
-        Self::with_screen(knowledge, safety)
-    }
-
-    /// An engine serving `safety`, the screen already compiled from `knowledge`'s rules.
-    pub fn with_screen(knowledge: Knowledge, safety: SafetyScreen) -> Self {
         let matcher = Matcher::build(&knowledge);
         Self::with_compiled(
             knowledge,

@@ -32,6 +32,7 @@ pub mod feedback;
 pub mod gaps;
 pub mod knowledge;
 pub mod matcher;
+mod parallel;
 pub mod render;
 pub mod reply;
 pub mod review;

@@ -62,27 +62,19 @@ fn compiled(
 ) -> Result<(Loaded, Compiled), LoadFailure> {
     let built = std::cell::RefCell::new(None);
     let loaded = read(&|k: &Knowledge, diags: &mut Diagnostics| {
-        let (screen, matcher) = std::thread::scope(|s| {
-            // Caught here: the knowledge may not have passed its checks yet, and a panic on
-            // it must not hide their diagnostics (it only costs the prebuilt index).
-            let build = || std::panic::catch_unwind(|| Matcher::build(k)).ok();
-            let matcher = std::thread::Builder::new().spawn_scoped(s, build);
-            let screen = checks_keeping_screen(k, diags);
-            let matcher = match matcher {
-                Ok(handle) => handle.join().ok().flatten(),
-                // No thread to be had: build it here, one after the other.
-                Err(_) => build(),
-            };
-            (screen, matcher)
-        });
-        let matcher = matcher.unwrap_or_else(|| Matcher::build(k));
-        *built.borrow_mut() = Some(Compiled { screen, matcher });
+        // The knowledge may not have passed its checks yet: a panic on it is caught here, so
+        // it cannot hide their diagnostics; the index is then built once the load succeeds.
+        let (matcher, screen) = crate::parallel::side_by_side(
+            || std::panic::catch_unwind(|| Matcher::build(k)).ok(),
+            || checks_keeping_screen(k, diags),
+        );
+        *built.borrow_mut() = Some((screen, matcher));
     })?;
-    let compiled = built.into_inner().unwrap_or_else(|| Compiled {
-        screen: SafetyScreen::new(&loaded.knowledge.safety),
-        matcher: Matcher::build(&loaded.knowledge),
-    });
-    Ok((loaded, compiled))
+    let (screen, matcher) = built
+        .into_inner()
+        .unwrap_or_else(|| (SafetyScreen::new(&loaded.knowledge.safety), None));
+    let matcher = matcher.unwrap_or_else(|| Matcher::build(&loaded.knowledge));
+    Ok((loaded, Compiled { screen, matcher }))
 }
 
 /// Load and validate a folder or the built-in knowledge: what the engine serves.

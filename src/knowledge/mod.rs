@@ -578,24 +578,15 @@ fn assemble(
         b.files.push(rel.clone());
     }
     let knowledge = b.finish(diags, complete)?;
-    // The model's own checks and the compiled ones read the knowledge and nothing else: run
-    // them side by side (a load takes the slower of the two, not their sum).
-    let own_checks = || {
-        let mut own = Diagnostics::default();
-        validate::validate(&knowledge, &mut own, complete);
-        own
-    };
-    let own = std::thread::scope(|s| {
-        let own = std::thread::Builder::new().spawn_scoped(s, own_checks);
-        checks(&knowledge, diags);
-        match own {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            // No thread to be had: the same checks, one after the other.
-            Err(_) => own_checks(),
-        }
-    });
+    // The model's own checks and the compiled ones read the knowledge and nothing else.
+    let (own, ()) = crate::parallel::side_by_side(
+        || {
+            let mut own = Diagnostics::default();
+            validate::validate(&knowledge, &mut own, complete);
+            own
+        },
+        || checks(&knowledge, diags),
+    );
     diags.items.extend(own.items);
     Some(knowledge)
 }

@@ -23,10 +23,10 @@ struct Tester {
     screen: SafetyScreen,
     memo: RefCell<WordMemo>,
     stems: RefCell<FastMap<String, String>>,
-    /// Terms [`check_term`] passed, by their text and whether cues were checked: a concept
+    /// Terms [`check_term`] passed, by their text, without and with the cue check: a concept
     /// used by many rules is parsed and checked once (errors are still reported at every
     /// place, since a failed term is never stored).
-    passed: RefCell<FastMap<(String, bool), Term>>,
+    passed: RefCell<[FastMap<String, Term>; 2]>,
 }
 
 impl Tester {
@@ -36,13 +36,6 @@ impl Tester {
 
     fn explain(&self, text: &str) -> super::Screening {
         self.screen.explain(text)
-    }
-
-    fn passed(&self, raw: &str, cues: &HashMap<String, &'static str>) -> Option<Term> {
-        self.passed
-            .borrow()
-            .get(&(raw.to_string(), !cues.is_empty()))
-            .cloned()
     }
 
     /// A key that is equal for terms matching the same words (same stems and markers).
@@ -114,7 +107,7 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) -> SafetyScr
             .collect();
         for p in rules.expand(&rule.phrases).terms {
             let what = format!("red flag `{id}`: phrase \"{p}\"");
-            let Some(term) = check_term(&screen, p, &what, &cues, at, diags) else {
+            let Some(term) = check_term(&screen, p, &|| what.clone(), &cues, at, diags) else {
                 continue;
             };
             own_phrases += 1;
@@ -174,7 +167,7 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) -> SafetyScr
             check_combo(&screen, rules, combo, &what, &fires, &cues, at, diags);
         }
         for x in rules.expand(&rule.exclude).terms {
-            let what = format!("red flag `{id}`: exclude \"{x}\"");
+            let what = || format!("red flag `{id}`: exclude \"{x}\"");
             check_term(&screen, x, &what, &HashMap::new(), at, diags);
         }
     }
@@ -209,28 +202,33 @@ fn reply_words(reply: &str, urgency: Urgency, id: &str, at: &Origin, diags: &mut
 }
 
 /// Parse a term and check it can match something specific. Returns it when usable.
+/// `what` names the term for a diagnostic; it is only called when there is one.
 fn check_term(
     tester: &Tester,
     raw: &str,
-    what: &str,
+    what: &dyn Fn() -> String,
     cues: &HashMap<String, &'static str>,
     at: &Origin,
     diags: &mut Diagnostics,
 ) -> Option<Term> {
-    if let Some(term) = tester.passed(raw, cues) {
-        return Some(term);
+    let checked = usize::from(!cues.is_empty());
+    if let Some(term) = tester.passed.borrow()[checked].get(raw) {
+        return Some(term.clone());
     }
     let term = match parse_term(raw) {
         Ok(t) => t,
         Err(e) => {
-            diags.error(at, format!("{what}: {e}"));
+            diags.error(at, format!("{}: {e}", what()));
             return None;
         }
     };
     if term.words.is_empty() {
         diags.error(
             at,
-            format!("{what} folds to nothing (only punctuation or emoji), so it can never match"),
+            format!(
+                "{} folds to nothing (only punctuation or emoji), so it can never match",
+                what()
+            ),
         );
         return None;
     }
@@ -242,8 +240,9 @@ fn check_term(
         diags.error(
             at,
             format!(
-                "{what} is only common words, so it would match almost every message; name \
-                 the symptom"
+                "{} is only common words, so it would match almost every message; name the \
+                 symptom",
+                what()
             ),
         );
         return None;
@@ -252,16 +251,14 @@ fn check_term(
         diags.error(
             at,
             format!(
-                "{what} is itself a context cue (in [negation] {list}), so it says nothing \
-                 about a symptom and would switch that cue off wherever it appears"
+                "{} is itself a context cue (in [negation] {list}), so it says nothing about \
+                 a symptom and would switch that cue off wherever it appears",
+                what()
             ),
         );
         return None;
     }
-    tester
-        .passed
-        .borrow_mut()
-        .insert((raw.to_string(), !cues.is_empty()), term.clone());
+    tester.passed.borrow_mut()[checked].insert(raw.to_string(), term.clone());
     Some(term)
 }
 
@@ -362,12 +359,8 @@ fn check_combo(
         }
         for t in terms {
             let twhat = || format!("{what}, group {}: term \"{t}\"", gi + 1);
-            let term = match screen.passed(t, cues) {
-                Some(term) => term,
-                None => match check_term(screen, t, &twhat(), cues, at, diags) {
-                    Some(term) => term,
-                    None => continue,
-                },
+            let Some(term) = check_term(screen, t, &twhat, cues, at, diags) else {
+                continue;
             };
             let key = screen.key(&term);
             if let Some(&other) = group_of.get(&key) {
@@ -450,7 +443,7 @@ fn concepts(rules: &SafetyRules, tester: &Tester, diags: &mut Diagnostics) {
         }
         for t in &c.terms {
             if concept_name(t).is_none() {
-                let what = format!("concept `{name}`: term \"{t}\"");
+                let what = || format!("concept `{name}`: term \"{t}\"");
                 check_term(tester, t, &what, &HashMap::new(), &c.origin, diags);
             }
         }
@@ -477,7 +470,7 @@ fn complaint(
         check_term(
             tester,
             t,
-            &format!("[negation] complaint \"{t}\""),
+            &|| format!("[negation] complaint \"{t}\""),
             cues,
             at,
             diags,
@@ -550,7 +543,7 @@ fn crisis(
     let mut seen: HashMap<String, &str> = HashMap::new();
     for p in rules.expand(&c.phrases).terms {
         let what = format!("[crisis] phrase \"{p}\"");
-        let Some(term) = check_term(screen, p, &what, cues, at, diags) else {
+        let Some(term) = check_term(screen, p, &|| what.clone(), cues, at, diags) else {
             continue;
         };
         if let Some(first) = seen.insert(screen.key(&term), p) {
@@ -585,7 +578,7 @@ fn crisis(
             check_term(
                 screen,
                 p,
-                &format!("[crisis] {name} \"{p}\""),
+                &|| format!("[crisis] {name} \"{p}\""),
                 cues,
                 at,
                 diags,
