@@ -210,11 +210,11 @@ fn print_head(head: &Head, t: &Trained, rule: Option<&str>) {
     }
     println!("threshold = {:.2}", t.threshold);
     println!("bias = {:.3}", t.bias);
-    println!();
-    println!("[screen_model.{}.weights]", head.table);
+    println!("weights = '''");
     for (k, v) in &t.weights {
-        println!("\"{k}\" = {v}");
+        println!("{k} = {v}");
     }
+    println!("'''");
 }
 
 fn train(texts: &[(Vec<String>, String)], head: &Head) -> Trained {

@@ -160,6 +160,60 @@ fn a_broken_model_is_refused_at_its_file() {
         .any(|d| d.message.contains("can never be read")));
 }
 
+/// The crisis head with its weights as the trainer writes them: one string of lines.
+fn model_lines_toml(lines: &str) -> String {
+    format!(
+        "[screen_model]\ntrained = \"test\"\n[screen_model.crisis]\nthreshold = 0.5\n\
+         bias = -3.0\nweights = '''\n{lines}'''\n"
+    )
+}
+
+#[test]
+fn weights_written_as_lines_read_like_a_table() {
+    let lighthouse = stem_of("lighthouse");
+    let postcard = stem_of("postcard");
+    let table = screen_with(Some(&model_toml(
+        0.5,
+        -3.0,
+        &[(&lighthouse, 4.0), (&postcard, -0.5)],
+    )));
+    let lines = screen_with(Some(&model_lines_toml(&format!(
+        "{lighthouse} = 4.0\n\n{postcard} = -0.5\n"
+    ))));
+    assert_eq!(lines.screen(PLAIN), Verdict::Crisis);
+    assert_eq!(table.screen(PLAIN), lines.screen(PLAIN));
+    let calm = "We painted the old postcard blue";
+    assert_eq!(lines.screen(calm), Verdict::Clear);
+    assert_eq!(table.screen(calm), lines.screen(calm));
+
+    // A line that is not `feature = number`, or a feature given twice, is refused by line.
+    for (bad, says) in [
+        (
+            format!("{lighthouse} = 4.0\n{postcard} = lots\n"),
+            "weights line 2",
+        ),
+        (format!("{lighthouse} 4.0\n"), "weights line 1"),
+        (
+            format!("{lighthouse} = 4.0\n{lighthouse} = 1\n"),
+            "given twice",
+        ),
+    ] {
+        let kb = Kb::new();
+        std::fs::write(kb.path(MODEL_FILE), model_lines_toml(&bad)).expect("write");
+        let err = match review::load_dir(&kb.dir()) {
+            Ok(_) => panic!("{bad:?} must be refused"),
+            Err(e) => e,
+        };
+        assert!(
+            err.diagnostics.iter().any(|d| d.severity == Severity::Error
+                && d.file.ends_with(MODEL_FILE)
+                && d.message.contains(says)),
+            "{bad:?}: {:#?}",
+            err.diagnostics
+        );
+    }
+}
+
 #[test]
 fn the_bundled_model_loads_without_warnings() {
     let kb = Kb::new();

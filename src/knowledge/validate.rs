@@ -364,11 +364,11 @@ impl Term {
 struct Words(Vec<(String, String)>);
 
 impl Words {
-    fn of(text: &str) -> Words {
+    fn of(text: &str, stems: &mut text::Stems) -> Words {
         let folded = text::fold(text);
         Words(
             text::words(&folded)
-                .map(|w| (w.to_string(), text::stem(w)))
+                .map(|w| (w.to_string(), stems.get(w).to_string()))
                 .collect(),
         )
     }
@@ -389,13 +389,14 @@ struct Read<'t> {
 }
 
 impl<'t> Read<'t> {
-    fn of(text: &'t str) -> Self {
+    /// `stems` remembers the stems of the words already read: the texts share most words.
+    fn of(text: &'t str, stems: &mut text::Stems) -> Self {
         Read {
             sentences: text
                 .split(['.', '!', '?', ';', ':', '\n'])
-                .map(|s| (s, Words::of(s)))
+                .map(|s| (s, Words::of(s, stems)))
                 .collect(),
-            all: Words::of(text),
+            all: Words::of(text, stems),
         }
     }
 }
@@ -461,6 +462,7 @@ fn cautions(k: &Knowledge, diags: &mut Diagnostics) {
             Err(why) => diags.error(at, format!("caution `{}`: {why}", c.id)),
         }
     }
+    let mut stems = text::Stems::default();
     for e in &k.entries {
         let scope = match e.kind {
             EntryKind::Faq => CautionScope::Faq,
@@ -468,7 +470,7 @@ fn cautions(k: &Knowledge, diags: &mut Diagnostics) {
             EntryKind::Technique => CautionScope::Technique,
         };
         let text = e.answer_text();
-        let text = Read::of(&text);
+        let text = Read::of(&text, &mut stems);
         for check in checks
             .iter()
             .filter(|c| c.caution.applies_to.contains(&scope))
@@ -482,7 +484,10 @@ fn cautions(k: &Knowledge, diags: &mut Diagnostics) {
         for (i, s) in r.steps.iter().enumerate() {
             let own = format!("{}\n{}", s.instruction, s.stop_cue);
             let with_summary = format!("{own}\n{}", r.summary);
-            let (own, with_summary) = (Read::of(&own), Read::of(&with_summary));
+            let (own, with_summary) = (
+                Read::of(&own, &mut stems),
+                Read::of(&with_summary, &mut stems),
+            );
             for check in checks
                 .iter()
                 .filter(|c| c.caution.applies_to.contains(&CautionScope::Step))

@@ -18,9 +18,10 @@ use crate::knowledge::{Diagnostics, Origin, SafetyRules};
 use crate::text;
 use crate::text::FastMap;
 
-/// The compiled rules plus caches, so one validation pass stems each word once.
-struct Tester {
-    screen: SafetyScreen,
+/// The compiled rules plus caches, so one validation pass stems each word once. Each thread
+/// of the checks has its own.
+struct Tester<'s> {
+    screen: &'s SafetyScreen,
     memo: RefCell<WordMemo>,
     stems: RefCell<FastMap<String, String>>,
     /// Terms [`check_term`] passed, by their text, without and with the cue check: a concept
@@ -29,7 +30,16 @@ struct Tester {
     passed: RefCell<[FastMap<String, Term>; 2]>,
 }
 
-impl Tester {
+impl<'s> Tester<'s> {
+    fn new(screen: &'s SafetyScreen) -> Self {
+        Tester {
+            screen,
+            memo: RefCell::default(),
+            stems: RefCell::default(),
+            passed: RefCell::default(),
+        }
+    }
+
     fn screen(&self, text: &str) -> Verdict {
         self.screen.screen_with(text, &mut self.memo.borrow_mut())
     }
@@ -60,18 +70,37 @@ impl Tester {
 /// Returns the screen compiled for the self-tests, so a load compiles the rules once and the
 /// engine serves the very screen that was tested.
 pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) -> SafetyScreen {
-    let screen = Tester {
-        screen: SafetyScreen::new(rules),
-        memo: RefCell::default(),
-        stems: RefCell::default(),
-        passed: RefCell::default(),
-    };
+    let compiled = SafetyScreen::new(rules);
+    let screen = Tester::new(&compiled);
     let cues = cue_keys(rules, &screen);
+    // The crisis rule's and the concepts' self-tests do not depend on the red flags': they run
+    // on another core, and their findings follow the red flags' as if run after them.
+    let (later, ()) = crate::parallel::side_by_side(
+        || {
+            let screen = Tester::new(&compiled);
+            let mut diags = Diagnostics::default();
+            complaint(rules, &screen, &cues, &mut diags);
+            crisis(rules, &screen, &cues, &rules.crisis.origin, &mut diags);
+            concepts(rules, &screen, &mut diags);
+            diags
+        },
+        || red_flags(rules, &screen, &cues, diags),
+    );
+    diags.items.extend(later.items);
+    compiled
+}
+
+/// The red-flag rules' own checks and self-tests.
+fn red_flags(
+    rules: &SafetyRules,
+    screen: &Tester,
+    cues: &HashMap<String, &'static str>,
+    diags: &mut Diagnostics,
+) {
     if let Some(m) = &rules.model {
         model_heads(m, rules, diags);
     }
-    let crisis_at = rules.crisis.origin.clone();
-    negation_lists(rules, &screen, &rules.negation.origin, diags);
+    negation_lists(rules, screen, &rules.negation.origin, diags);
     let mut seen: HashMap<String, (usize, &Origin)> = HashMap::new();
     for (ri, (rule, at)) in rules.red_flags.iter().enumerate() {
         let id = rule.id.as_str();
@@ -107,7 +136,7 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) -> SafetyScr
             .collect();
         for p in rules.expand(&rule.phrases).terms {
             let what = format!("red flag `{id}`: phrase \"{p}\"");
-            let Some(term) = check_term(&screen, p, &|| what.clone(), &cues, at, diags) else {
+            let Some(term) = check_term(screen, p, &|| what.clone(), cues, at, diags) else {
                 continue;
             };
             own_phrases += 1;
@@ -133,7 +162,7 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) -> SafetyScr
                     seen.insert(key, (ri, at));
                 }
             }
-            match self_test(&screen, rules, ri, p) {
+            match self_test(screen, rules, ri, p) {
                 SelfTest::Fires { more_urgent } => {
                     if let Some(a) = more_urgent {
                         covered_by.push(a);
@@ -164,17 +193,13 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) -> SafetyScr
         for (ci, combo) in rule.combo.iter().enumerate() {
             let what = format!("red flag `{id}`: combo {}", ci + 1);
             let fires = |v: &Verdict| v.red_flags().contains(&ri);
-            check_combo(&screen, rules, combo, &what, &fires, &cues, at, diags);
+            check_combo(screen, rules, combo, &what, &fires, cues, at, diags);
         }
         for x in rules.expand(&rule.exclude).terms {
             let what = || format!("red flag `{id}`: exclude \"{x}\"");
-            check_term(&screen, x, &what, &HashMap::new(), at, diags);
+            check_term(screen, x, &what, &HashMap::new(), at, diags);
         }
     }
-    complaint(rules, &screen, &cues, diags);
-    crisis(rules, &screen, &cues, &crisis_at, diags);
-    concepts(rules, &screen, diags);
-    screen.screen
 }
 
 /// Replies must exist, and should say where to go.
