@@ -168,19 +168,25 @@ pub struct Caution {
 }
 
 /// `[scope]`: what makes a message ours. The matcher answers only messages about sciatica
-/// self-care: ones that name the body or the condition (`anchors`: "sciatica", "leg",
-/// "piriformis"), or ask about a self-care topic of ours (`topics`: "massage", "foam roller",
-/// "ice or heat") and nothing else (`elsewhere`: another body part, an animal, an oven...).
-/// A message that only shares a word or two with the knowledge ("what's the weather like
+/// self-care: ones that name the condition (`anchors`: "sciatica", "piriformis"), or the
+/// writer's own back and legs or a nerve or disc trouble (`body`: "my leg", "pinched nerve")
+/// with no other body part or illness named (`other_conditions`: "my wrist", "sunburn"), or
+/// ask about a self-care topic of ours (`topics`: "massage", "foam roller", "ice or heat")
+/// and name nothing else (`elsewhere`: an animal, an oven..., or another condition). A
+/// message that only shares a word or two with the knowledge ("what's the weather like
 /// tomorrow") is not ours and gets an honest no-match without suggestions.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scope {
     pub anchors: Vec<String>,
     #[serde(default)]
+    pub body: Vec<String>,
+    #[serde(default)]
     pub topics: Vec<String>,
     #[serde(default)]
     pub elsewhere: Vec<String>,
+    #[serde(default)]
+    pub other_conditions: Vec<String>,
 }
 
 /// `[conversation]`: how a member's messages after a crisis reply are read (see

@@ -4,13 +4,17 @@
 //! # Is it ours? (domain evidence, [`Matcher::in_scope`], `scope`)
 //! Real messages are mostly context (an age, a job, last night's telly), so whether to answer
 //! is decided from the domain evidence a message carries, never from the words it has that
-//! the knowledge lacks. The knowledge's `[scope]` names *anchors* (the condition and the
-//! writer's own body: "sciatica", "my leg"), *topics* (our self-care subjects: "foam
-//! roller", "heels", "ice"; the distinctive words of entry titles and tags count too) and
-//! words *elsewhere* (another body part, illness, animal or object). A message is ours when
-//! it has an anchor, or names a medicine, a pregnancy or a child (an entry's `context`), or
-//! has a topic, nothing elsewhere, and mostly words the knowledge uses. Anything else gets an
-//! honest no-match without suggestions, however many words it shares with the knowledge.
+//! the knowledge lacks. The knowledge's `[scope]` names *anchors* (the condition:
+//! "sciatica", "piriformis"), *body* words (the writer's own back and legs, and nerve or disc
+//! troubles that can be anywhere: "my leg", "pinched nerve"), *topics* (our self-care
+//! subjects: "foam roller", "heels", "ice"; the distinctive words of entry titles and tags
+//! count too), *other conditions* (another body part or complaint: "wrist", "sunburn") and
+//! words *elsewhere* (an animal, an object, a whole-body illness). A message is ours when it
+//! has an anchor; or a body word and no other condition ("a pinched nerve in my wrist" is
+//! not ours); or names a medicine, a pregnancy or a child (an entry's `context`); or has a
+//! topic, nothing elsewhere and no other condition, and mostly words the knowledge uses.
+//! Anything else gets an honest no-match without suggestions, however many words it shares
+//! with the knowledge.
 //!
 //! # Which entry? (ranking on the part that carries evidence)
 //! Words go through the shared text layer ([`crate::text`]: fold, typo correction against the
@@ -257,13 +261,16 @@ impl Matcher {
         let canon_stems: Vec<String> = canonical.iter().map(|w| w.stem.clone()).collect();
         let more = self.scope.evidence(&canon_words, &canon_stems);
         ev.anchor |= more.anchor;
+        ev.body |= more.body;
         ev.topic |= more.topic;
-        // A medicine, a pregnancy or a child mentioned is ours whatever else is said: the
-        // entry that calls for a professional must be heard.
-        if ev.anchor || self.contexts.iter().any(|(_, p)| p.found_unnegated(&stems)) {
+        // A medicine, a pregnancy or a child mentioned is ours whatever else is said, even
+        // another condition ("naproxen with my heartburn"): the entry that calls for a
+        // professional must be heard.
+        let context = self.contexts.iter().any(|(_, p)| p.found_unnegated(&stems));
+        if ev.anchor || ev.body_ours() || context {
             return true;
         }
-        if !ev.topic || ev.elsewhere {
+        if !(ev.topic || ev.body) || ev.elsewhere || ev.other {
             return false;
         }
         // Our topic and nothing named elsewhere: ours when most of what the message talks

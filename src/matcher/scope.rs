@@ -59,8 +59,10 @@ impl StemPhrases {
 #[derive(Debug, Default)]
 pub(crate) struct ScopeLists {
     anchors: StemPhrases,
+    body: StemPhrases,
     topics: StemPhrases,
     elsewhere: StemPhrases,
+    other_conditions: StemPhrases,
     /// Stems of title and tag words that are not everyday English ("passenger", "heels",
     /// "sneezing", "laminectomy"): what our entries are about, named by the entries.
     titled: FastSet<String>,
@@ -73,19 +75,30 @@ const TITLE_TOPIC: f32 = 0.6;
 /// What a message's words say about whose it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Evidence {
-    /// Names the condition or the body it lives in.
+    /// Names the condition.
     pub anchor: bool,
+    /// Names the writer's back or legs, or a nerve or disc trouble.
+    pub body: bool,
     /// Names one of our self-care topics.
     pub topic: bool,
-    /// Names another body part, illness, animal or thing.
+    /// Names an animal, a thing or another subject.
     pub elsewhere: bool,
+    /// Names another body part or illness: "my back" with "sunburn" is about the sunburn,
+    /// a "pinched nerve" in the wrist is not sciatica.
+    pub other: bool,
 }
 
 impl Evidence {
-    /// Ours for certain: the condition or its body, or our topic and nothing else.
+    /// Ours for certain: the condition; the body it lives in, with no other condition; or
+    /// our topic and nothing else.
     #[cfg(test)]
     pub fn ours(self) -> bool {
-        self.anchor || (self.topic && !self.elsewhere)
+        self.anchor || self.body_ours() || (self.topic && !self.elsewhere && !self.other)
+    }
+
+    /// The body it lives in is named, and no other condition.
+    pub fn body_ours(self) -> bool {
+        self.body && !self.other
     }
 }
 
@@ -102,15 +115,17 @@ impl ScopeLists {
         }
         Self {
             anchors: StemPhrases::new(&scope.anchors),
+            body: StemPhrases::new(&scope.body),
             topics: StemPhrases::new(&scope.topics),
             elsewhere: StemPhrases::new(&scope.elsewhere),
+            other_conditions: StemPhrases::new(&scope.other_conditions),
             titled,
         }
     }
 
     /// No `[scope]` at all: every message counts as ours (knowledge without scope lists).
     pub fn is_empty(&self) -> bool {
-        self.anchors.set.is_empty() && self.topics.set.is_empty()
+        self.anchors.set.is_empty() && self.body.set.is_empty() && self.topics.set.is_empty()
     }
 
     /// Evidence from a message's words and their stems (typos already corrected). An anchor
@@ -120,12 +135,14 @@ impl ScopeLists {
     pub fn evidence(&self, words: &[&str], stems: &[String]) -> Evidence {
         Evidence {
             anchor: self.anchors.found_unnegated(stems),
+            body: self.body.found_unnegated(stems),
             topic: self.topics.found_in(stems)
                 || words
                     .iter()
                     .zip(stems)
                     .any(|(w, s)| self.titled.contains(s) && text::specificity(w) >= TITLE_TOPIC),
             elsewhere: self.elsewhere.found_in(stems),
+            other: self.other_conditions.found_in(stems),
         }
     }
 
@@ -133,8 +150,10 @@ impl ScopeLists {
     pub fn words(&self) -> impl Iterator<Item = &str> {
         self.anchors
             .words()
+            .chain(self.body.words())
             .chain(self.topics.words())
             .chain(self.elsewhere.words())
+            .chain(self.other_conditions.words())
     }
 }
 
@@ -146,9 +165,11 @@ mod tests {
         let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
         ScopeLists::new(
             &Scope {
-                anchors: v(&["sciatica", "lower back"]),
+                anchors: v(&["sciatica"]),
+                body: v(&["lower back", "pinched nerve"]),
                 topics: v(&["heat", "massage"]),
                 elsewhere: v(&["oven", "horse"]),
+                other_conditions: v(&["wrist", "sunburn"]),
             },
             ["Heels and sciatica", "Does cold weather make it worse?"].into_iter(),
         )
@@ -166,6 +187,17 @@ mod tests {
         let l = lists();
         assert!(ev(&l, "my horse kicked my lower back").ours());
         assert!(ev(&l, "Sciatica and the oven").ours());
+    }
+
+    #[test]
+    fn the_body_is_ours_unless_another_condition_is_named() {
+        let l = lists();
+        assert!(ev(&l, "my horse kicked my lower back").ours());
+        assert!(ev(&l, "pinched nerve, heat or massage?").ours());
+        assert!(!ev(&l, "pinched nerve in my wrist from the mouse").ours());
+        assert!(!ev(&l, "sunburn on my lower back, what helps").ours());
+        // The condition named outweighs any other condition.
+        assert!(ev(&l, "sciatica and a sore wrist").ours());
     }
 
     #[test]
