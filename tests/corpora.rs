@@ -182,7 +182,7 @@ fn the_chatty_test_half_stays_at_or_above_its_floors() {
         ChattyFloor {
             answer: 0.85,
             warn: 0.93,
-            no_match: 0.85,
+            no_match: 0.90,
             false_alarms: 11,
         },
         false,
@@ -234,7 +234,7 @@ fn the_fourth_safety_sets_stay_at_or_above_their_floors() {
             red_flag: 0.85,
             emergency: 0.87,
             crisis: 0.0,
-            benign: 0.80,
+            benign: 0.81,
         },
         false,
     );
@@ -248,7 +248,7 @@ fn the_second_chatty_sets_stay_at_or_above_their_floors() {
         ChattyFloor {
             answer: 0.91,
             warn: 0.96,
-            no_match: 0.84,
+            no_match: 0.88,
             false_alarms: 5,
         },
         true,
@@ -258,7 +258,7 @@ fn the_second_chatty_sets_stay_at_or_above_their_floors() {
         ChattyFloor {
             answer: 0.88,
             warn: 0.86,
-            no_match: 0.76,
+            no_match: 0.80,
             false_alarms: 6,
         },
         false,
@@ -293,17 +293,17 @@ fn the_fourth_round_sets_stay_at_or_above_their_floors() {
     check_safety(
         "tests/corpora/safety6-tune.jsonl",
         SafetyFloor {
-            red_flag: 0.91,
+            red_flag: 0.93,
             emergency: 0.92,
             crisis: 0.0,
-            benign: 0.91,
+            benign: 0.93,
         },
         true,
     );
     check_safety(
         "tests/corpora/safety6-test.jsonl",
         SafetyFloor {
-            red_flag: 0.89,
+            red_flag: 0.90,
             emergency: 0.90,
             crisis: 0.0,
             benign: 0.88,
@@ -315,7 +315,7 @@ fn the_fourth_round_sets_stay_at_or_above_their_floors() {
         ChattyFloor {
             answer: 0.88,
             warn: 0.80,
-            no_match: 0.82,
+            no_match: 0.84,
             false_alarms: 4,
         },
         true,
@@ -323,10 +323,76 @@ fn the_fourth_round_sets_stay_at_or_above_their_floors() {
     check_chatty(
         "tests/corpora/chatty3-test.jsonl",
         ChattyFloor {
-            answer: 0.84,
+            answer: 0.83,
             warn: 0.96,
-            no_match: 0.75,
+            no_match: 0.83,
             false_alarms: 2,
+        },
+        false,
+    );
+}
+
+#[test]
+fn the_fifth_round_sets_stay_at_or_above_their_floors() {
+    // Fifth round (authors `cre`, `rff`, `qe`): the test halves were scored on the code as it
+    // stood before any of the round was read (`/work/corpora/R5-baseline.txt`, BENCHMARKS.md).
+    check_safety(
+        "tests/corpora/safety7-tune.jsonl",
+        SafetyFloor {
+            red_flag: 0.0,
+            emergency: 0.0,
+            crisis: 0.90,
+            benign: 0.95,
+        },
+        true,
+    );
+    check_safety(
+        "tests/corpora/safety7-test.jsonl",
+        SafetyFloor {
+            red_flag: 0.0,
+            emergency: 0.0,
+            crisis: 0.91,
+            benign: 0.91,
+        },
+        false,
+    );
+    check_safety(
+        "tests/corpora/safety8-tune.jsonl",
+        SafetyFloor {
+            red_flag: 0.91,
+            emergency: 0.94,
+            crisis: 0.0,
+            benign: 0.91,
+        },
+        true,
+    );
+    check_safety(
+        "tests/corpora/safety8-test.jsonl",
+        SafetyFloor {
+            red_flag: 0.86,
+            emergency: 0.94,
+            crisis: 0.0,
+            benign: 0.86,
+        },
+        false,
+    );
+    check_chatty(
+        "tests/corpora/chatty4-tune.jsonl",
+        ChattyFloor {
+            answer: 0.87,
+            warn: 0.83,
+            no_match: 0.88,
+            false_alarms: 5,
+        },
+        true,
+    );
+    check_chatty(
+        "tests/corpora/chatty4-test.jsonl",
+        ChattyFloor {
+            answer: 0.81,
+            warn: 0.96,
+            no_match: 0.82,
+            false_alarms: 6,
         },
         false,
     );
@@ -354,6 +420,12 @@ fn report_the_figures() {
         "tests/corpora/safety6-test.jsonl",
         "tests/corpora/chatty3-tune.jsonl",
         "tests/corpora/chatty3-test.jsonl",
+        "tests/corpora/safety7-tune.jsonl",
+        "tests/corpora/safety7-test.jsonl",
+        "tests/corpora/safety8-tune.jsonl",
+        "tests/corpora/safety8-test.jsonl",
+        "tests/corpora/chatty4-tune.jsonl",
+        "tests/corpora/chatty4-test.jsonl",
     ] {
         let rows = rows(f);
         let t = score(engine(), &rows, |_| true);
