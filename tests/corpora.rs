@@ -341,7 +341,7 @@ fn the_fifth_round_sets_stay_at_or_above_their_floors() {
         SafetyFloor {
             red_flag: 0.0,
             emergency: 0.0,
-            crisis: 0.90,
+            crisis: 0.89,
             benign: 0.95,
         },
         true,
@@ -369,7 +369,7 @@ fn the_fifth_round_sets_stay_at_or_above_their_floors() {
     check_safety(
         "tests/corpora/safety8-test.jsonl",
         SafetyFloor {
-            red_flag: 0.86,
+            red_flag: 0.85,
             emergency: 0.94,
             crisis: 0.0,
             benign: 0.86,

@@ -1664,3 +1664,51 @@ fn report_screening_time_for_a_100k_message() {
         println!("{name}: {} chars screened in {per:?} per run", t.len());
     }
 }
+
+#[test]
+fn a_growing_numb_patch_thin_bones_losing_height_and_a_cancer_history_are_read() {
+    // Written for the fourth session's concept words (each a kind of wording, not a corpus row).
+    expect_flag(
+        "leg_weakness",
+        Urgency::Urgent,
+        &["the numb patch on my calf has got bigger since monday, now my whole foot is going"],
+    );
+    expect_flag(
+        "fracture",
+        Urgency::Urgent,
+        &["dad has osteoporosis and he's shrinking, more hunched every month, and now new back pain"],
+    );
+    expect_flag(
+        "cancer",
+        Urgency::Urgent,
+        &["I'm an ex cancer patient and this sciatica is new"],
+    );
+    expect_flag(
+        "worsening",
+        Urgency::Soon,
+        &["two months of this and it's going the wrong way even with the physio"],
+    );
+}
+
+#[test]
+fn everyday_words_near_those_signs_stay_clear() {
+    // Look-alikes of the same concept words: a member's words that only share them.
+    expect_clear(&[
+        "my toes feel a bit numb in these boots, should I get bigger ones?",
+        "numbness in my foot, would a bigger pillow under my knees help?",
+        "my posture is so hunched at my desk, I have osteoporosis in the family, any tips?",
+        "sciatica 3 weeks, I fall onto the sofa every evening knackered, is lying down ok?",
+        "I do the stretch on both legs now, is that ok?",
+        "I think I've been doing the piriformis stretch in the wrong direction for weeks",
+        "the sciatica kicks off around 3am every shift, anything I can do from the chair?",
+        "lambing season and my sciatica's flared, the ewes won't wait for me",
+        "my elbow is sore from the gym, and my sciatica is fine today",
+        "I'm asthmatic and use a steroid inhaler, can I use a heat pad on my sciatica?",
+        "penalties, sudden death, I was up off the sofa screaming, now my sciatica hates me",
+        "my dachshund's back legs have gone wobbly and the vet is tomorrow; best way to lift him with my sciatica?",
+    ]);
+    expect_not_crisis(&[
+        "my son jumped off the garden wall onto the roof of his den, anyway heat or ice for my back?",
+        "cant face another day at this desk lol, any standing desk recs?",
+    ]);
+}
