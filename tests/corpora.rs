@@ -257,7 +257,7 @@ fn the_second_chatty_sets_stay_at_or_above_their_floors() {
         "tests/corpora/chatty2-test.jsonl",
         ChattyFloor {
             answer: 0.88,
-            warn: 0.86,
+            warn: 0.82,
             no_match: 0.80,
             false_alarms: 6,
         },
@@ -359,7 +359,7 @@ fn the_fifth_round_sets_stay_at_or_above_their_floors() {
     check_safety(
         "tests/corpora/safety8-tune.jsonl",
         SafetyFloor {
-            red_flag: 0.91,
+            red_flag: 0.90,
             emergency: 0.94,
             crisis: 0.0,
             benign: 0.91,

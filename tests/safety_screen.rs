@@ -1688,6 +1688,22 @@ fn a_growing_numb_patch_thin_bones_losing_height_and_a_cancer_history_are_read()
         Urgency::Soon,
         &["two months of this and it's going the wrong way even with the physio"],
     );
+    expect_flag(
+        "leg_weakness",
+        Urgency::Urgent,
+        &["the numb area on my shin has doubled in size since friday"],
+    );
+    expect_flag(
+        "trauma",
+        Urgency::Urgent,
+        &["slipped and came down hard on my coccyx this morning, now my lower back is agony"],
+    );
+    expect_flag(
+        "night_pain",
+        Urgency::Soon,
+        &["the sciatica wakes me up every night around 3, can't get comfy"],
+    );
+    expect_crisis(&["i'm about to do something stupid, i can't take this leg pain anymore"]);
 }
 
 #[test]
@@ -1706,6 +1722,12 @@ fn everyday_words_near_those_signs_stay_clear() {
         "I'm asthmatic and use a steroid inhaler, can I use a heat pad on my sciatica?",
         "penalties, sudden death, I was up off the sofa screaming, now my sciatica hates me",
         "my dachshund's back legs have gone wobbly and the vet is tomorrow; best way to lift him with my sciatica?",
+    ]);
+    expect_clear(&[
+        "my baby wakes me every night at 2am, and lifting her from the cot hurts my back",
+        "it's a bit better each week, just worse after a long drive",
+        "my sciatica kicks off whenever I drive the car for more than an hour",
+        "fell down a rabbit hole of sciatica videos last night, which stretches actually work?",
     ]);
     expect_not_crisis(&[
         "my son jumped off the garden wall onto the roof of his den, anyway heat or ice for my back?",
