@@ -1666,7 +1666,7 @@ fn report_screening_time_for_a_100k_message() {
 }
 
 #[test]
-fn a_growing_numb_patch_thin_bones_losing_height_and_a_cancer_history_are_read() {
+fn signs_told_in_everyday_words_from_the_fourth_session_are_read() {
     // Written for the fourth session's concept words (each a kind of wording, not a corpus row).
     expect_flag(
         "leg_weakness",

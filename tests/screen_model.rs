@@ -172,27 +172,29 @@ fn model_lines_toml(lines: &str) -> String {
 fn weights_written_as_lines_read_like_a_table() {
     let lighthouse = stem_of("lighthouse");
     let postcard = stem_of("postcard");
+    // "postcard" outweighs "lighthouse" with the bias: each line must be read for PLAIN to
+    // be clear and "lighthouse" alone to be crisis.
     let table = screen_with(Some(&model_toml(
         0.5,
         -3.0,
-        &[(&lighthouse, 4.0), (&postcard, -0.5)],
+        &[(&lighthouse, 4.0), (&postcard, -1.5)],
     )));
     let lines = screen_with(Some(&model_lines_toml(&format!(
-        "{lighthouse} = 4.0\n\n{postcard} = -0.5\n"
+        "{lighthouse} = 4.0\r\n\n{postcard} = -1.5\n"
     ))));
-    assert_eq!(lines.screen(PLAIN), Verdict::Crisis);
-    assert_eq!(table.screen(PLAIN), lines.screen(PLAIN));
-    let calm = "We painted the old postcard blue";
-    assert_eq!(lines.screen(calm), Verdict::Clear);
-    assert_eq!(table.screen(calm), lines.screen(calm));
+    let alone = "We painted the old lighthouse blue";
+    for screen in [&table, &lines] {
+        assert_eq!(screen.screen(alone), Verdict::Crisis);
+        assert_ne!(screen.screen(PLAIN), Verdict::Crisis);
+    }
 
     // A line that is not `feature = number`, or a feature given twice, is refused by line.
     for (bad, says) in [
         (
             format!("{lighthouse} = 4.0\n{postcard} = lots\n"),
-            "weights line 2",
+            "line 2 of `weights`:",
         ),
-        (format!("{lighthouse} 4.0\n"), "weights line 1"),
+        (format!("{lighthouse} 4.0\n"), "line 1 of `weights`:"),
         (
             format!("{lighthouse} = 4.0\n{lighthouse} = 1\n"),
             "given twice",

@@ -208,19 +208,16 @@ pub fn parse_button_id(custom_id: &str) -> Option<(u64, Action)> {
     Some((id.parse().ok()?, Action::parse(action)?))
 }
 
-/// Hand freed heap pages back to the system after a burst. glibc returns memory only from the
-/// top of its heap, so a burst's freed sessions otherwise stay resident for as long as any
-/// later allocation sits above them.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+/// Hand freed heap pages back to the system after a burst. The allocator (mimalloc, see
+/// `src/lib.rs`) keeps freed pages for reuse; a forced collect returns them, so a burst's
+/// freed sessions do not stay resident.
 fn release_free_memory() {
-    // SAFETY: malloc_trim only releases free memory glibc owns; it has no preconditions.
+    // SAFETY: mi_collect only frees and returns memory mimalloc itself holds unused; it has no
+    // preconditions and may be called from any thread.
     unsafe {
-        libc::malloc_trim(0);
+        libmimalloc_sys::mi_collect(true);
     }
 }
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn release_free_memory() {}
 
 #[cfg(test)]
 mod tests {

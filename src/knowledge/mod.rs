@@ -172,7 +172,8 @@ pub struct Caution {
 /// writer's own back and legs or a nerve or disc trouble (`body`: "my leg", "pinched nerve")
 /// with no other body part or illness named (`other_conditions`: "my wrist", "sunburn"), or
 /// ask about a self-care topic of ours (`topics`: "massage", "foam roller", "ice or heat")
-/// and name nothing else (`elsewhere`: an animal, an oven..., or another condition). A
+/// and name nothing else (`elsewhere`: an animal, an oven, a whole-body illness...; nor any
+/// `other_conditions`). A
 /// message that only shares a word or two with the knowledge ("what's the weather like
 /// tomorrow") is not ours and gets an honest no-match without suggestions.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -383,8 +383,9 @@ fn weight_table_or_lines<'de, D: serde::Deserializer<'de>>(
     d.deserialize_any(Either)
 }
 
-/// Parse `feature = weight` lines (blank lines skipped); an error names the line.
-pub fn weight_lines(text: &str) -> Result<BTreeMap<String, f64>, String> {
+/// Parse `feature = weight` lines (blank lines skipped); an error names the line, counted
+/// from the first line of the string.
+fn weight_lines(text: &str) -> Result<BTreeMap<String, f64>, String> {
     let mut out = BTreeMap::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -398,14 +399,14 @@ pub fn weight_lines(text: &str) -> Result<BTreeMap<String, f64>, String> {
             Some((feature, w)) if !feature.is_empty() => {
                 if out.insert(feature.to_string(), w).is_some() {
                     return Err(format!(
-                        "weights line {}: feature \"{feature}\" is given twice",
+                        "line {} of `weights`: feature \"{feature}\" is given twice",
                         n + 1
                     ));
                 }
             }
             _ => {
                 return Err(format!(
-                    "weights line {}: \"{line}\" is not `feature = weight` (a number)",
+                    "line {} of `weights`: \"{line}\" is not `feature = weight` (a number)",
                     n + 1
                 ))
             }
@@ -512,4 +513,23 @@ impl SafetyRules {
 /// `Some("numb")` for `"@numb"`.
 pub fn concept_name(term: &str) -> Option<&str> {
     term.trim().strip_prefix(CONCEPT_MARK).map(str::trim)
+}
+
+#[cfg(test)]
+mod weight_lines_tests {
+    use super::weight_lines;
+
+    #[test]
+    fn lines_read_as_a_map_and_a_bad_line_is_named() {
+        let m = weight_lines("on purpos = 1.5\r\n\r\npill = -0.25\n").expect("reads");
+        assert_eq!(m.len(), 2);
+        assert_eq!(m["on purpos"], 1.5);
+        assert_eq!(m["pill"], -0.25);
+        let err = weight_lines("pill = 1\npill 2\n").expect_err("line 2 has no '='");
+        assert!(err.starts_with("line 2 of `weights`:"), "{err}");
+        let err = weight_lines("pill = 1\npill = 2\n").expect_err("twice");
+        assert!(err.contains("given twice"), "{err}");
+        let err = weight_lines("pill = lots\n").expect_err("not a number");
+        assert!(err.starts_with("line 1 of `weights`:"), "{err}");
+    }
 }

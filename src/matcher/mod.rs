@@ -263,15 +263,14 @@ impl Matcher {
         ev.anchor |= more.anchor;
         ev.body |= more.body;
         ev.topic |= more.topic;
+        ev.elsewhere |= more.elsewhere;
+        ev.other_condition |= more.other_condition;
         // A medicine, a pregnancy or a child mentioned is ours whatever else is said, even
         // another condition ("naproxen with my heartburn"): the entry that calls for a
         // professional must be heard.
         let context = self.contexts.iter().any(|(_, p)| p.found_unnegated(&stems));
-        if ev.anchor || ev.body_ours() || context {
-            return true;
-        }
-        if !(ev.topic || ev.body) || ev.elsewhere || ev.other {
-            return false;
+        if let Some(decided) = ev.verdict(context) {
+            return decided;
         }
         // Our topic and nothing named elsewhere: ours when most of what the message talks
         // about is ours ("ice or heat?", "are heels ok?"), not when our word is one of many

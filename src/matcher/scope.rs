@@ -81,24 +81,32 @@ pub(crate) struct Evidence {
     pub body: bool,
     /// Names one of our self-care topics.
     pub topic: bool,
-    /// Names an animal, a thing or another subject.
+    /// Names an animal, a thing, another subject or a whole-body illness.
     pub elsewhere: bool,
-    /// Names another body part or illness: "my back" with "sunburn" is about the sunburn,
+    /// Names another body part or complaint: "my back" with "sunburn" is about the sunburn,
     /// a "pinched nerve" in the wrist is not sciatica.
-    pub other: bool,
+    pub other_condition: bool,
 }
 
 impl Evidence {
-    /// Ours for certain: the condition; the body it lives in, with no other condition; or
-    /// our topic and nothing else.
-    #[cfg(test)]
-    pub fn ours(self) -> bool {
-        self.anchor || self.body_ours() || (self.topic && !self.elsewhere && !self.other)
+    /// What the words alone decide: `Some(true)` ours (the condition; the body it lives in
+    /// with no other condition; a medicine, pregnancy or child when `context`), `Some(false)`
+    /// not ours (no topic of ours, or something else named), `None` when it rests on how much
+    /// of the message is ours (a topic of ours and nothing else named).
+    pub fn verdict(self, context: bool) -> Option<bool> {
+        if self.anchor || (self.body && !self.other_condition) || context {
+            Some(true)
+        } else if !self.topic || self.elsewhere || self.other_condition {
+            Some(false)
+        } else {
+            None
+        }
     }
 
-    /// The body it lives in is named, and no other condition.
-    pub fn body_ours(self) -> bool {
-        self.body && !self.other
+    /// Ours by the words alone, a topic with nothing else named counting as ours.
+    #[cfg(test)]
+    pub fn ours(self) -> bool {
+        self.verdict(false).unwrap_or(true)
     }
 }
 
@@ -142,7 +150,7 @@ impl ScopeLists {
                     .zip(stems)
                     .any(|(w, s)| self.titled.contains(s) && text::specificity(w) >= TITLE_TOPIC),
             elsewhere: self.elsewhere.found_in(stems),
-            other: self.other_conditions.found_in(stems),
+            other_condition: self.other_conditions.found_unnegated(stems),
         }
     }
 
@@ -185,8 +193,8 @@ mod tests {
     #[test]
     fn an_anchor_makes_a_message_ours_whatever_else_it_names() {
         let l = lists();
-        assert!(ev(&l, "my horse kicked my lower back").ours());
         assert!(ev(&l, "Sciatica and the oven").ours());
+        assert!(ev(&l, "sciatica, and my wrist is sunburnt").ours());
     }
 
     #[test]
@@ -196,6 +204,9 @@ mod tests {
         assert!(ev(&l, "pinched nerve, heat or massage?").ours());
         assert!(!ev(&l, "pinched nerve in my wrist from the mouse").ours());
         assert!(!ev(&l, "sunburn on my lower back, what helps").ours());
+        // Another condition said not to be there does not count.
+        assert!(ev(&l, "pinched nerve in my lower back, not my wrist").ours());
+        assert!(ev(&l, "my lower back is killing me, no sunburn though").ours());
         // The condition named outweighs any other condition.
         assert!(ev(&l, "sciatica and a sore wrist").ours());
     }

@@ -23,7 +23,7 @@ use crate::text::FastMap;
 struct Tester<'s> {
     screen: &'s SafetyScreen,
     memo: RefCell<WordMemo>,
-    stems: RefCell<FastMap<String, String>>,
+    stems: RefCell<text::Stems>,
     /// Terms [`check_term`] passed, by their text, without and with the cue check: a concept
     /// used by many rules is parsed and checked once (errors are still reported at every
     /// place, since a failed term is never stored).
@@ -54,10 +54,7 @@ impl<'s> Tester<'s> {
         term.words
             .iter()
             .map(|p| match p {
-                WordPat::Stem(w) => stems
-                    .entry(w.clone())
-                    .or_insert_with(|| text::stem(w))
-                    .clone(),
+                WordPat::Stem(w) => stems.get(w).to_string(),
                 WordPat::Exact(w) => format!("={w}"),
                 WordPat::Prefix(w) => format!("{w}*"),
             })
@@ -74,24 +71,35 @@ pub fn validate_rules(rules: &SafetyRules, diags: &mut Diagnostics) -> SafetyScr
     let screen = Tester::new(&compiled);
     let cues = cue_keys(rules, &screen);
     // The crisis rule's and the concepts' self-tests do not depend on the red flags': they run
-    // on another core, and their findings follow the red flags' as if run after them.
+    // on another core, and their findings follow the red flags' as if run after them. A panic
+    // there becomes a finding, so it cannot hide the red flags' findings either.
     let (later, ()) = crate::parallel::side_by_side(
         || {
-            let screen = Tester::new(&compiled);
             let mut diags = Diagnostics::default();
-            complaint(rules, &screen, &cues, &mut diags);
-            crisis(rules, &screen, &cues, &rules.crisis.origin, &mut diags);
-            concepts(rules, &screen, &mut diags);
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let screen = Tester::new(&compiled);
+                complaint(rules, &screen, &cues, &mut diags);
+                crisis(rules, &screen, &cues, &rules.crisis.origin, &mut diags);
+                concepts(rules, &screen, &mut diags);
+            }));
+            if run.is_err() {
+                diags.error(
+                    &rules.crisis.origin,
+                    "the crisis and concept self-tests stopped on an internal error; the \
+                     rules were not checked, so this knowledge is not loaded",
+                );
+            }
             diags
         },
-        || red_flags(rules, &screen, &cues, diags),
+        || rule_checks(rules, &screen, &cues, diags),
     );
     diags.items.extend(later.items);
     compiled
 }
 
-/// The red-flag rules' own checks and self-tests.
-fn red_flags(
+/// The checks of everything but the crisis rule and the concepts: the model's heads, the
+/// negation lists, and each red-flag rule with its self-tests.
+fn rule_checks(
     rules: &SafetyRules,
     screen: &Tester,
     cues: &HashMap<String, &'static str>,
