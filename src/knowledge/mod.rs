@@ -576,9 +576,9 @@ fn assemble(
 ) -> Option<Knowledge> {
     let mut complete = !diags.has_errors();
     let mut b = Builder::default();
-    for (rel, text) in parts {
-        let lines = LineIndex::new(text);
-        match parse::parse_file(rel, text, &lines, diags) {
+    for ((rel, _), (lines, doc, found)) in parts.iter().zip(parse_all(parts)) {
+        diags.items.extend(found.items);
+        match doc {
             Some(doc) => b.add(rel, &lines, doc, diags),
             None => complete = false,
         }
@@ -596,6 +596,40 @@ fn assemble(
     );
     diags.items.extend(own.items);
     Some(knowledge)
+}
+
+/// Each file parsed on its own (with its line index and its own findings), in the order of
+/// `parts`. Files are independent, so the largest (the safety rules, the readers' weights)
+/// parse on another core while the rest parse here.
+fn parse_all(parts: &[(PathBuf, String)]) -> Vec<(LineIndex<'_>, Option<FileDoc>, Diagnostics)> {
+    let parse = |i: usize| {
+        let (rel, text) = &parts[i];
+        let lines = LineIndex::new(text);
+        let mut found = Diagnostics::default();
+        let doc = parse::parse_file(rel, text, &lines, &mut found);
+        (i, (lines, doc, found))
+    };
+    // Largest first, each to the side with less text so far.
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(parts[i].1.len()));
+    let (mut beside, mut here) = (Vec::new(), Vec::new());
+    let (mut beside_len, mut here_len) = (0usize, 0usize);
+    for i in order {
+        if beside_len <= here_len {
+            beside_len += parts[i].1.len();
+            beside.push(i);
+        } else {
+            here_len += parts[i].1.len();
+            here.push(i);
+        }
+    }
+    let (a, b) = crate::parallel::side_by_side(
+        || beside.iter().map(|&i| parse(i)).collect::<Vec<_>>(),
+        || here.iter().map(|&i| parse(i)).collect::<Vec<_>>(),
+    );
+    let mut all: Vec<_> = a.into_iter().chain(b).collect();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, parsed)| parsed).collect()
 }
 
 #[derive(Default)]
