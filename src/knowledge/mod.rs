@@ -173,9 +173,9 @@ pub struct Caution {
 /// with no other body part or illness named (`other_conditions`: "my wrist", "sunburn"), or
 /// ask about a self-care topic of ours (`topics`: "massage", "foam roller", "ice or heat")
 /// and name nothing else (`elsewhere`: an animal, an oven, a whole-body illness...; nor any
-/// `other_conditions`). A
-/// message that only shares a word or two with the knowledge ("what's the weather like
-/// tomorrow") is not ours and gets an honest no-match without suggestions.
+/// `other_conditions`). A message that only shares a word or two with the knowledge
+/// ("what's the weather like tomorrow") is not ours and gets an honest no-match without
+/// suggestions.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scope {
