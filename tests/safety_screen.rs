@@ -1019,6 +1019,18 @@ fn the_bundled_rules_escalate_someone_elses_fever_and_the_writers_own_told_by_ot
     }
 }
 
+/// One urgent rule whose sign (a fever) is context when the back trouble is the writer's
+/// alone.
+const FEVER_NEEDS_COMPLAINT: &str = r#"
+[[red_flag]]
+id = "fever"
+title = "Fever"
+urgency = "urgent"
+others_need_complaint = true
+phrases = ["fever"]
+reply = "See a doctor today."
+"#;
+
 /// The screen compiled from the bundled messages plus `safety` as `safety.toml`.
 fn screen_for(safety: &str) -> SafetyScreen {
     let loaded = review::load_texts(&with_bundled_messages(safety))
@@ -1038,15 +1050,7 @@ fn a_rule_may_take_someone_elses_sign_as_context_when_the_trouble_is_the_writers
              writer = [\"i\", \"my\", \"me\"]\nshared = [\"caught it\"]\n\
              complaint = [\"sciatica\", \"back\"]",
         ),
-        r#"
-[[red_flag]]
-id = "fever"
-title = "Fever"
-urgency = "urgent"
-others_need_complaint = true
-phrases = ["fever"]
-reply = "See a doctor today."
-"#
+        FEVER_NEEDS_COMPLAINT
     ));
     let flagged = |t: &str| !screen.screen(t).red_flags().is_empty();
     // Surely the son's, and the sciatica is said to be the writer's: context.
@@ -1291,17 +1295,7 @@ reply = "Go to the emergency department now; a doctor must check you."
 #[test]
 fn a_rule_leaning_on_complaint_terms_needs_some() {
     expect_error(
-        &with_rules(
-            r#"
-[[red_flag]]
-id = "fever"
-title = "Fever"
-urgency = "urgent"
-others_need_complaint = true
-phrases = ["fever"]
-reply = "See a doctor today."
-"#,
-        ),
+        &with_rules(FEVER_NEEDS_COMPLAINT),
         "sets others_need_complaint, but [negation] has no `complaint` terms",
     );
 }
