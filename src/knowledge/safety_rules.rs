@@ -2,7 +2,7 @@
 //! rules, the crisis rule and the context cues. This is the model only; `crate::safety`
 //! compiles it into the screen.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -439,7 +439,7 @@ impl SafetyRules {
             unknown: Vec::new(),
             cycles: Vec::new(),
         };
-        let mut seen = BTreeSet::new();
+        let mut seen = crate::text::FastSet::default();
         let mut path = Vec::new();
         for t in list {
             self.expand_into(t, &mut path, &mut seen, &mut out);
@@ -451,7 +451,7 @@ impl SafetyRules {
         &'a self,
         term: &'a str,
         path: &mut Vec<&'a str>,
-        seen: &mut BTreeSet<&'a str>,
+        seen: &mut crate::text::FastSet<&'a str>,
         out: &mut Expanded<'a>,
     ) {
         let Some(name) = concept_name(term) else {

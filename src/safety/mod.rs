@@ -363,6 +363,10 @@ struct Builder<'r> {
     rules: Vec<RuleInfo>,
     /// Rule words repeat across terms; Snowball is the slow part of compiling.
     stems: crate::text::Stems,
+    /// Each term compiled so far, by its text: a concept's terms come back for every rule
+    /// that uses it, and their word ids do not change.
+    /// Typos or not is part of the key: it changes what the first compile did.
+    compiled: crate::text::FastMap<(&'r str, bool), (Vec<u32>, usize)>,
 }
 
 impl<'r> Builder<'r> {
@@ -375,6 +379,7 @@ impl<'r> Builder<'r> {
             parsed: Vec::new(),
             rules: Vec::new(),
             stems: crate::text::Stems::default(),
+            compiled: Default::default(),
         }
     }
 
@@ -384,7 +389,7 @@ impl<'r> Builder<'r> {
 
     /// Compile every term of `list`, concepts expanded (unknown concepts are skipped here;
     /// validation reports them).
-    fn add_all(&mut self, list: &[String], role: Role, typos: bool) {
+    fn add_all(&mut self, list: &'r [String], role: Role, typos: bool) {
         let rules = self.rules_in;
         for t in list {
             match crate::knowledge::safety_rules::concept_name(t) {
@@ -399,7 +404,7 @@ impl<'r> Builder<'r> {
     }
 
     /// Compile the combos of rule `ri`.
-    fn combos(&mut self, ri: u32, combos: &[Combo]) -> Vec<ComboInfo> {
+    fn combos(&mut self, ri: u32, combos: &'r [Combo]) -> Vec<ComboInfo> {
         let mut out = Vec::new();
         for (ci, combo) in combos.iter().enumerate() {
             let groups = combo.all_of.len().min(MAX_GROUPS);
@@ -426,7 +431,19 @@ impl<'r> Builder<'r> {
 
     /// Compile one term; `label` is how findings name it. `typos`: its words may be
     /// misspelt in messages.
-    fn add(&mut self, raw: &str, label: &str, role: Role, typos: bool) {
+    fn add(&mut self, raw: &'r str, label: &str, role: Role, typos: bool) {
+        if let Some((ids, first)) = self.compiled.get(&(raw, typos)) {
+            let index = self.terms.len() as u32;
+            self.trie.insert(ids, index);
+            self.terms.push(TermInfo {
+                role,
+                negation: false,
+                text: label.into(),
+            });
+            let term = self.parsed[*first].clone();
+            self.parsed.push(term);
+            return;
+        }
         let Ok(term) = parse_term(raw) else { return };
         if term.words.is_empty() {
             return;
@@ -453,6 +470,7 @@ impl<'r> Builder<'r> {
             negation: false,
             text: label.into(),
         });
+        self.compiled.insert((raw, typos), (ids, self.parsed.len()));
         self.parsed.push(term);
     }
 
@@ -471,14 +489,22 @@ impl<'r> Builder<'r> {
                 }
             }
         }
+        // A concept's words are compiled once for each rule that uses it: the answer depends
+        // only on the words, so each distinct term is walked once.
+        let mut walked: crate::text::FastMap<&[WordPat], bool> = Default::default();
         for (i, term) in parsed.iter().enumerate() {
             if matches!(self.terms[i].role, Role::Cue(_)) {
+                continue;
+            }
+            if let Some(&negation) = walked.get(term.words.as_slice()) {
+                self.terms[i].negation = negation;
                 continue;
             }
             let may_hold_cue = term.words.iter().any(|p| {
                 cue_words.contains(p.word()) || cue_words.contains(self.stems.get(p.word()))
             });
             if !may_hold_cue {
+                walked.insert(&term.words, false);
                 continue;
             }
             let ids: Vec<Vec<u32>> = term
@@ -498,6 +524,7 @@ impl<'r> Builder<'r> {
                 negation |= matches!(terms[t as usize].role, Role::Cue(Cue::Pre | Cue::PreShort));
             });
             self.terms[i].negation = negation;
+            walked.insert(&term.words, negation);
         }
         SafetyScreen {
             vocab: self.vocab,

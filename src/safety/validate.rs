@@ -28,6 +28,9 @@ struct Tester<'s> {
     /// used by many rules is parsed and checked once (errors are still reported at every
     /// place, since a failed term is never stored).
     passed: RefCell<[FastMap<String, Term>; 2]>,
+    /// [`Tester::key`] of each distinct term (the same concept terms come back in every
+    /// rule that uses them).
+    keys: RefCell<FastMap<Vec<WordPat>, String>>,
 }
 
 impl<'s> Tester<'s> {
@@ -37,6 +40,7 @@ impl<'s> Tester<'s> {
             memo: RefCell::default(),
             stems: RefCell::default(),
             passed: RefCell::default(),
+            keys: RefCell::default(),
         }
     }
 
@@ -50,8 +54,12 @@ impl<'s> Tester<'s> {
 
     /// A key that is equal for terms matching the same words (same stems and markers).
     fn key(&self, term: &Term) -> String {
+        if let Some(key) = self.keys.borrow().get(term.words.as_slice()) {
+            return key.clone();
+        }
         let mut stems = self.stems.borrow_mut();
-        term.words
+        let key = term
+            .words
             .iter()
             .map(|p| match p {
                 WordPat::Stem(w) => stems.get(w).to_string(),
@@ -59,7 +67,11 @@ impl<'s> Tester<'s> {
                 WordPat::Prefix(w) => format!("{w}*"),
             })
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" ");
+        self.keys
+            .borrow_mut()
+            .insert(term.words.clone(), key.clone());
+        key
     }
 }
 
@@ -376,7 +388,7 @@ fn check_combo(
             );
         }
     }
-    let mut group_of: HashMap<String, usize> = HashMap::new();
+    let mut group_of: FastMap<String, usize> = FastMap::default();
     let mut sample: Vec<String> = Vec::new();
     for (gi, group) in combo.all_of.iter().enumerate() {
         let terms = rules.expand(group.terms()).terms;
