@@ -113,7 +113,7 @@ fn the_safety_tuning_half_stays_at_or_above_its_floors() {
             red_flag: 0.99,
             emergency: 0.98,
             crisis: 0.98,
-            benign: 0.97,
+            benign: 0.98,
         },
         true,
     );
@@ -141,7 +141,7 @@ fn the_second_safety_tuning_half_stays_at_or_above_its_floors() {
             red_flag: 0.96,
             emergency: 0.93,
             crisis: 0.99,
-            benign: 0.93,
+            benign: 0.94,
         },
         true,
     );
@@ -199,7 +199,7 @@ fn the_third_safety_sets_stay_at_or_above_their_floors() {
             red_flag: 0.0,
             emergency: 0.0,
             crisis: 0.98,
-            benign: 0.93,
+            benign: 0.95,
         },
         true,
     );
@@ -224,7 +224,7 @@ fn the_fourth_safety_sets_stay_at_or_above_their_floors() {
             red_flag: 0.95,
             emergency: 0.98,
             crisis: 0.0,
-            benign: 0.83,
+            benign: 0.85,
         },
         true,
     );
@@ -314,7 +314,7 @@ fn the_fourth_round_sets_stay_at_or_above_their_floors() {
         "tests/corpora/chatty3-tune.jsonl",
         ChattyFloor {
             answer: 0.88,
-            warn: 0.80,
+            warn: 0.83,
             no_match: 0.84,
             false_alarms: 4,
         },
@@ -323,7 +323,7 @@ fn the_fourth_round_sets_stay_at_or_above_their_floors() {
     check_chatty(
         "tests/corpora/chatty3-test.jsonl",
         ChattyFloor {
-            answer: 0.83,
+            answer: 0.85,
             warn: 0.96,
             no_match: 0.83,
             false_alarms: 2,
@@ -362,7 +362,7 @@ fn the_fifth_round_sets_stay_at_or_above_their_floors() {
             red_flag: 0.90,
             emergency: 0.94,
             crisis: 0.0,
-            benign: 0.91,
+            benign: 0.93,
         },
         true,
     );
@@ -379,8 +379,8 @@ fn the_fifth_round_sets_stay_at_or_above_their_floors() {
     check_chatty(
         "tests/corpora/chatty4-tune.jsonl",
         ChattyFloor {
-            answer: 0.87,
-            warn: 0.83,
+            answer: 0.89,
+            warn: 0.87,
             no_match: 0.88,
             false_alarms: 5,
         },
@@ -389,8 +389,8 @@ fn the_fifth_round_sets_stay_at_or_above_their_floors() {
     check_chatty(
         "tests/corpora/chatty4-test.jsonl",
         ChattyFloor {
-            answer: 0.81,
-            warn: 0.96,
+            answer: 0.82,
+            warn: 0.99,
             no_match: 0.82,
             false_alarms: 6,
         },

@@ -987,8 +987,10 @@ fn explain_shows_why_a_finding_did_not_count() {
 
 #[test]
 fn the_bundled_rules_escalate_someone_elses_fever_and_the_writers_own_told_by_others() {
-    // `others_need_complaint` is off in the bundled rules: an adversarial probe found it
-    // silenced the writer's own signs told from someone else's mouth. These must escalate.
+    // The fever and cancer rules take someone else's sign as context when the back trouble
+    // is the writer's alone; an adversarial probe once found that silencing the writer's own
+    // signs told from someone else's mouth. Reported speech, "we" and a caught illness keep
+    // them: these must escalate.
     for (text, rule) in [
         (
             "The nurse said she thinks it's a fever of 39 so to take paracetamol. My sciatica \
@@ -1013,9 +1015,50 @@ fn the_bundled_rules_escalate_someone_elses_fever_and_the_writers_own_told_by_ot
             "my dad has a fever and his back is killing him, can I massage it?",
             "infection",
         ),
+        (
+            "My wife thinks I've got a fever, I'm shivery and my back is killing me",
+            "infection",
+        ),
+        (
+            "My son gave me his flu, I've got a fever and my sciatica is worse",
+            "infection",
+        ),
+        (
+            "caught my husband's bug and now I have a fever, sciatica is awful",
+            "infection",
+        ),
+        (
+            "I had breast cancer five years ago and my daughter says my sciatica is nothing",
+            "cancer",
+        ),
+        (
+            "my dad has cancer and his back pain is getting worse every week",
+            "cancer",
+        ),
+        (
+            "the consultant told me it's a tumour on my spine, my sciatica is worse",
+            "cancer",
+        ),
     ] {
         let v = screen(text);
         assert!(ids(&v).contains(&rule.to_string()), "{text:?} -> {v:?}");
+    }
+}
+
+#[test]
+fn the_bundled_rules_take_a_relatives_fever_or_cancer_as_context_for_the_writers_sciatica() {
+    // Carers and parents: the fever or the cancer is surely someone else's, and the back
+    // trouble is the writer's alone.
+    for text in [
+        "my husband has had a fever since Tuesday so I've been doing all the school runs, and \
+         my sciatica hates the car seat. any tips for driving?",
+        "My mum has bowel cancer and I'm her main carer. Lifting her is wrecking my back and \
+         my sciatica is flaring, how do I lift safely?",
+        "my little girl had a temperature all night so I slept in her room on a beanbag, now \
+         my sciatica is screaming. best stretch?",
+    ] {
+        let v = screen(text);
+        assert!(v.red_flags().is_empty(), "{text:?} -> {:?}", ids(&v));
     }
 }
 

@@ -200,6 +200,11 @@ pub struct NegationRules {
     /// possibly the writer's ("my husband thinks I have a fever").
     #[serde(default)]
     pub writer: Vec<String>,
+    /// Reported speech or thought ("said", "thinks", "told me"): between someone else and a
+    /// sign, what follows may be about the writer ("the nurse said she thinks it's a fever"),
+    /// so the sign is not surely the other person's.
+    #[serde(default)]
+    pub reported: Vec<String>,
     /// The writer has the same thing as someone else ("caught it", "me too"): their sign is
     /// the writer's too, never only context.
     #[serde(default)]
@@ -276,6 +281,7 @@ impl Default for NegationRules {
             experiencer: Vec::new(),
             figurative: Vec::new(),
             writer: Vec::new(),
+            reported: Vec::new(),
             shared: Vec::new(),
             alternatives: Vec::new(),
             not_a_person: Vec::new(),

@@ -8,11 +8,14 @@
 //! "sciatica", "piriformis"), *body* words (the writer's own back and legs, and nerve or disc
 //! troubles that can be anywhere: "my leg", "pinched nerve"), *topics* (our self-care
 //! subjects: "foam roller", "heels", "ice"; the distinctive words of entry titles and tags
-//! count too), *other conditions* (another body part or complaint: "wrist", "sunburn") and
-//! words *elsewhere* (an animal, an object, a whole-body illness). A message is ours when it
-//! has an anchor; or a body word and no other condition ("a pinched nerve in my wrist" is
-//! not ours); or names a medicine, a pregnancy or a child (an entry's `context`); or has a
-//! topic, nothing elsewhere and no other condition, and mostly words the knowledge uses.
+//! count too), *pain* told in everyday words ("is agony", "hurts to"), *other conditions*
+//! (another body part or complaint: "wrist", "sunburn") and words *elsewhere* (an animal, an
+//! object, a whole-body illness). A message is ours when it has an anchor; or a body word
+//! and no other condition ("a pinched nerve in my wrist" is not ours); or pain with nothing
+//! elsewhere and no other condition (in a sciatica server "getting in and out of my car is
+//! agony" is ours); or names a medicine, a pregnancy or a child (an entry's `context`); or
+//! has a topic, nothing elsewhere and no other condition, and mostly words the knowledge
+//! uses.
 //! Anything else gets an honest no-match without suggestions, however many words it shares
 //! with the knowledge.
 //!
@@ -265,6 +268,7 @@ impl Matcher {
         ev.topic |= more.topic;
         ev.elsewhere |= more.elsewhere;
         ev.other_condition |= more.other_condition;
+        ev.pain |= more.pain;
         // A medicine, a pregnancy or a child mentioned is ours whatever else is said, even
         // another condition ("naproxen with my heartburn"): the entry that calls for a
         // professional must be heard.

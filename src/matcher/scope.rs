@@ -63,6 +63,7 @@ pub(crate) struct ScopeLists {
     topics: StemPhrases,
     elsewhere: StemPhrases,
     other_conditions: StemPhrases,
+    pain: StemPhrases,
     /// Stems of title and tag words that are not everyday English ("passenger", "heels",
     /// "sneezing", "laminectomy"): what our entries are about, named by the entries.
     titled: FastSet<String>,
@@ -86,15 +87,24 @@ pub(crate) struct Evidence {
     /// Names another body part or complaint: "my back" with "sunburn" is about the sunburn,
     /// a "pinched nerve" in the wrist is not sciatica.
     pub other_condition: bool,
+    /// Tells of pain ("it's agony", "hurts to sit"): in a sciatica server, the writer's own
+    /// pain with nothing else named is ours.
+    pub pain: bool,
 }
 
 impl Evidence {
     /// What the words alone decide: `Some(true)` ours (the condition; the body it lives in
-    /// with no other condition; a medicine, pregnancy or child when `context`), `Some(false)`
-    /// not ours (no topic of ours, or something else named), `None` when it rests on how much
-    /// of the message is ours (a topic of ours and nothing else named).
+    /// with no other condition; pain with nothing else named; a medicine, pregnancy or child
+    /// when `context`), `Some(false)` not ours (no topic of ours, or something else named),
+    /// `None` when it rests on how much of the message is ours (a topic of ours and nothing
+    /// else named).
     pub fn verdict(self, context: bool) -> Option<bool> {
-        if self.anchor || (self.body && !self.other_condition) || context {
+        let named_else = self.elsewhere || self.other_condition;
+        if self.anchor
+            || (self.body && !self.other_condition)
+            || (self.pain && !named_else)
+            || context
+        {
             Some(true)
         } else if !self.topic || self.elsewhere || self.other_condition {
             Some(false)
@@ -127,13 +137,17 @@ impl ScopeLists {
             topics: StemPhrases::new(&scope.topics),
             elsewhere: StemPhrases::new(&scope.elsewhere),
             other_conditions: StemPhrases::new(&scope.other_conditions),
+            pain: StemPhrases::new(&scope.pain),
             titled,
         }
     }
 
     /// No `[scope]` at all: every message counts as ours (knowledge without scope lists).
     pub fn is_empty(&self) -> bool {
-        self.anchors.set.is_empty() && self.body.set.is_empty() && self.topics.set.is_empty()
+        self.anchors.set.is_empty()
+            && self.body.set.is_empty()
+            && self.topics.set.is_empty()
+            && self.pain.set.is_empty()
     }
 
     /// Evidence from a message's words and their stems (typos already corrected). An anchor
@@ -151,6 +165,7 @@ impl ScopeLists {
                     .any(|(w, s)| self.titled.contains(s) && text::specificity(w) >= TITLE_TOPIC),
             elsewhere: self.elsewhere.found_in(stems),
             other_condition: self.other_conditions.found_unnegated(stems),
+            pain: self.pain.found_unnegated(stems),
         }
     }
 
@@ -162,6 +177,7 @@ impl ScopeLists {
             .chain(self.topics.words())
             .chain(self.elsewhere.words())
             .chain(self.other_conditions.words())
+            .chain(self.pain.words())
     }
 }
 
@@ -178,6 +194,7 @@ mod tests {
                 topics: v(&["heat", "massage"]),
                 elsewhere: v(&["oven", "horse"]),
                 other_conditions: v(&["wrist", "sunburn"]),
+                pain: v(&["agony", "it hurts"]),
             },
             ["Heels and sciatica", "Does cold weather make it worse?"].into_iter(),
         )
@@ -188,6 +205,15 @@ mod tests {
         let words: Vec<&str> = text::words(&folded).collect();
         let stems: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
         l.evidence(&words, &stems)
+    }
+
+    #[test]
+    fn pain_with_nothing_else_named_is_ours() {
+        let l = lists();
+        assert!(ev(&l, "getting out of the car is agony, any technique?").ours());
+        assert!(!ev(&l, "my wrist is agony after typing").ours());
+        assert!(!ev(&l, "it hurts when the horse bucks").ours());
+        assert!(!ev(&l, "what's the weather like tomorrow").ours());
     }
 
     #[test]

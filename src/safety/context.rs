@@ -24,9 +24,9 @@
 //!    a bus") silences rules with `figurative_silences`.
 //! 6. Someone else's present symptoms count like the user's own, with one exception: for a
 //!    rule with `others_need_complaint` (a fever, a cancer, a fall), a sign surely someone
-//!    else's (their name earlier in the clause, no word of the writer's between) is context
-//!    when the `complaint` words (the back or leg trouble) are the writer's alone and no
-//!    `shared` cue ("I caught it") says the writer has it too.
+//!    else's (their name earlier in the clause, no word of the writer's or reported speech
+//!    between) is context when the `complaint` words (the back or leg trouble) are the
+//!    writer's alone and no `shared` cue ("I caught it") says the writer has it too.
 //! 7. A combo needs one term of every group, not negated, within `within` words, at least one
 //!    of them current (not hypothetical or past). Crisis needs a crisis phrase, or a
 //!    hopelessness term with an idiom or a second, non-overlapping hopelessness term.
@@ -51,8 +51,6 @@ struct Part {
     /// Not hypothetical or in the past.
     current: bool,
     clause: u32,
-    /// Told about someone else.
-    other: bool,
     /// Surely someone else's (see `Context::surely_other`).
     sure_other: bool,
 }
@@ -84,6 +82,10 @@ struct Acc<'l> {
     open_signs: u32,
     /// `shared` cues ("caught it", "me too"): someone else's sign is the writer's too.
     shared: u32,
+    /// Rules whose sign was only someone else's past, where the writer's own past would
+    /// count (a cancer history): a `shared` cue anywhere in the message ("my friend died of
+    /// breast cancer. I had it too") makes it the writer's.
+    others_history: Vec<usize>,
     crisis: bool,
     hopeless: u32,
     idioms: u32,
@@ -159,6 +161,7 @@ impl SafetyScreen {
             unsure: vec![false; self.rules.len()],
             open_signs: 0,
             shared: 0,
+            others_history: Vec::new(),
             crisis: false,
             hopeless: 0,
             idioms: 0,
@@ -222,6 +225,23 @@ impl SafetyScreen {
         });
         let mut whole = std::mem::take(&mut acc.message_parts);
         self.combos(&mut whole, &mut acc);
+        if acc.shared > 0 {
+            for r in std::mem::take(&mut acc.others_history) {
+                acc.hits[r] = true;
+                acc.mine[r] = true;
+                acc.unsure[r] = true;
+                acc.signs += 1;
+                acc.own_signs += 1;
+                acc.open_signs += 1;
+                acc.log(|| Finding {
+                    source: Source::RedFlag(r),
+                    term: "someone else's history, and the writer says they had it too".to_string(),
+                    status: Status::Counts,
+                    other_person: false,
+                    part: None,
+                });
+            }
+        }
         let crisis_combo = self
             .rules
             .iter()
@@ -402,10 +422,11 @@ impl SafetyScreen {
         if live.is_empty() && complaints.is_empty() {
             return;
         }
-        // The writer's own words ("my", "I") are kept wherever they stand: inside "and my" or
-        // "I think" they still say whose the next words are.
-        let (writer, cues): (Vec<_>, Vec<_>) =
-            cues.into_iter().partition(|(c, _)| *c == Cue::Writer);
+        // The writer's own words ("my", "I") and reported speech ("said") are kept wherever
+        // they stand: inside "and my" or "I think" they still say whose the next words are.
+        let (writer, cues): (Vec<_>, Vec<_>) = cues
+            .into_iter()
+            .partition(|(c, _)| matches!(c, Cue::Writer | Cue::Reported));
         let mut cues = select_cues(cues, &live, n);
         cues.extend(writer);
         let ctx = Context::new(&cues, clauses, asked, self.scopes);
@@ -413,15 +434,17 @@ impl SafetyScreen {
             if ctx.negated(c, false, false) || ctx.not_a_person(c) {
                 continue;
             }
-            // Whose: an `experiencer` before its last word ("his back", "my dad ... his leg").
+            // Whose: the writer's when a writer word nearer than anyone else's says so ("lifting
+            // her is wrecking my back"), else an `experiencer` before its last word ("his
+            // back", "my dad ... his leg").
             let last = Span {
                 start: c.end - 1,
                 end: c.end,
             };
-            if ctx.other_person(last) {
-                acc.complaint_others += 1;
-            } else if ctx.by_writer(c) {
+            if ctx.by_writer(c) {
                 acc.complaint_mine += 1;
+            } else if ctx.other_person(last) {
+                acc.complaint_others += 1;
             }
             // Neither ("Sarah has sciatica", "mum's sciatica"): whose is not known, so it
             // cannot make someone else's sign context.
@@ -483,7 +506,7 @@ impl SafetyScreen {
             if urgency.is_some() {
                 if status == Status::Counts {
                     acc.signs += 1;
-                    acc.own_signs += u32::from(!other);
+                    acc.own_signs += u32::from(!sure_other);
                     acc.open_signs += u32::from(!(sure_other && may_be_context));
                 } else {
                     acc.quiet.push((acc.offset + o.start, acc.offset + o.end));
@@ -494,9 +517,12 @@ impl SafetyScreen {
                 ..self.finding(o.term, self.source(o.term), status, other)
             });
             match info.role {
+                Role::Phrase(r) if status == Status::Historical && other && history_counts => {
+                    acc.others_history.push(r as usize);
+                }
                 Role::Phrase(r) if status == Status::Counts => {
                     acc.hits[r as usize] = true;
-                    acc.mine[r as usize] |= !other;
+                    acc.mine[r as usize] |= !sure_other;
                     acc.unsure[r as usize] |= !sure_other;
                 }
                 Role::Group { rule, combo, group }
@@ -514,7 +540,6 @@ impl SafetyScreen {
                         group,
                         current: status == Status::Counts,
                         clause: clauses[o.start as usize],
-                        other,
                         sure_other,
                     };
                     if whole {
@@ -550,28 +575,30 @@ impl SafetyScreen {
             // A sliding window over the parts (sorted by position), with counts per group:
             // linear however many parts a long message has.
             let mut in_group = [0u32; super::MAX_GROUPS];
-            let (mut current, mut mine, mut unsure, mut left) = (0u32, 0u32, 0u32, 0usize);
+            // `sure`: parts surely someone else's. One is enough to make the combo theirs (a
+            // combo is one person's picture: "my wife is on chemo" + "my back pain" is not).
+            let (mut current, mut mine, mut sure, mut left) = (0u32, 0u32, 0u32, 0usize);
             for j in 0..same.len() {
                 let p = same[j];
                 in_group[p.group as usize] += 1;
                 current += u32::from(p.current);
-                mine += u32::from(!p.other);
-                unsure += u32::from(!p.sure_other);
+                mine += u32::from(!p.sure_other);
+                sure += u32::from(p.sure_other);
                 while p.start - same[left].start > info.within
                     || (info.scope == Scope::Clause && same[left].clause != p.clause)
                 {
                     let q = same[left];
                     in_group[q.group as usize] -= 1;
                     current -= u32::from(q.current);
-                    mine -= u32::from(!q.other);
-                    unsure -= u32::from(!q.sure_other);
+                    mine -= u32::from(!q.sure_other);
+                    sure -= u32::from(q.sure_other);
                     left += 1;
                 }
                 let full = in_group[..info.groups as usize].iter().all(|&n| n > 0);
                 if full && current > 0 {
                     acc.hits[rule] = true;
                     acc.mine[rule] |= mine > 0;
-                    acc.unsure[rule] |= unsure > 0;
+                    acc.unsure[rule] |= sure == 0;
                     if mine > 0 {
                         break;
                     }
@@ -685,6 +712,7 @@ struct Context<'a> {
     general: Vec<Option<Span>>,
     experiencer: Vec<Option<Span>>,
     writer: Vec<Option<Span>>,
+    reported: Vec<Option<Span>>,
     not_a_person: Vec<Option<Span>>,
     not_a_person_after: Vec<Option<Span>>,
     history_before: Vec<Option<Span>>,
@@ -739,6 +767,7 @@ impl<'a> Context<'a> {
             general: plain(Cue::General),
             experiencer: plain(Cue::Experiencer),
             writer: plain(Cue::Writer),
+            reported: plain(Cue::Reported),
             not_a_person: plain(Cue::NotAPerson),
             not_a_person_after: next(Cue::NotAPerson),
             history_before: plain(Cue::History),
@@ -831,15 +860,17 @@ impl<'a> Context<'a> {
         self.experiencer[f.start as usize].is_some_and(|h| !self.terminated(h.end, f.start))
     }
 
-    /// Someone else's for sure: `experiencer` earlier in the same clause with no terminator
-    /// and no word of the writer's in between ("my son had a fever"; not "my husband thinks
-    /// I have a fever", which may be the writer's).
+    /// Someone else's for sure: `experiencer` earlier in the same clause with no terminator,
+    /// no word of the writer's and no reported speech in between ("my son had a fever"; not
+    /// "my husband thinks I have a fever" or "the nurse said she thinks it's a fever", which
+    /// may be the writer's).
     fn surely_other(&self, f: Span) -> bool {
         let clause = |i: u32| self.clauses[i as usize];
         self.experiencer[f.start as usize].is_some_and(|e| {
             clause(e.start) == clause(f.start)
                 && !self.terminated(e.end, f.start)
                 && self.writer[f.start as usize].is_none_or(|w| w.start < e.end)
+                && self.reported[f.start as usize].is_none_or(|r| r.start < e.end)
         })
     }
 

@@ -154,6 +154,7 @@ enum Cue {
     History,
     Figurative,
     Writer,
+    Reported,
     Shared,
     Experiencer,
     NotAPerson,
@@ -332,7 +333,7 @@ impl SafetyScreen {
 }
 
 /// The `[negation]` lists with the cue each one holds.
-fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 16] {
+fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 17] {
     [
         (&n.pre, Cue::Pre),
         (&n.pre_short, Cue::PreShort),
@@ -345,6 +346,7 @@ fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 16] {
         (&n.history, Cue::History),
         (&n.figurative, Cue::Figurative),
         (&n.writer, Cue::Writer),
+        (&n.reported, Cue::Reported),
         (&n.shared, Cue::Shared),
         (&n.experiencer, Cue::Experiencer),
         (&n.not_a_person, Cue::NotAPerson),

@@ -647,7 +647,7 @@ fn cue_keys(rules: &SafetyRules, tester: &Tester) -> HashMap<String, &'static st
     out
 }
 
-fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 16] {
+fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 17] {
     let n = &rules.negation;
     [
         (&n.pre, "pre"),
@@ -661,6 +661,7 @@ fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 16] {
         (&n.history, "history"),
         (&n.figurative, "figurative"),
         (&n.writer, "writer"),
+        (&n.reported, "reported"),
         (&n.shared, "shared"),
         (&n.experiencer, "experiencer"),
         (&n.not_a_person, "not_a_person"),
