@@ -11,10 +11,10 @@
 //! count too), *pain* told in everyday words ("is agony", "hurts to"), *other conditions*
 //! (another body part or complaint: "wrist", "sunburn") and words *elsewhere* (an animal, an
 //! object, a whole-body illness). A message is ours when it has an anchor; or a body word
-//! and no other condition ("a pinched nerve in my wrist" is not ours); or pain with nothing
-//! elsewhere and no other condition (in a sciatica server "getting in and out of my car is
-//! agony" is ours); or names a medicine, a pregnancy or a child (an entry's `context`); or
-//! has a topic, nothing elsewhere and no other condition, and mostly words the knowledge
+//! and no other condition ("a pinched nerve in my wrist" is not ours); or pain with a topic,
+//! nothing elsewhere and no other condition ("getting out of bed is agony", not "this
+//! traffic is agony"); or names a medicine, a pregnancy or a child (an entry's `context`);
+//! or has a topic, nothing elsewhere and no other condition, and mostly words the knowledge
 //! uses.
 //! Anything else gets an honest no-match without suggestions, however many words it shares
 //! with the knowledge.

@@ -88,13 +88,14 @@ pub(crate) struct Evidence {
     /// a "pinched nerve" in the wrist is not sciatica.
     pub other_condition: bool,
     /// Tells of pain ("it's agony", "hurts to sit"): in a sciatica server, the writer's own
-    /// pain with nothing else named is ours.
+    /// pain in one of our topics (sitting, the car seat, bed) is ours.
     pub pain: bool,
 }
 
 impl Evidence {
     /// What the words alone decide: `Some(true)` ours (the condition; the body it lives in
-    /// with no other condition; pain with nothing else named; a medicine, pregnancy or child
+    /// with no other condition; pain in one of our topics with nothing else named ("sitting
+    /// is agony"; not "this traffic is agony"); a medicine, pregnancy or child
     /// when `context`), `Some(false)` not ours (no topic of ours, or something else named),
     /// `None` when it rests on how much of the message is ours (a topic of ours and nothing
     /// else named).
@@ -102,7 +103,7 @@ impl Evidence {
         let named_else = self.elsewhere || self.other_condition;
         if self.anchor
             || (self.body && !self.other_condition)
-            || (self.pain && !named_else)
+            || (self.pain && self.topic && !named_else)
             || context
         {
             Some(true)
@@ -210,7 +211,8 @@ mod tests {
     #[test]
     fn pain_with_nothing_else_named_is_ours() {
         let l = lists();
-        assert!(ev(&l, "getting out of the car is agony, any technique?").ours());
+        assert!(ev(&l, "massage is agony, any technique?").ours());
+        assert!(!ev(&l, "this traffic is agony, two hours to go ten miles").ours());
         assert!(!ev(&l, "my wrist is agony after typing").ours());
         assert!(!ev(&l, "it hurts when the horse bucks").ours());
         assert!(!ev(&l, "what's the weather like tomorrow").ours());
