@@ -86,6 +86,10 @@ struct Acc<'l> {
     /// count (a cancer history): a `shared` cue anywhere in the message ("my friend died of
     /// breast cancer. I had it too") makes it the writer's.
     others_history: Vec<usize>,
+    /// Signs surely someone else's, of rules that take them as context: when the back or
+    /// leg trouble is the writer's alone, the readers do not read them either ("my dad's on
+    /// chemo" is not the writer's chemo).
+    context_spans: Vec<(u32, u32)>,
     crisis: bool,
     hopeless: u32,
     idioms: u32,
@@ -162,6 +166,7 @@ impl SafetyScreen {
             open_signs: 0,
             shared: 0,
             others_history: Vec::new(),
+            context_spans: Vec::new(),
             crisis: false,
             hopeless: 0,
             idioms: 0,
@@ -300,6 +305,10 @@ impl SafetyScreen {
         // how people write, and without a sign it would weigh only style.
         // Nor does it speak for someone else's signs when the trouble is the writer's alone.
         let bystander = acc.open_signs == 0 && acc.writers_complaint_only();
+        if acc.writers_complaint_only() {
+            let spans = std::mem::take(&mut acc.context_spans);
+            acc.quiet.extend(spans);
+        }
         let red = self
             .red_model
             .as_ref()
@@ -508,6 +517,10 @@ impl SafetyScreen {
                     acc.signs += 1;
                     acc.own_signs += u32::from(!sure_other);
                     acc.open_signs += u32::from(!(sure_other && may_be_context));
+                    if sure_other && may_be_context {
+                        acc.context_spans
+                            .push((acc.offset + o.start, acc.offset + o.end));
+                    }
                 } else {
                     acc.quiet.push((acc.offset + o.start, acc.offset + o.end));
                 }
