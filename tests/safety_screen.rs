@@ -1708,6 +1708,16 @@ fn signs_told_in_everyday_words_from_the_fourth_session_are_read() {
     expect_flag(
         "leg_weakness",
         Urgency::Urgent,
+        &["I can hardly lift my foot when I walk, it's been getting worse all week"],
+    );
+    expect_flag(
+        "infection",
+        Urgency::Urgent,
+        &["been running hot all week and off my food, and the sciatica came on from nowhere"],
+    );
+    expect_flag(
+        "leg_weakness",
+        Urgency::Urgent,
         &["the numb patch on my calf has got bigger since monday, now my whole foot is going"],
     );
     expect_flag(
