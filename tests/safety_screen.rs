@@ -1039,6 +1039,38 @@ fn the_bundled_rules_escalate_someone_elses_fever_and_the_writers_own_told_by_ot
             "the consultant told me it's a tumour on my spine, my sciatica is worse",
             "cancer",
         ),
+        // Writers describing themselves with the words used for relatives (a review found
+        // these read as someone else's).
+        (
+            "I'm a mum with breast cancer and my sciatica is awful",
+            "cancer",
+        ),
+        (
+            "I'm a single mum with breast cancer and my sciatica is awful",
+            "cancer",
+        ),
+        (
+            "As a single dad on chemo my sciatica is worse, any stretches?",
+            "cancer",
+        ),
+        (
+            "Grandma here with a fever and my sciatica is awful",
+            "infection",
+        ),
+        (
+            "I'm a 60 year old with prostate cancer and my sciatica is getting worse at night",
+            "cancer",
+        ),
+        // A relative named in one sentence does not hide the writer's own combo.
+        (
+            "My wife is on chemo. I take methotrexate and my back pain is new this week.",
+            "infection",
+        ),
+        // "I think" does not make a relative's back trouble the writer's.
+        (
+            "my dad has cancer and I think his hip is the problem now",
+            "cancer",
+        ),
     ] {
         let v = screen(text);
         assert!(ids(&v).contains(&rule.to_string()), "{text:?} -> {v:?}");

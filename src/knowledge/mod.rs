@@ -171,10 +171,11 @@ pub struct Caution {
 /// self-care: ones that name the condition (`anchors`: "sciatica", "piriformis"), or the
 /// writer's own back and legs or a nerve or disc trouble (`body`: "my leg", "pinched nerve")
 /// with no other body part or illness named (`other_conditions`: "my wrist", "sunburn"), or
-/// tell of the writer's own pain with nothing else named (`pain`: "is agony", "it hurts":
-/// in a sciatica server, "getting out of bed is agony" is ours), or ask about a self-care
-/// topic of ours (`topics`: "massage", "foam roller", "ice or heat") and name nothing else (`elsewhere`: an animal, an oven, a whole-body illness...; nor any
-/// `other_conditions`). A message that only shares a word or two with the knowledge
+/// tell of the writer's own pain in one of our topics with nothing else named (`pain`: "is
+/// agony", "it hurts": "getting out of bed is agony" is ours, "this traffic is agony" is
+/// not), or ask about a self-care topic of ours (`topics`: "massage", "foam roller", "ice or
+/// heat") and name nothing else (`elsewhere`: an animal, an oven, a whole-body illness...;
+/// nor any `other_conditions`). A message that only shares a word or two with the knowledge
 /// ("what's the weather like tomorrow") is not ours and gets an honest no-match without
 /// suggestions.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -205,6 +205,10 @@ pub struct NegationRules {
     /// so the sign is not surely the other person's.
     #[serde(default)]
     pub reported: Vec<String>,
+    /// The writer describing themselves ("I'm a", "as a"): a person named right after it
+    /// ("I'm a single mum with breast cancer", "as a dad on chemo") is the writer.
+    #[serde(default)]
+    pub self_described: Vec<String>,
     /// The writer has the same thing as someone else ("caught it", "me too"): their sign is
     /// the writer's too, never only context.
     #[serde(default)]
@@ -282,6 +286,7 @@ impl Default for NegationRules {
             figurative: Vec::new(),
             writer: Vec::new(),
             reported: Vec::new(),
+            self_described: Vec::new(),
             shared: Vec::new(),
             alternatives: Vec::new(),
             not_a_person: Vec::new(),

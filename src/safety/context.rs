@@ -23,7 +23,7 @@
 //!    is someone else's past (a family history). A figure of speech ("like I've been hit by
 //!    a bus") silences rules with `figurative_silences`.
 //! 6. Someone else's present symptoms count like the user's own, with one exception: for a
-//!    rule with `others_need_complaint` (a fever, a cancer, a fall), a sign surely someone
+//!    rule with `others_need_complaint` (a fever, a cancer), a sign surely someone
 //!    else's (their name earlier in the clause, no word of the writer's or reported speech
 //!    between) is context when the `complaint` words (the back or leg trouble) are the
 //!    writer's alone and no `shared` cue ("I caught it") says the writer has it too.
@@ -72,7 +72,8 @@ struct Span {
 /// What all sentences of a message add up to.
 struct Acc<'l> {
     hits: Vec<bool>,
-    /// The rule fired on a sign of the writer's own (not only someone else's).
+    /// The rule fired on a sign that is not surely someone else's (the reply is then
+    /// addressed to the writer).
     mine: Vec<bool>,
     /// The rule fired on a sign that is not surely someone else's (see
     /// `Context::surely_other`): only a rule without one may be someone else's context.
@@ -102,8 +103,8 @@ struct Acc<'l> {
     /// Red-flag words that counted (not negated, past, hypothetical...), even as a lone part
     /// of a combo: the domain evidence the red-flag reader needs before it may speak.
     signs: u32,
-    /// Of those, the ones about the writer (not "my dad"): none means the red-flag reader's
-    /// reply is phrased for helping someone else get seen.
+    /// Of those, the ones not surely someone else's (not "my dad has a fever"): none means
+    /// the red-flag reader's reply is phrased for helping someone else get seen.
     own_signs: u32,
     /// `complaint` terms ("my sciatica", "his back pain") about the writer and about someone
     /// else: whose back or leg trouble the message is about.
@@ -231,7 +232,10 @@ impl SafetyScreen {
         let mut whole = std::mem::take(&mut acc.message_parts);
         self.combos(&mut whole, &mut acc);
         if acc.shared > 0 {
-            for r in std::mem::take(&mut acc.others_history) {
+            let mut rules = std::mem::take(&mut acc.others_history);
+            rules.sort_unstable();
+            rules.dedup();
+            for r in rules {
                 acc.hits[r] = true;
                 acc.mine[r] = true;
                 acc.unsure[r] = true;
@@ -435,7 +439,7 @@ impl SafetyScreen {
         // they stand: inside "and my" or "I think" they still say whose the next words are.
         let (writer, cues): (Vec<_>, Vec<_>) = cues
             .into_iter()
-            .partition(|(c, _)| matches!(c, Cue::Writer | Cue::Reported));
+            .partition(|(c, _)| matches!(c, Cue::Writer | Cue::Reported | Cue::SelfDescribed));
         let mut cues = select_cues(cues, &live, n);
         cues.extend(writer);
         let ctx = Context::new(&cues, clauses, asked, self.scopes);
@@ -588,31 +592,35 @@ impl SafetyScreen {
             // A sliding window over the parts (sorted by position), with counts per group:
             // linear however many parts a long message has.
             let mut in_group = [0u32; super::MAX_GROUPS];
-            // `sure`: parts surely someone else's. One is enough to make the combo theirs (a
-            // combo is one person's picture: "my wife is on chemo" + "my back pain" is not).
-            let (mut current, mut mine, mut sure, mut left) = (0u32, 0u32, 0u32, 0usize);
+            // `open`: the same counts over parts not surely someone else's. A combo is one
+            // person's picture: it may be the writer's only when such parts alone fill every
+            // group ("my wife is on chemo" + "my back pain" is not; "I take methotrexate" +
+            // "my back pain" is, whoever else is named).
+            let mut open = [0u32; super::MAX_GROUPS];
+            let (mut current, mut mine, mut left) = (0u32, 0u32, 0usize);
             for j in 0..same.len() {
                 let p = same[j];
                 in_group[p.group as usize] += 1;
+                open[p.group as usize] += u32::from(!p.sure_other);
                 current += u32::from(p.current);
                 mine += u32::from(!p.sure_other);
-                sure += u32::from(p.sure_other);
                 while p.start - same[left].start > info.within
                     || (info.scope == Scope::Clause && same[left].clause != p.clause)
                 {
                     let q = same[left];
                     in_group[q.group as usize] -= 1;
+                    open[q.group as usize] -= u32::from(!q.sure_other);
                     current -= u32::from(q.current);
                     mine -= u32::from(!q.sure_other);
-                    sure -= u32::from(q.sure_other);
                     left += 1;
                 }
-                let full = in_group[..info.groups as usize].iter().all(|&n| n > 0);
+                let groups = info.groups as usize;
+                let full = in_group[..groups].iter().all(|&n| n > 0);
                 if full && current > 0 {
                     acc.hits[rule] = true;
                     acc.mine[rule] |= mine > 0;
-                    acc.unsure[rule] |= sure == 0;
-                    if mine > 0 {
+                    acc.unsure[rule] |= open[..groups].iter().all(|&n| n > 0);
+                    if acc.mine[rule] && acc.unsure[rule] {
                         break;
                     }
                 }
@@ -726,6 +734,7 @@ struct Context<'a> {
     experiencer: Vec<Option<Span>>,
     writer: Vec<Option<Span>>,
     reported: Vec<Option<Span>>,
+    self_described: Vec<Option<Span>>,
     not_a_person: Vec<Option<Span>>,
     not_a_person_after: Vec<Option<Span>>,
     history_before: Vec<Option<Span>>,
@@ -781,6 +790,7 @@ impl<'a> Context<'a> {
             experiencer: plain(Cue::Experiencer),
             writer: plain(Cue::Writer),
             reported: plain(Cue::Reported),
+            self_described: plain(Cue::SelfDescribed),
             not_a_person: plain(Cue::NotAPerson),
             not_a_person_after: next(Cue::NotAPerson),
             history_before: plain(Cue::History),
@@ -880,23 +890,31 @@ impl<'a> Context<'a> {
     fn surely_other(&self, f: Span) -> bool {
         let clause = |i: u32| self.clauses[i as usize];
         self.experiencer[f.start as usize].is_some_and(|e| {
+            // "I'm a single mum with...", "as a dad on chemo": the person is the writer.
+            let describes_writer = self.self_described[e.start as usize].is_some_and(|d| {
+                clause(d.start) == clause(e.start)
+                    && d.end + 2 >= e.start
+                    && self.experiencer[e.start as usize].is_none_or(|x| x.end <= d.start)
+            });
             clause(e.start) == clause(f.start)
+                && !describes_writer
                 && !self.terminated(e.end, f.start)
                 && self.writer[f.start as usize].is_none_or(|w| w.start < e.end)
                 && self.reported[f.start as usize].is_none_or(|r| r.start < e.end)
         })
     }
 
-    /// The writer's own, said so: a `writer` word ("my", "I") just before or starting the
-    /// term, in its clause, with no terminator and no one else named in between ("my
-    /// sciatica", "I have sciatica", "my back").
+    /// The writer's own, said so: a `writer` word ("my", "I") before the term or starting
+    /// it, in its clause, with no terminator and no one else named after it, inside the term
+    /// included ("my sciatica", "I have had really bad sciatica", "my back"; not "I think his
+    /// hip").
     fn by_writer(&self, f: Span) -> bool {
         let clause = |i: u32| self.clauses[i as usize];
         let at = (f.start + 1).min(f.end) as usize;
         self.writer[at].is_some_and(|w| {
             clause(w.start) == clause(f.start)
                 && !self.terminated(w.end, f.start)
-                && self.experiencer[f.start as usize].is_none_or(|e| e.end <= w.start)
+                && self.experiencer[f.end as usize - 1].is_none_or(|e| e.end <= w.start)
         })
     }
 

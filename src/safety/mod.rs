@@ -155,6 +155,7 @@ enum Cue {
     Figurative,
     Writer,
     Reported,
+    SelfDescribed,
     Shared,
     Experiencer,
     NotAPerson,
@@ -333,7 +334,7 @@ impl SafetyScreen {
 }
 
 /// The `[negation]` lists with the cue each one holds.
-fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 17] {
+fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 18] {
     [
         (&n.pre, Cue::Pre),
         (&n.pre_short, Cue::PreShort),
@@ -347,6 +348,7 @@ fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 17] {
         (&n.figurative, Cue::Figurative),
         (&n.writer, Cue::Writer),
         (&n.reported, Cue::Reported),
+        (&n.self_described, Cue::SelfDescribed),
         (&n.shared, Cue::Shared),
         (&n.experiencer, Cue::Experiencer),
         (&n.not_a_person, Cue::NotAPerson),

@@ -647,7 +647,7 @@ fn cue_keys(rules: &SafetyRules, tester: &Tester) -> HashMap<String, &'static st
     out
 }
 
-fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 17] {
+fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 18] {
     let n = &rules.negation;
     [
         (&n.pre, "pre"),
@@ -662,6 +662,7 @@ fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 17] {
         (&n.figurative, "figurative"),
         (&n.writer, "writer"),
         (&n.reported, "reported"),
+        (&n.self_described, "self_described"),
         (&n.shared, "shared"),
         (&n.experiencer, "experiencer"),
         (&n.not_a_person, "not_a_person"),
