@@ -209,7 +209,7 @@ mod tests {
     }
 
     #[test]
-    fn pain_with_nothing_else_named_is_ours() {
+    fn pain_in_one_of_our_topics_is_ours_pain_alone_is_not() {
         let l = lists();
         assert!(ev(&l, "massage is agony, any technique?").ours());
         assert!(!ev(&l, "this traffic is agony, two hours to go ten miles").ours());
