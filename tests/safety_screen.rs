@@ -1745,7 +1745,13 @@ fn signs_told_in_everyday_words_from_the_fourth_session_are_read() {
     expect_flag(
         "infection",
         Urgency::Urgent,
-        &["been running hot all week and off my food, and the sciatica came on from nowhere"],
+        &[
+            "been running hot all week and off my food, and the sciatica came on from nowhere",
+            // Scots "noo" is "now", not a negation.
+            "on steroid tablets near a year an noo the sciatica's back, any tips",
+            "back op in March, since last week the scar has opened a bit and there's yellow \
+             stuff coming out",
+        ],
     );
     expect_flag(
         "leg_weakness",

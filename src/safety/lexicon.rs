@@ -249,9 +249,14 @@ impl Vocab {
             self.resolve_typo(w, out);
             return;
         }
-        // "numbbb" folds to "numbb": drop a doubled last letter and try the stem again.
+        // "numbbb" folds to "numbb": drop a doubled last letter and try the stem again (not
+        // for a word the rules say is spelt right: Scots "noo" is "now", not "no").
         let b = w.as_bytes();
-        if b.len() > 2 && b[b.len() - 1] == b[b.len() - 2] && b[b.len() - 1].is_ascii_alphabetic() {
+        if b.len() > 2
+            && b[b.len() - 1] == b[b.len() - 2]
+            && b[b.len() - 1].is_ascii_alphabetic()
+            && !self.known.contains(w)
+        {
             if let Some(&id) = self.stems.get(text::stem(&w[..w.len() - 1]).as_str()) {
                 out.push(id);
                 return;
