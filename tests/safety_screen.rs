@@ -1740,7 +1740,11 @@ fn signs_told_in_everyday_words_from_the_fourth_session_are_read() {
     expect_flag(
         "leg_weakness",
         Urgency::Urgent,
-        &["I can hardly lift my foot when I walk, it's been getting worse all week"],
+        &[
+            "I can hardly lift my foot when I walk, it's been getting worse all week",
+            // "isn't normal" is concern, not a denial of what follows.
+            "she said this isn't normal - I can barely lift my foot, worse over 3 days",
+        ],
     );
     expect_flag(
         "infection",
