@@ -363,7 +363,10 @@ struct Builder<'r> {
     vocab: Vocab,
     trie: Trie,
     terms: Vec<TermInfo>,
+    /// Each distinct term once, parsed.
     parsed: Vec<Term>,
+    /// For each compiled term, its entry in `parsed`.
+    origin: Vec<u32>,
     rules: Vec<RuleInfo>,
     /// Rule words repeat across terms; Snowball is the slow part of compiling.
     stems: crate::text::Stems,
@@ -381,6 +384,7 @@ impl<'r> Builder<'r> {
             trie: Trie::default(),
             terms: Vec::new(),
             parsed: Vec::new(),
+            origin: Vec::new(),
             rules: Vec::new(),
             stems: crate::text::Stems::default(),
             compiled: Default::default(),
@@ -444,8 +448,7 @@ impl<'r> Builder<'r> {
                 negation: false,
                 text: label.into(),
             });
-            let term = self.parsed[*first].clone();
-            self.parsed.push(term);
+            self.origin.push(*first as u32);
             return;
         }
         let Ok(term) = parse_term(raw) else { return };
@@ -475,6 +478,7 @@ impl<'r> Builder<'r> {
             text: label.into(),
         });
         self.compiled.insert((raw, typos), (ids, self.parsed.len()));
+        self.origin.push(self.parsed.len() as u32);
         self.parsed.push(term);
     }
 
@@ -482,33 +486,35 @@ impl<'r> Builder<'r> {
     fn finish(mut self, scopes: Scopes) -> SafetyScreen {
         self.vocab.seal();
         let parsed = std::mem::take(&mut self.parsed);
+        let origin = std::mem::take(&mut self.origin);
         // Only a term with a word of a negation cue can contain one: the others skip the
         // word lookups and the trie walk below (most terms; this was half the compile time).
         let mut cue_words: crate::text::FastSet<String> = crate::text::FastSet::default();
-        for (i, term) in parsed.iter().enumerate() {
+        for (i, &o) in origin.iter().enumerate() {
             if matches!(self.terms[i].role, Role::Cue(Cue::Pre | Cue::PreShort)) {
-                for p in &term.words {
+                for p in &parsed[o as usize].words {
                     cue_words.insert(p.word().to_string());
                     cue_words.insert(self.stems.get(p.word()).to_string());
                 }
             }
         }
-        // A concept's words are compiled once for each rule that uses it: the answer depends
-        // only on the words, so each distinct term is walked once.
-        let mut walked: crate::text::FastMap<&[WordPat], bool> = Default::default();
-        for (i, term) in parsed.iter().enumerate() {
+        // A concept's terms come back for each rule that uses it: the answer depends only on
+        // the words, so each distinct term is walked once.
+        let mut walked: Vec<Option<bool>> = vec![None; parsed.len()];
+        for (i, &o) in origin.iter().enumerate() {
             if matches!(self.terms[i].role, Role::Cue(_)) {
                 continue;
             }
-            if let Some(&negation) = walked.get(term.words.as_slice()) {
+            if let Some(negation) = walked[o as usize] {
                 self.terms[i].negation = negation;
                 continue;
             }
+            let term = &parsed[o as usize];
             let may_hold_cue = term.words.iter().any(|p| {
                 cue_words.contains(p.word()) || cue_words.contains(self.stems.get(p.word()))
             });
             if !may_hold_cue {
-                walked.insert(&term.words, false);
+                walked[o as usize] = Some(false);
                 continue;
             }
             let ids: Vec<Vec<u32>> = term
@@ -528,7 +534,7 @@ impl<'r> Builder<'r> {
                 negation |= matches!(terms[t as usize].role, Role::Cue(Cue::Pre | Cue::PreShort));
             });
             self.terms[i].negation = negation;
-            walked.insert(&term.words, negation);
+            walked[o as usize] = Some(negation);
         }
         SafetyScreen {
             vocab: self.vocab,
