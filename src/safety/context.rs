@@ -435,8 +435,9 @@ impl SafetyScreen {
         if live.is_empty() && complaints.is_empty() {
             return;
         }
-        // The writer's own words ("my", "I") and reported speech ("said") are kept wherever
-        // they stand: inside "and my" or "I think" they still say whose the next words are.
+        // The writer's own words ("my", "I"), reported speech ("said") and self-description
+        // ("I'm a") are kept wherever they stand: inside "and my" or "I think" they still say
+        // whose the next words are.
         let (writer, cues): (Vec<_>, Vec<_>) = cues
             .into_iter()
             .partition(|(c, _)| matches!(c, Cue::Writer | Cue::Reported | Cue::SelfDescribed));
