@@ -107,7 +107,7 @@ impl Evidence {
             || context
         {
             Some(true)
-        } else if !self.topic || self.elsewhere || self.other_condition {
+        } else if !self.topic || named_else {
             Some(false)
         } else {
             None

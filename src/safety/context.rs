@@ -308,8 +308,9 @@ impl SafetyScreen {
         // A message with no warning-sign word at all is not read for one: the reader weighs
         // how people write, and without a sign it would weigh only style.
         // Nor does it speak for someone else's signs when the trouble is the writer's alone.
-        let bystander = acc.open_signs == 0 && acc.writers_complaint_only();
-        if acc.writers_complaint_only() {
+        let writers_only = acc.writers_complaint_only();
+        let bystander = acc.open_signs == 0 && writers_only;
+        if writers_only {
             let spans = std::mem::take(&mut acc.context_spans);
             acc.quiet.extend(spans);
         }

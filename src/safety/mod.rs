@@ -255,7 +255,7 @@ impl SafetyScreen {
             combos,
         });
         let n = &rules.negation;
-        for (list, cue) in cue_lists(n) {
+        for (list, cue, _) in cue_lists(n) {
             b.add_all(list, Role::Cue(cue), false);
         }
         b.add_all(&n.complaint, Role::Complaint, true);
@@ -333,27 +333,28 @@ impl SafetyScreen {
     }
 }
 
-/// The `[negation]` lists with the cue each one holds.
-fn cue_lists(n: &NegationRules) -> [(&[String], Cue); 18] {
+/// The `[negation]` lists with the cue each one holds and its name in the file: the one
+/// table the compile and the checks (`validate.rs`) both read.
+fn cue_lists(n: &NegationRules) -> [(&[String], Cue, &'static str); 18] {
     [
-        (&n.pre, Cue::Pre),
-        (&n.pre_short, Cue::PreShort),
-        (&n.post, Cue::Post),
-        (&n.terminators, Cue::Terminator),
-        (&n.pseudo, Cue::Pseudo),
-        (&n.uncertainty, Cue::Uncertainty),
-        (&n.hypothetical, Cue::Hypothetical),
-        (&n.general, Cue::General),
-        (&n.history, Cue::History),
-        (&n.figurative, Cue::Figurative),
-        (&n.writer, Cue::Writer),
-        (&n.reported, Cue::Reported),
-        (&n.self_described, Cue::SelfDescribed),
-        (&n.shared, Cue::Shared),
-        (&n.experiencer, Cue::Experiencer),
-        (&n.not_a_person, Cue::NotAPerson),
-        (&n.list_words, Cue::List),
-        (&n.alternatives, Cue::Alternative),
+        (&n.pre, Cue::Pre, "pre"),
+        (&n.pre_short, Cue::PreShort, "pre_short"),
+        (&n.post, Cue::Post, "post"),
+        (&n.terminators, Cue::Terminator, "terminators"),
+        (&n.pseudo, Cue::Pseudo, "pseudo"),
+        (&n.uncertainty, Cue::Uncertainty, "uncertainty"),
+        (&n.hypothetical, Cue::Hypothetical, "hypothetical"),
+        (&n.general, Cue::General, "general"),
+        (&n.history, Cue::History, "history"),
+        (&n.figurative, Cue::Figurative, "figurative"),
+        (&n.writer, Cue::Writer, "writer"),
+        (&n.reported, Cue::Reported, "reported"),
+        (&n.self_described, Cue::SelfDescribed, "self_described"),
+        (&n.shared, Cue::Shared, "shared"),
+        (&n.experiencer, Cue::Experiencer, "experiencer"),
+        (&n.not_a_person, Cue::NotAPerson, "not_a_person"),
+        (&n.list_words, Cue::List, "list_words"),
+        (&n.alternatives, Cue::Alternative, "alternatives"),
     ]
 }
 

@@ -635,7 +635,7 @@ fn crisis(
 /// Every cue, by key, with the list it is in (for "this phrase is a cue" errors).
 fn cue_keys(rules: &SafetyRules, tester: &Tester) -> HashMap<String, &'static str> {
     let mut out = HashMap::new();
-    for (list, name) in cue_lists(rules) {
+    for (list, _, name) in super::cue_lists(&rules.negation) {
         for c in list {
             if let Ok(t) = parse_term(c) {
                 if !t.words.is_empty() {
@@ -645,30 +645,6 @@ fn cue_keys(rules: &SafetyRules, tester: &Tester) -> HashMap<String, &'static st
         }
     }
     out
-}
-
-fn cue_lists(rules: &SafetyRules) -> [(&[String], &'static str); 18] {
-    let n = &rules.negation;
-    [
-        (&n.pre, "pre"),
-        (&n.pre_short, "pre_short"),
-        (&n.post, "post"),
-        (&n.terminators, "terminators"),
-        (&n.pseudo, "pseudo"),
-        (&n.uncertainty, "uncertainty"),
-        (&n.hypothetical, "hypothetical"),
-        (&n.general, "general"),
-        (&n.history, "history"),
-        (&n.figurative, "figurative"),
-        (&n.writer, "writer"),
-        (&n.reported, "reported"),
-        (&n.self_described, "self_described"),
-        (&n.shared, "shared"),
-        (&n.experiencer, "experiencer"),
-        (&n.not_a_person, "not_a_person"),
-        (&n.list_words, "list_words"),
-        (&n.alternatives, "alternatives"),
-    ]
 }
 
 fn negation_lists(rules: &SafetyRules, tester: &Tester, at: &Origin, diags: &mut Diagnostics) {
@@ -693,7 +669,7 @@ fn negation_lists(rules: &SafetyRules, tester: &Tester, at: &Origin, diags: &mut
         }
     }
     let mut where_: HashMap<String, &'static str> = HashMap::new();
-    for (list, name) in cue_lists(rules) {
+    for (list, _, name) in super::cue_lists(&rules.negation) {
         for c in list {
             let what = format!("[negation] {name} \"{c}\"");
             let term = match parse_term(c) {
